@@ -1,0 +1,86 @@
+/**
+ * The shape of a fully resolved Midge configuration. The schema in
+ * `schema.ts` fills defaults and validates user files into this shape;
+ * the broker and everything else only ever sees a `MidgeConfig`.
+ */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+export interface ListenerConfig {
+  /** Address to bind; `127.0.0.1` by default (local-only, like mosquitto 2.x). */
+  host: string;
+  /** TCP port; 0 picks an ephemeral port (tests). */
+  port: number;
+  /** Wire protocol on this listener. `websockets` arrives with the listeners issue. */
+  protocol: 'mqtt';
+  /** Allow clients without a username. Default: true on loopback, false elsewhere. */
+  allow_anonymous: boolean | undefined;
+  /** Maximum simultaneous connections on this listener; -1 = unlimited. */
+  max_connections: number;
+}
+
+export interface MqttConfig {
+  /** Largest keepalive a client may ask for; v5 clients asking more get Server Keep Alive. 0 = no limit. */
+  max_keepalive: number;
+  /** Seconds to wait for CONNECT after a socket opens before closing it. */
+  connect_timeout: number;
+  /** Outbound QoS 1/2 messages in flight per client (our send window); also the v5 Receive Maximum we advertise. */
+  max_inflight_messages: number;
+  /** Messages queued per client beyond the in-flight window (offline or slow); 0 = no limit. */
+  max_queued_messages: number;
+  /** Bytes queued per client; 0 = no limit. */
+  max_queued_bytes: number;
+  /** Queue QoS 0 messages for offline persistent sessions (mosquitto's queue_qos0_messages). */
+  queue_qos0_messages: boolean;
+  /** Largest packet we accept and advertise (v5 Maximum Packet Size); 0 = protocol maximum. */
+  max_packet_size: number;
+  /** Whether retained messages are supported (v5 Retain Available). */
+  retain_available: boolean;
+  /** Highest QoS the broker grants and sends (v5 Maximum QoS). */
+  max_qos: 0 | 1 | 2;
+  /** Accept zero-length client ids (v3.1.1 needs clean session; v5 gets an assigned id). */
+  allow_zero_length_clientid: boolean;
+  /** Prefix of assigned client ids. */
+  auto_id_prefix: string;
+  /** Maximum client-id length in bytes accepted. */
+  max_client_id_length: number;
+  /** v5 Topic Alias Maximum we accept from clients; 0 disables inbound aliases. */
+  topic_alias_maximum: number;
+  /** Maximum topic levels in a topic name or filter. */
+  max_topic_levels: number;
+  /** Largest session expiry interval granted (seconds); 0xFFFFFFFF = never expire. */
+  max_session_expiry_interval: number;
+  /** Expiry (seconds) for persistent 3.1.1 sessions (mosquitto's persistent_client_expiration); 0 = never. */
+  persistent_client_expiration: number;
+  /** Feature flags advertised in v5 CONNACK. */
+  wildcard_subscription_available: boolean;
+  subscription_identifiers_available: boolean;
+  shared_subscription_available: boolean;
+}
+
+export interface SysConfig {
+  /** Seconds between `$SYS/broker/...` updates; 0 disables them. */
+  interval: number;
+}
+
+export interface PersistenceConfig {
+  /** Store sessions, retained messages and queues on disk. */
+  enabled: boolean;
+  /** Directory for the database. */
+  path: string;
+  /** SQLite synchronous mode: `normal` (default, less flash wear) or `full`. */
+  synchronous: 'normal' | 'full';
+}
+
+export interface LogConfig {
+  level: LogLevel;
+  /** `auto`: human-readable on a TTY, JSON otherwise. */
+  format: 'auto' | 'json' | 'text';
+}
+
+export interface MidgeConfig {
+  log: LogConfig;
+  listeners: ListenerConfig[];
+  mqtt: MqttConfig;
+  sys: SysConfig;
+  persistence: PersistenceConfig;
+}

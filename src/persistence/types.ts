@@ -1,0 +1,113 @@
+/**
+ * Persistence interfaces. The broker keeps its live state in memory and
+ * journals every change that must survive a restart through these
+ * interfaces; at start it loads everything back. Writes are synchronous
+ * calls that an implementation may batch (group commit); `whenDurable`
+ * tells the caller when everything written so far is on disk, which is
+ * when a QoS 1/2 PUBLISH may be acknowledged.
+ *
+ * Two implementations: `memory/` (nothing survives the process, used when
+ * persistence is off and in tests) and `sqlite/`. Both pass the shared
+ * conformance suite in `test/conformance/`.
+ */
+
+export type QoS = 0 | 1 | 2;
+
+/** The MQTT v5 PUBLISH properties that travel with an application message. */
+export interface MessageProperties {
+  payloadFormatIndicator?: boolean;
+  messageExpiryInterval?: number;
+  contentType?: string;
+  responseTopic?: string;
+  correlationData?: Buffer;
+  userProperties?: Record<string, string | string[]>;
+}
+
+/** An application message as the broker stores and routes it. */
+export interface StoredMessage {
+  topic: string;
+  payload: Buffer;
+  qos: QoS;
+  retain: boolean;
+  properties?: MessageProperties;
+  /** Wall-clock ms when the broker received it. */
+  receivedAt: number;
+  /** Wall-clock ms after which it must not be delivered (v5 message expiry), if any. */
+  expiresAt?: number;
+}
+
+export interface SubscriptionRecord {
+  /** The filter exactly as subscribed, including any `$share/group/` prefix. */
+  filter: string;
+  qos: QoS;
+  /** v5 No Local. */
+  noLocal: boolean;
+  /** v5 Retain As Published. */
+  retainAsPublished: boolean;
+  /** v5 Retain Handling 0/1/2. */
+  retainHandling: 0 | 1 | 2;
+  /** v5 Subscription Identifier. */
+  subscriptionId?: number;
+}
+
+export interface SessionRecord {
+  clientId: string;
+  protocolVersion: 3 | 4 | 5;
+  /** Seconds the session outlives its connection; 0xFFFFFFFF = never expires. */
+  expiryInterval: number;
+  /** Wall-clock ms of the last disconnect; undefined while connected. */
+  disconnectedAt?: number;
+  subscriptions: SubscriptionRecord[];
+}
+
+/** Where an outbound message is in its QoS flow. */
+export type OutboundState = 'queued' | 'sent' | 'pubrel';
+
+/** A message waiting for, or in flight to, one client. */
+export interface OutboundEntry {
+  /** Store-wide ascending id; order of delivery per client. */
+  seq: number;
+  message: StoredMessage;
+  /** QoS of this delivery (min of publish and subscription). */
+  qos: QoS;
+  /** RETAIN flag to send (retain-as-published / retained on subscribe). */
+  retain: boolean;
+  /** v5 subscription identifiers to send with it. */
+  subscriptionIds?: number[];
+  packetId?: number;
+  state: OutboundState;
+}
+
+export interface SessionStore {
+  loadSessions(): SessionRecord[];
+  /** Insert or replace the session and its subscriptions. */
+  saveSession(session: SessionRecord): void;
+  /** Remove the session, its queue and its inbound QoS 2 state. */
+  deleteSession(clientId: string): void;
+}
+
+export interface RetainedStore {
+  loadRetained(): StoredMessage[];
+  setRetained(message: StoredMessage): void;
+  deleteRetained(topic: string): void;
+}
+
+export interface MessageQueueStore {
+  /** Entries of one client in `seq` order. */
+  loadQueue(clientId: string): OutboundEntry[];
+  enqueue(clientId: string, entry: OutboundEntry): void;
+  updateEntry(clientId: string, seq: number, change: { packetId?: number; state: OutboundState }): void;
+  removeEntry(clientId: string, seq: number): void;
+  /** Inbound QoS 2 packet ids received and not yet released (exactly-once). */
+  loadInboundQos2(clientId: string): number[];
+  addInboundQos2(clientId: string, packetId: number): void;
+  removeInboundQos2(clientId: string, packetId: number): void;
+}
+
+export interface Store extends SessionStore, RetainedStore, MessageQueueStore {
+  /** Highest `seq` ever stored, so new entries continue after it. */
+  maxSeq(): number;
+  /** Call `callback` once every write issued before this call is durable. */
+  whenDurable(callback: (err?: Error) => void): void;
+  close(): void;
+}
