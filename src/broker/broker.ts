@@ -1,0 +1,211 @@
+/**
+ * The broker: owns listeners, connections, sessions, the subscription index
+ * and retained messages, and wires them to the store. Packet handling lives
+ * in `handlers/`, routing in `router.ts`, delivery in `delivery.ts`.
+ */
+import type { Logger } from 'pino';
+import type { MidgeConfig } from '../config/types.js';
+import type { OutboundEntry, SessionRecord, Store } from '../persistence/types.js';
+import { RC } from '../reason-codes.js';
+import type { Connection } from './connection.js';
+import { restoreSessions } from './restore.js';
+import type { BrokerHooks, ClientInfo } from './hooks.js';
+import { Listeners } from './listeners.js';
+import { RetainedIndex } from './retained.js';
+import { Router } from './router.js';
+import { Session } from './session.js';
+import { BrokerStats } from './stats.js';
+import { Subscriptions } from './subscriptions.js';
+import { SysTopics } from './sys-topics.js';
+import { Wills } from './wills.js';
+
+export const MAX_PACKET_SIZE = 268435460; // fixed header 5 bytes + 268,435,455
+
+export interface BrokerOptions {
+  config: MidgeConfig;
+  logger: Logger;
+  store: Store;
+  hooks?: BrokerHooks;
+}
+
+export class Broker {
+  readonly config: MidgeConfig;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly hooks: BrokerHooks;
+  readonly stats = new BrokerStats();
+  readonly sessions = new Map<string, Session>();
+  readonly connections = new Set<Connection>();
+  readonly subscriptions: Subscriptions;
+  readonly retained: RetainedIndex;
+  readonly router: Router;
+  readonly wills: Wills;
+  readonly maxPacketSize: number;
+  /** Store writes issued so far; lets handlers tell whether an ack must wait for durability. */
+  journalWrites = 0;
+  private seq = 0;
+  private readonly listeners: Listeners;
+  private readonly sys: SysTopics;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(options: BrokerOptions) {
+    this.config = options.config;
+    this.log = options.logger;
+    this.store = options.store;
+    this.hooks = options.hooks ?? {};
+    this.maxPacketSize = this.config.mqtt.max_packet_size || MAX_PACKET_SIZE;
+    this.subscriptions = new Subscriptions();
+    this.retained = new RetainedIndex(this);
+    this.router = new Router(this);
+    this.wills = new Wills(this);
+    this.listeners = new Listeners(this);
+    this.sys = new SysTopics(this);
+  }
+
+  /** Load persisted state, open listeners, start timers. */
+  async start(): Promise<void> {
+    this.seq = this.store.maxSeq();
+    this.retained.load();
+    restoreSessions(this);
+    await this.listeners.open(this.config.listeners);
+    this.sweepTimer = setInterval(() => this.sweep(), 500);
+    this.sweepTimer.unref();
+    this.sys.start();
+  }
+
+  addresses(): Array<{ host: string; port: number; protocol: string }> {
+    return this.listeners.addresses();
+  }
+
+  /**
+   * Graceful stop: stop accepting, tell v5 clients the server is shutting
+   * down (0x8B), publish wills (the network connection is closed by the
+   * server without a DISCONNECT [MQTT-3.1.2-8]), flush the store.
+   */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearInterval(this.sweepTimer);
+    this.sys.stop();
+    // stop accepting now; the servers only report closed once every socket is gone
+    const serversClosed = this.listeners.closeServers();
+    for (const conn of [...this.connections]) conn.close(RC.SERVER_SHUTTING_DOWN, 'server shutting down');
+    this.wills.flushAll();
+    for (const session of this.sessions.values()) {
+      if (session.persistent) this.saveSession(session);
+    }
+    await new Promise<void>((resolve) => this.store.whenDurable(() => resolve()));
+    await this.listeners.waitForSockets(2000);
+    await serversClosed;
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  clientInfo(conn: Connection): ClientInfo {
+    return { clientId: conn.clientId, username: conn.username, remoteAddress: conn.remoteAddress, listener: conn.listenerName };
+  }
+
+  // ---- journal: every store write goes through here ----
+
+  saveSession(session: Session): void {
+    if (!session.persistent) return;
+    const record: SessionRecord = {
+      clientId: session.clientId,
+      protocolVersion: session.protocolVersion,
+      expiryInterval: session.expiryInterval,
+      disconnectedAt: session.connection ? undefined : session.disconnectedAt,
+      subscriptions: [...session.subscriptions.values()],
+    };
+    this.journalWrites++;
+    session.stored = true;
+    this.store.saveSession(record);
+  }
+
+  journalEnqueue(session: Session, entry: OutboundEntry): void {
+    if (!session.persistent) return;
+    this.journalWrites++;
+    this.store.enqueue(session.clientId, entry);
+  }
+
+  journalUpdate(session: Session, entry: OutboundEntry): void {
+    if (!session.persistent) return;
+    this.journalWrites++;
+    this.store.updateEntry(session.clientId, entry.seq, { packetId: entry.packetId, state: entry.state });
+  }
+
+  journalRemove(session: Session, entry: OutboundEntry): void {
+    if (!session.persistent) return;
+    this.journalWrites++;
+    this.store.removeEntry(session.clientId, entry.seq);
+  }
+
+  journalInboundQos2(session: Session, packetId: number, add: boolean): void {
+    if (!session.persistent) return;
+    this.journalWrites++;
+    if (add) this.store.addInboundQos2(session.clientId, packetId);
+    else this.store.removeInboundQos2(session.clientId, packetId);
+  }
+
+  // ---- lifecycle of sessions ----
+
+  /** End a session: drop its subscriptions, queue and stored state. */
+  destroySession(session: Session): void {
+    if (this.sessions.get(session.clientId) === session) this.sessions.delete(session.clientId);
+    for (const sub of session.subscriptions.values()) this.subscriptions.remove(session, sub.filter);
+    session.subscriptions.clear();
+    session.queue.length = 0;
+    session.inflight.clear();
+    if (session.stored) {
+      session.stored = false;
+      this.journalWrites++;
+      this.store.deleteSession(session.clientId);
+    }
+  }
+
+  /** Called by a Connection once its socket is gone, whatever the cause. */
+  connectionClosed(conn: Connection, wasConnected: boolean): void {
+    this.connections.delete(conn);
+    if (!wasConnected) return;
+    this.stats.clientsConnected--;
+    const session = conn.session;
+    if (!session || session.connection !== conn) return; // taken over: the new connection owns it
+    session.connection = null;
+    session.disconnectedAt = Date.now();
+    const sendWill = conn.will !== undefined && !conn.cleanDisconnect;
+    this.log.debug({ clientId: conn.clientId, will: sendWill }, 'client disconnected');
+    if (session.expiryInterval === 0) this.destroySession(session);
+    else this.saveSession(session);
+    if (sendWill) this.wills.schedule(conn, session);
+  }
+
+  /** Periodic sweep: connect timeouts, keepalive [MQTT-3.1.2-24], session expiry. */
+  private sweep(): void {
+    const now = performance.now();
+    const connectTimeout = this.config.mqtt.connect_timeout * 1000;
+    for (const conn of this.connections) {
+      if (conn.state === 'new' && connectTimeout > 0 && now - conn.openedAt > connectTimeout) {
+        this.log.info({ remote: conn.remoteAddress }, 'no CONNECT within connect_timeout; closing');
+        conn.close();
+      } else if (conn.state === 'connected' && conn.keepalive > 0 && now - conn.lastActivity > conn.keepalive * 1500) {
+        // [MQTT-3.1.2-24] close if nothing received within 1.5 x keepalive
+        this.log.info({ clientId: conn.clientId }, 'keepalive timeout');
+        conn.close(RC.KEEP_ALIVE_TIMEOUT, 'keep alive timeout');
+      }
+    }
+    const wall = Date.now();
+    for (const session of this.sessions.values()) {
+      if (session.expired(wall)) {
+        this.log.debug({ clientId: session.clientId }, 'session expired');
+        this.wills.sessionEnded(session.clientId);
+        this.destroySession(session);
+      }
+    }
+  }
+}

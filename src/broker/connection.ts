@@ -1,0 +1,251 @@
+/**
+ * One client network connection: bytes in -> size guard -> mqtt-packet
+ * parser -> dispatch; packets out -> encode -> corked socket writes
+ * (flushed once per tick). Protocol state that lives only as long as the
+ * connection (aliases, keepalive, will, flow control) is kept here; state
+ * that outlives it belongs to the Session.
+ */
+import type { Duplex } from 'node:stream';
+import mqtt from 'mqtt-packet';
+import type { IConnectPacket, Packet } from 'mqtt-packet';
+import { GatewayError, MalformedPacketError, PacketTooLargeError } from '../errors.js';
+import { RC, reasonCodeOf, reasonName } from '../reason-codes.js';
+import type { Broker } from './broker.js';
+import { dispatch } from './dispatch.js';
+import type { Session } from './session.js';
+import { SizeGuard } from './size-guard.js';
+
+export type ConnectionState = 'new' | 'connected' | 'closed';
+
+let nextConnectionId = 1;
+
+/** Enough of a CONNECT to read the protocol name and level. */
+const HEAD_BYTES = 16;
+
+/**
+ * True when `head` starts a CONNECT whose protocol name is MQTT or MQIsdp
+ * but whose Protocol Level is not 3, 4 or 5 (mqtt-packet rejects those
+ * without telling us why).
+ */
+export function hasUnsupportedLevel(head: Buffer): boolean {
+  if (head.length < 2 || head[0] !== 0x10) return false;
+  let i = 1;
+  while (i < head.length && i <= 4 && head[i]! & 0x80) i++;
+  i++; // last remaining-length byte
+  if (i + 2 > head.length) return false;
+  const nameLength = head.readUInt16BE(i);
+  i += 2;
+  if (i + nameLength >= head.length) return false;
+  const name = head.toString('latin1', i, i + nameLength);
+  if (name !== 'MQTT' && name !== 'MQIsdp') return false;
+  const level = head[i + nameLength]! & 0x7f; // bit 7: bridge flag
+  return level !== 3 && level !== 4 && level !== 5;
+}
+
+export class Connection {
+  readonly id = nextConnectionId++;
+  state: ConnectionState = 'new';
+  protocolVersion: 3 | 4 | 5 = 4;
+  clientId = '';
+  session: Session | null = null;
+  username: string | undefined;
+  /** Seconds; 0 = no keepalive. */
+  keepalive = 0;
+  lastActivity = performance.now();
+  readonly openedAt = performance.now();
+  will: IConnectPacket['will'] | undefined;
+  /** Client's Receive Maximum: QoS 1/2 PUBLISHes we may have in flight to it. */
+  sendWindow = 65535;
+  /** Client's Maximum Packet Size; 0 = protocol maximum. */
+  clientMaxPacketSize = 0;
+  /** Client's Topic Alias Maximum (aliases we may send). */
+  clientTopicAliasMax = 0;
+  readonly outboundAliases = new Map<string, number>();
+  readonly inboundAliases = new Map<number, string>();
+  requestProblemInformation = true;
+  /** Inbound QoS 1/2 PUBLISHes not yet acknowledged (our Receive Maximum). */
+  inboundUnacked = 0;
+  /** Acks waiting for the store, so later acks queue behind them [MQTT-4.6.0-2]. */
+  pendingDurableAcks = 0;
+  /** Set when a DISCONNECT was received: suppresses the will unless 0x04. */
+  cleanDisconnect = false;
+  readonly remoteAddress: string;
+  private readonly parser: ReturnType<typeof mqtt.parser>;
+  private readonly guard: SizeGuard;
+  private corked = false;
+  /** First bytes received before CONNECT was handled, to answer an unsupported protocol level. */
+  private head: Buffer = Buffer.alloc(0);
+  /** Packets that arrived while CONNECT was still being handled asynchronously. */
+  private backlog: Packet[] | null = null;
+
+  constructor(
+    readonly socket: Duplex & { remoteAddress?: string; remotePort?: number },
+    readonly broker: Broker,
+    readonly listenerName: string,
+    /** Listener policy: may clients connect without a user name? */
+    readonly allowAnonymous: boolean,
+  ) {
+    this.remoteAddress = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+    this.guard = new SizeGuard(broker.maxPacketSize);
+    this.parser = mqtt.parser({ protocolVersion: 4 });
+    this.parser.on('packet', (packet: Packet) => this.onPacket(packet));
+    this.parser.on('error', (err: Error) => this.onParseError(err));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err: Error) => this.onClose(err));
+    socket.on('close', () => this.onClose());
+    socket.on('end', () => socket.end());
+  }
+
+  get log() {
+    return this.broker.log;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'new' && this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, chunk]).subarray(0, HEAD_BYTES);
+    this.lastActivity = performance.now();
+    this.broker.stats.bytesReceived += chunk.length;
+    let oversize: number;
+    try {
+      oversize = this.guard.check(chunk);
+    } catch (err) {
+      this.protocolError(err as GatewayError);
+      return;
+    }
+    if (oversize >= 0) {
+      // [MQTT-3.2.2-?] 3.2.2.3.6: a packet larger than our Maximum Packet Size is a protocol error (0x95)
+      this.protocolError(new PacketTooLargeError(`packet of ${oversize} bytes exceeds max_packet_size ${this.broker.maxPacketSize}`));
+      return;
+    }
+    this.parser.parse(chunk);
+  }
+
+  private onParseError(err: Error): void {
+    if (this.state === 'new' && hasUnsupportedLevel(this.head)) {
+      // [MQTT-3.1.2-2] unsupported Protocol Level: CONNACK return code 0x01 (3.1.1 format), then close
+      this.log.info({ remote: this.remoteAddress }, 'connection refused: unsupported protocol level');
+      this.sendRaw(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+      this.close();
+      return;
+    }
+    this.protocolError(new MalformedPacketError(err.message));
+  }
+
+  private onPacket(packet: Packet): void {
+    if (this.state === 'closed') return;
+    if (this.backlog) {
+      this.backlog.push(packet);
+      return;
+    }
+    this.handle(packet);
+  }
+
+  private handle(packet: Packet): void {
+    try {
+      const pending = dispatch(this, packet);
+      if (!pending) return;
+      if (this.state !== 'new') {
+        pending.catch((err: unknown) => this.protocolError(err));
+        return;
+      }
+      // CONNECT still waiting (authentication hook): packets the client sent
+      // right behind it [MQTT-3.1.4-? clients need not wait for CONNACK] wait too.
+      this.backlog = [];
+      this.socket.pause();
+      pending.then(
+        () => this.flushBacklog(),
+        (err: unknown) => {
+          this.backlog = null;
+          this.protocolError(err);
+        },
+      );
+    } catch (err) {
+      this.protocolError(err);
+    }
+  }
+
+  private flushBacklog(): void {
+    const queued = this.backlog ?? [];
+    this.backlog = null;
+    if (this.state === 'closed') return;
+    this.socket.resume();
+    for (let i = 0; i < queued.length; i++) {
+      if ((this.state as ConnectionState) === 'closed') return;
+      if (this.backlog) {
+        (this.backlog as Packet[]).push(...queued.slice(i));
+        return;
+      }
+      this.handle(queued[i]!);
+    }
+  }
+
+  /** Encode and queue a packet; writes are flushed together at the end of the tick. */
+  send(packet: Packet): boolean {
+    if (this.state === 'closed' || this.socket.destroyed) return false;
+    return this.sendRaw(this.encode(packet));
+  }
+
+  encode(packet: Packet): Buffer {
+    return mqtt.generate(packet, { protocolVersion: this.protocolVersion });
+  }
+
+  sendRaw(buf: Buffer): boolean {
+    if (this.state === 'closed' || this.socket.destroyed) return false;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.broker.stats.bytesSent += buf.length;
+    this.socket.write(buf);
+    return true;
+  }
+
+  /** A protocol violation or internal failure: report it (v5) and close only this client. */
+  protocolError(err: unknown): void {
+    const code = reasonCodeOf(err);
+    const message = err instanceof Error ? err.message : String(err);
+    if (!(err instanceof GatewayError)) {
+      this.log.error({ err, clientId: this.clientId, remote: this.remoteAddress }, 'internal error handling client packet');
+    } else {
+      this.log.info({ clientId: this.clientId || undefined, remote: this.remoteAddress, code: err.code, reason: reasonName(code) }, `closing client: ${message}`);
+    }
+    this.close(code, message);
+  }
+
+  /**
+   * Close the connection. For v5 clients past CONNECT a DISCONNECT with the
+   * reason is sent first [MQTT-4.13.2-1]; for 3.1.1 the socket just closes.
+   */
+  close(reasonCode: number = RC.NORMAL_DISCONNECTION, reasonString?: string): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'connected' && this.protocolVersion === 5 && reasonCode !== RC.NORMAL_DISCONNECTION) {
+      const properties = reasonString && this.requestProblemInformation ? { reasonString } : undefined;
+      this.send({ cmd: 'disconnect', reasonCode, properties });
+    }
+    this.finish();
+  }
+
+  /** Flush what is queued and end the socket; destroy it if the peer does not go away. */
+  private finish(): void {
+    if (this.corked) {
+      this.corked = false;
+      this.socket.uncork();
+    }
+    this.socket.end();
+    const timer = setTimeout(() => this.socket.destroy(), 2000);
+    timer.unref();
+    this.onClose();
+  }
+
+  private onClose(err?: Error): void {
+    if (this.state === 'closed') return;
+    const wasConnected = this.state === 'connected';
+    this.state = 'closed';
+    if (err) this.log.debug({ clientId: this.clientId, err: err.message }, 'socket error');
+    this.broker.connectionClosed(this, wasConnected);
+  }
+}

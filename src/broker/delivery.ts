@@ -1,0 +1,196 @@
+/**
+ * Getting messages to one session: send now when the client is connected and
+ * its window has room, otherwise queue within limits; drain the queue as acks
+ * free the window; resend in-flight messages on reconnect [MQTT-4.4.0-1].
+ */
+import type { IPublishPacket } from 'mqtt-packet';
+import type { OutboundEntry, QoS, StoredMessage } from '../persistence/types.js';
+import type { Broker } from './broker.js';
+import type { Connection } from './connection.js';
+import type { Session } from './session.js';
+
+/** Beyond this many bytes buffered in a socket, QoS 0 messages to it are dropped (slow consumer). */
+export const MAX_SOCKET_BUFFER = 8 * 1024 * 1024;
+
+export function deliver(
+  broker: Broker,
+  session: Session,
+  message: StoredMessage,
+  qos: QoS,
+  retain: boolean,
+  subscriptionIds: number[] | undefined,
+): void {
+  const conn = session.connection;
+  const online = conn !== null && conn.state === 'connected';
+  if (qos === 0 && online) {
+    if (conn.socket.writableLength > MAX_SOCKET_BUFFER) {
+      broker.stats.droppedSlowConsumer++;
+      return;
+    }
+    sendPublish(broker, conn, { seq: 0, message, qos, retain, subscriptionIds, state: 'queued' }, 0, false);
+    return;
+  }
+  if (qos === 0 && !(broker.config.mqtt.queue_qos0_messages && session.persistent)) return;
+  const entry: OutboundEntry = { seq: broker.nextSeq(), message, qos, retain, subscriptionIds, state: 'queued' };
+  if (online && qos > 0 && session.queue.length === 0 && session.inflight.size < windowOf(broker, conn)) {
+    const packetId = session.allocatePacketId();
+    if (packetId !== 0) {
+      entry.packetId = packetId;
+      entry.state = 'sent';
+      session.inflight.set(packetId, entry);
+      broker.journalEnqueue(session, entry);
+      if (!sendPublish(broker, conn, entry, packetId, false)) completeInflight(broker, session, entry);
+      return;
+    }
+  }
+  if (!admit(broker, session, entry)) return;
+  session.queue.push(entry);
+  session.queuedBytes += entry.message.payload.length;
+  broker.journalEnqueue(session, entry);
+}
+
+function windowOf(broker: Broker, conn: Connection): number {
+  const ours = broker.config.mqtt.max_inflight_messages;
+  return ours > 0 ? Math.min(ours, conn.sendWindow) : conn.sendWindow;
+}
+
+/**
+ * Queue limits: when full, the oldest queued QoS 0 message makes room;
+ * otherwise the new message is dropped and counted.
+ */
+function admit(broker: Broker, session: Session, entry: OutboundEntry): boolean {
+  const { max_queued_messages: maxMessages, max_queued_bytes: maxBytes } = broker.config.mqtt;
+  const size = entry.message.payload.length;
+  const full = () =>
+    (maxMessages > 0 && session.queue.length >= maxMessages) || (maxBytes > 0 && session.queuedBytes + size > maxBytes);
+  while (full()) {
+    const at = session.queue.findIndex((e) => e.qos === 0);
+    if (at < 0) {
+      session.dropped++;
+      broker.stats.droppedQueueFull++;
+      if (session.dropped === 1 || session.dropped % 1000 === 0) {
+        broker.log.warn({ clientId: session.clientId, dropped: session.dropped }, 'client queue full: dropping new messages');
+      }
+      return false;
+    }
+    const [old] = session.queue.splice(at, 1);
+    session.queuedBytes -= old!.message.payload.length;
+    broker.journalRemove(session, old!);
+    broker.stats.droppedQueueFull++;
+  }
+  return true;
+}
+
+/** Send queued messages while the window has room. */
+export function drain(broker: Broker, session: Session): void {
+  const conn = session.connection;
+  if (!conn || conn.state !== 'connected') return;
+  const window = windowOf(broker, conn);
+  let sent = 0;
+  while (sent < session.queue.length) {
+    const entry = session.queue[sent]!;
+    if (entry.qos > 0 && session.inflight.size >= window) break;
+    if (entry.qos === 0) {
+      sendPublish(broker, conn, entry, 0, false);
+      broker.journalRemove(session, entry);
+    } else {
+      const packetId = session.allocatePacketId();
+      if (packetId === 0) break;
+      entry.packetId = packetId;
+      entry.state = 'sent';
+      session.inflight.set(packetId, entry);
+      broker.journalUpdate(session, entry);
+      if (!sendPublish(broker, conn, entry, packetId, false)) completeInflight(broker, session, entry);
+    }
+    session.queuedBytes -= entry.message.payload.length;
+    sent++;
+  }
+  if (sent > 0) session.queue.splice(0, sent);
+}
+
+/** On reconnect with a session present, resend PUBLISH (DUP) and PUBREL in original order [MQTT-4.4.0-1]. */
+export function resendInflight(broker: Broker, session: Session): void {
+  const conn = session.connection;
+  if (!conn) return;
+  for (const entry of [...session.inflight.values()]) {
+    if (entry.state === 'pubrel') {
+      conn.send({ cmd: 'pubrel', messageId: entry.packetId! });
+    } else if (!sendPublish(broker, conn, entry, entry.packetId!, true)) {
+      completeInflight(broker, session, entry);
+    }
+  }
+}
+
+/** An in-flight message is finished (acked, discarded or expired): free its slot and send more. */
+export function completeInflight(broker: Broker, session: Session, entry: OutboundEntry): void {
+  if (entry.packetId !== undefined) session.inflight.delete(entry.packetId);
+  broker.journalRemove(session, entry);
+}
+
+/**
+ * Encode and send one PUBLISH. Returns false when the message was discarded
+ * instead: expired [MQTT-3.3.2-5], or larger than the client's Maximum
+ * Packet Size [MQTT-3.1.2-25].
+ */
+export function sendPublish(broker: Broker, conn: Connection, entry: OutboundEntry, packetId: number, dup: boolean): boolean {
+  const message = entry.message;
+  const packet: IPublishPacket = {
+    cmd: 'publish',
+    topic: message.topic,
+    payload: message.payload,
+    qos: entry.qos,
+    retain: entry.retain,
+    // [MQTT-3.3.1-1] DUP set on redelivery; always 0 for QoS 0 [MQTT-3.3.1-2]
+    dup: dup && entry.qos > 0,
+  };
+  if (entry.qos > 0) packet.messageId = packetId;
+  if (message.expiresAt !== undefined) {
+    const left = Math.ceil((message.expiresAt - Date.now()) / 1000);
+    if (left <= 0) {
+      broker.stats.droppedExpired++;
+      return false;
+    }
+    if (conn.protocolVersion === 5) packet.properties = { ...message.properties, messageExpiryInterval: left }; // [MQTT-3.3.2-6]
+  }
+  if (conn.protocolVersion === 5) {
+    if (message.properties && !packet.properties) packet.properties = { ...message.properties };
+    if (entry.subscriptionIds && entry.subscriptionIds.length > 0) {
+      packet.properties ??= {};
+      // [MQTT-3.3.4-3] all matching subscription identifiers
+      packet.properties.subscriptionIdentifier = entry.subscriptionIds.length === 1 ? entry.subscriptionIds[0]! : entry.subscriptionIds;
+    }
+  }
+  const newAlias = conn.protocolVersion === 5 ? applyOutboundAlias(conn, packet) : undefined;
+  const bytes = conn.encode(packet);
+  if (conn.clientMaxPacketSize > 0 && bytes.length > conn.clientMaxPacketSize) {
+    if (newAlias !== undefined) conn.outboundAliases.delete(newAlias); // the client never learned it
+    // [MQTT-3.1.2-25] never send more than the client allows: discard as if delivered
+    broker.stats.droppedTooLarge++;
+    broker.log.debug({ clientId: conn.clientId, size: bytes.length }, 'message exceeds client maximum packet size; discarded');
+    return false;
+  }
+  conn.sendRaw(bytes);
+  broker.stats.messagesSent++;
+  broker.stats.publishSent++;
+  return true;
+}
+
+/**
+ * Use a topic alias when the client accepts them: the first use sends topic
+ * and alias, later ones the alias alone. Returns the topic when it was newly
+ * given an alias by this call.
+ */
+function applyOutboundAlias(conn: Connection, packet: IPublishPacket): string | undefined {
+  if (conn.clientTopicAliasMax === 0) return undefined;
+  const known = conn.outboundAliases.get(packet.topic);
+  if (known !== undefined) {
+    packet.properties = { ...packet.properties, topicAlias: known };
+    packet.topic = '';
+    return undefined;
+  }
+  if (conn.outboundAliases.size >= conn.clientTopicAliasMax) return undefined;
+  const alias = conn.outboundAliases.size + 1; // [MQTT-3.3.2-8] never above the client's Topic Alias Maximum
+  conn.outboundAliases.set(packet.topic, alias);
+  packet.properties = { ...packet.properties, topicAlias: alias };
+  return packet.topic;
+}

@@ -1,0 +1,60 @@
+/**
+ * Routes each inbound packet to its handler. The switch is exhaustive over
+ * mqtt-packet's `Packet` union: a new packet type fails to compile here.
+ */
+import type { Packet } from 'mqtt-packet';
+import { ProtocolError } from '../errors.js';
+import { RC } from '../reason-codes.js';
+import type { Connection } from './connection.js';
+import { handleAuth } from './handlers/auth.js';
+import { handleConnect } from './handlers/connect.js';
+import { handleDisconnect } from './handlers/disconnect.js';
+import { handlePingreq } from './handlers/pingreq.js';
+import { handlePuback, handlePubcomp, handlePubrec } from './handlers/ack.js';
+import { handlePublish } from './handlers/publish.js';
+import { handlePubrel } from './handlers/pubrel.js';
+import { handleSubscribe } from './handlers/subscribe.js';
+import { handleUnsubscribe } from './handlers/unsubscribe.js';
+
+export function dispatch(conn: Connection, packet: Packet): void | Promise<void> {
+  if (conn.state === 'new' && packet.cmd !== 'connect') {
+    // [MQTT-3.1.0-1] the first packet from the client MUST be CONNECT
+    throw new ProtocolError(`expected CONNECT, got ${packet.cmd.toUpperCase()}`);
+  }
+  switch (packet.cmd) {
+    case 'connect':
+      return handleConnect(conn, packet);
+    case 'publish':
+      return handlePublish(conn, packet);
+    case 'puback':
+      return handlePuback(conn, packet);
+    case 'pubrec':
+      return handlePubrec(conn, packet);
+    case 'pubrel':
+      return handlePubrel(conn, packet);
+    case 'pubcomp':
+      return handlePubcomp(conn, packet);
+    case 'subscribe':
+      return handleSubscribe(conn, packet);
+    case 'unsubscribe':
+      return handleUnsubscribe(conn, packet);
+    case 'pingreq':
+      return handlePingreq(conn);
+    case 'disconnect':
+      return handleDisconnect(conn, packet);
+    case 'auth':
+      return handleAuth(conn, packet);
+    case 'connack':
+    case 'suback':
+    case 'unsuback':
+    case 'pingresp':
+      // Server-to-client packets sent by a client are a protocol error [MQTT-4.8.0-1 sense]
+      throw new ProtocolError(`client sent a server-only packet ${packet.cmd.toUpperCase()}`, RC.PROTOCOL_ERROR);
+    default:
+      return assertNever(packet);
+  }
+}
+
+function assertNever(packet: never): never {
+  throw new ProtocolError(`unknown packet ${(packet as { cmd?: string }).cmd ?? '?'}`);
+}

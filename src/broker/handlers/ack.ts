@@ -1,0 +1,53 @@
+/**
+ * Acknowledgements of messages we sent: PUBACK (QoS 1 done), PUBREC (QoS 2
+ * step one: answer PUBREL [MQTT-4.3.3-4]), PUBCOMP (QoS 2 done). Each frees
+ * a window slot and lets queued messages go.
+ */
+import type { IPubackPacket, IPubcompPacket, IPubrecPacket } from 'mqtt-packet';
+import { RC } from '../../reason-codes.js';
+import type { Connection } from '../connection.js';
+import { completeInflight, drain } from '../delivery.js';
+
+export function handlePuback(conn: Connection, packet: IPubackPacket): void {
+  const session = conn.session!;
+  const entry = session.inflight.get(packet.messageId ?? 0);
+  if (!entry || entry.qos !== 1) {
+    conn.log.debug({ clientId: conn.clientId, packetId: packet.messageId }, 'PUBACK for unknown packet id ignored');
+    return;
+  }
+  completeInflight(conn.broker, session, entry);
+  drain(conn.broker, session);
+}
+
+export function handlePubrec(conn: Connection, packet: IPubrecPacket): void {
+  const session = conn.session!;
+  const broker = conn.broker;
+  const entry = session.inflight.get(packet.messageId ?? 0);
+  if (!entry || entry.qos !== 2) {
+    // [MQTT-4.3.3-? ] unknown id: v5 answers PUBREL 0x92 Packet Identifier not found
+    conn.send({ cmd: 'pubrel', messageId: packet.messageId ?? 0, reasonCode: conn.protocolVersion === 5 ? RC.PACKET_IDENTIFIER_NOT_FOUND : undefined });
+    return;
+  }
+  if (packet.reasonCode !== undefined && packet.reasonCode >= 0x80) {
+    // v5: the receiver refused the message; the flow ends here [MQTT-4.3.3-4 note]
+    completeInflight(broker, session, entry);
+    drain(broker, session);
+    return;
+  }
+  if (entry.state !== 'pubrel') {
+    entry.state = 'pubrel'; // [MQTT-4.3.3-4] the message is now owned by the receiver: keep only the id
+    broker.journalUpdate(session, entry);
+  }
+  conn.send({ cmd: 'pubrel', messageId: packet.messageId });
+}
+
+export function handlePubcomp(conn: Connection, packet: IPubcompPacket): void {
+  const session = conn.session!;
+  const entry = session.inflight.get(packet.messageId ?? 0);
+  if (!entry || entry.state !== 'pubrel') {
+    conn.log.debug({ clientId: conn.clientId, packetId: packet.messageId }, 'PUBCOMP for unknown packet id ignored');
+    return;
+  }
+  completeInflight(conn.broker, session, entry);
+  drain(conn.broker, session);
+}

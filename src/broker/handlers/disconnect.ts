@@ -1,0 +1,23 @@
+/**
+ * DISCONNECT [MQTT-3.14]: a clean disconnect discards the will
+ * [MQTT-3.14.4-3] unless v5 reason 0x04 asks for it; v5 may update the
+ * session expiry, but not from 0 [MQTT-3.14.2-2].
+ */
+import type { IDisconnectPacket } from 'mqtt-packet';
+import { ProtocolError } from '../../errors.js';
+import { RC } from '../../reason-codes.js';
+import type { Connection } from '../connection.js';
+
+export function handleDisconnect(conn: Connection, packet: IDisconnectPacket): void {
+  const session = conn.session!;
+  const expiry = packet.properties?.sessionExpiryInterval;
+  if (conn.protocolVersion === 5 && expiry !== undefined) {
+    if (session.expiryInterval === 0 && expiry !== 0) {
+      throw new ProtocolError('session expiry changed from 0 in DISCONNECT'); // [MQTT-3.14.2-2]
+    }
+    session.expiryInterval = Math.min(expiry, conn.broker.config.mqtt.max_session_expiry_interval);
+  }
+  conn.cleanDisconnect = !(conn.protocolVersion === 5 && packet.reasonCode === RC.DISCONNECT_WITH_WILL);
+  conn.log.debug({ clientId: conn.clientId, reasonCode: packet.reasonCode }, 'client sent DISCONNECT');
+  conn.close(); // [MQTT-3.14.4-1] the server closes the connection; no DISCONNECT back
+}

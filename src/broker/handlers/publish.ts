@@ -1,0 +1,99 @@
+/**
+ * Inbound PUBLISH [MQTT-3.3]: topic and alias checks, QoS/retain limits,
+ * Receive Maximum, authorisation, exactly-once for QoS 2 by packet id, and
+ * acknowledgement only once the message is durably stored.
+ */
+import { isUtf8 } from 'node:buffer';
+import type { IPublishPacket } from 'mqtt-packet';
+import { ProtocolError } from '../../errors.js';
+import type { StoredMessage } from '../../persistence/types.js';
+import { RC } from '../../reason-codes.js';
+import { validateTopicName } from '../../topics/index.js';
+import type { Connection } from '../connection.js';
+import { resolveInboundTopic } from './topic-alias.js';
+
+export function handlePublish(conn: Connection, packet: IPublishPacket): void {
+  const broker = conn.broker;
+  const cfg = broker.config.mqtt;
+  const session = conn.session!;
+  const v5 = conn.protocolVersion === 5;
+  broker.stats.messagesReceived++;
+  broker.stats.publishReceived++;
+  const qos = packet.qos;
+  if (qos > 0 && !packet.messageId) throw new ProtocolError('QoS > 0 PUBLISH without packet identifier'); // [MQTT-2.2.1-3]
+  if (qos > cfg.max_qos) throw new ProtocolError(`QoS ${qos} above maximum ${cfg.max_qos}`, RC.QOS_NOT_SUPPORTED); // [MQTT-3.2.2-11]
+  if (packet.retain && !cfg.retain_available) throw new ProtocolError('retain not available', RC.RETAIN_NOT_SUPPORTED); // [MQTT-3.2.2-14]
+  const topic = v5 ? resolveInboundTopic(conn, packet) : packet.topic;
+  const invalid = validateTopicName(topic, { maxLevels: cfg.max_topic_levels || undefined });
+  if (invalid) throw new ProtocolError(`invalid topic name: ${invalid}`, RC.TOPIC_NAME_INVALID); // [MQTT-3.3.2-2]
+
+  if (v5 && qos > 0 && cfg.max_inflight_messages > 0) {
+    // [MQTT-3.3.4-8] more unacknowledged QoS>0 PUBLISHes than our Receive Maximum
+    if (conn.inboundUnacked + session.inboundQos2.size >= cfg.max_inflight_messages && !(qos === 2 && session.inboundQos2.has(packet.messageId!))) {
+      throw new ProtocolError('Receive Maximum exceeded', RC.RECEIVE_MAXIMUM_EXCEEDED);
+    }
+  }
+  if (qos === 2 && session.inboundQos2.has(packet.messageId!)) {
+    // duplicate of a QoS 2 message not yet released: acknowledge again, deliver nothing [MQTT-4.3.3-10]
+    conn.send({ cmd: 'pubrec', messageId: packet.messageId! });
+    return;
+  }
+
+  const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+  let reason: number = RC.SUCCESS;
+  const props = packet.properties;
+  if (v5 && props?.payloadFormatIndicator && !isUtf8(payload)) reason = RC.PAYLOAD_FORMAT_INVALID; // [MQTT-3.3.2-4] optional check
+  const info = broker.hooks.authorizePublish ? broker.clientInfo(conn) : null;
+  if (reason === RC.SUCCESS && info && !broker.hooks.authorizePublish!(info, topic)) reason = RC.NOT_AUTHORIZED;
+
+  const writesBefore = broker.journalWrites;
+  if (reason === RC.SUCCESS) {
+    const message: StoredMessage = { topic, payload, qos, retain: packet.retain, receivedAt: Date.now() };
+    if (props) {
+      const { topicAlias: _alias, subscriptionIdentifier: _ids, ...rest } = props;
+      for (const _ in rest) {
+        message.properties = rest;
+        break;
+      }
+      if (props.messageExpiryInterval !== undefined) message.expiresAt = message.receivedAt + props.messageExpiryInterval * 1000;
+    }
+    broker.hooks.onPublish?.(message, info);
+    const delivered = broker.router.publish(message, session);
+    if (delivered === 0 && v5) reason = RC.NO_MATCHING_SUBSCRIBERS;
+  } else {
+    broker.stats.publishDropped++;
+    broker.log.debug({ clientId: conn.clientId, topic, reason }, 'publish refused');
+  }
+  if (qos === 0) return;
+  if (qos === 2 && reason < 0x80) {
+    session.inboundQos2.add(packet.messageId!);
+    broker.journalInboundQos2(session, packet.messageId!, true);
+  }
+  // v3.1.1 has no negative acks: an unauthorised PUBLISH is acked and dropped (mosquitto does the same)
+  const ack = {
+    cmd: qos === 1 ? ('puback' as const) : ('pubrec' as const),
+    messageId: packet.messageId!,
+    reasonCode: v5 ? reason : undefined,
+  };
+  if (qos === 1) conn.inboundUnacked++;
+  const send = () => {
+    if (qos === 1) conn.inboundUnacked--;
+    conn.send(ack);
+  };
+  if (broker.journalWrites === writesBefore && conn.pendingDurableAcks === 0) {
+    send();
+    return;
+  }
+  // acknowledge only once stored [issue: ack ordering], keeping acks in order [MQTT-4.6.0-2]
+  conn.pendingDurableAcks++;
+  broker.store.whenDurable((err) => {
+    conn.pendingDurableAcks--;
+    if (err && v5) ack.reasonCode = RC.UNSPECIFIED_ERROR;
+    if (err && !v5) {
+      if (qos === 1) conn.inboundUnacked--;
+      conn.close(); // 3.1.1 cannot say "not stored": the client will resend after reconnecting
+      return;
+    }
+    send();
+  });
+}

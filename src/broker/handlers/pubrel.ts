@@ -1,0 +1,24 @@
+/** PUBREL [MQTT-3.6]: release an inbound QoS 2 packet id and answer PUBCOMP [MQTT-4.3.3-11]. */
+import type { IPubrelPacket } from 'mqtt-packet';
+import { RC } from '../../reason-codes.js';
+import type { Connection } from '../connection.js';
+
+export function handlePubrel(conn: Connection, packet: IPubrelPacket): void {
+  const session = conn.session!;
+  const broker = conn.broker;
+  const packetId = packet.messageId ?? 0;
+  const known = session.inboundQos2.delete(packetId);
+  if (known) broker.journalInboundQos2(session, packetId, false);
+  const reasonCode = conn.protocolVersion === 5 && !known ? RC.PACKET_IDENTIFIER_NOT_FOUND : undefined;
+  const pubcomp = { cmd: 'pubcomp' as const, messageId: packetId, reasonCode };
+  if (conn.pendingDurableAcks === 0) {
+    conn.send(pubcomp);
+    return;
+  }
+  // keep PUBCOMP behind PUBRECs still waiting for the store [MQTT-4.6.0-2 order]
+  conn.pendingDurableAcks++;
+  broker.store.whenDurable(() => {
+    conn.pendingDurableAcks--;
+    conn.send(pubcomp);
+  });
+}

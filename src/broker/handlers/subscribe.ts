@@ -1,0 +1,77 @@
+/**
+ * SUBSCRIBE [MQTT-3.8]: validate each filter, apply limits and ACLs, add or
+ * replace the subscription, answer SUBACK with one code per filter in order
+ * [MQTT-3.8.4-1] [MQTT-3.9.3-1], then send matching retained messages as the
+ * Retain Handling option says [MQTT-3.3.1-9..11].
+ */
+import type { ISubscribePacket } from 'mqtt-packet';
+import { ProtocolError } from '../../errors.js';
+import type { QoS, SubscriptionRecord } from '../../persistence/types.js';
+import { RC, subackCodeFor } from '../../reason-codes.js';
+import { hasWildcard, parseSharedFilter, validateTopicFilter } from '../../topics/index.js';
+import type { Connection } from '../connection.js';
+import { deliver } from '../delivery.js';
+
+export function handleSubscribe(conn: Connection, packet: ISubscribePacket): void {
+  const broker = conn.broker;
+  const cfg = broker.config.mqtt;
+  const session = conn.session!;
+  const v5 = conn.protocolVersion === 5;
+  if (!packet.messageId) throw new ProtocolError('SUBSCRIBE without packet identifier'); // [MQTT-2.2.1-3]
+  // [MQTT-3.8.3-3] at least one filter (mqtt-packet rejects an empty payload as malformed)
+  const subId = v5 ? packet.properties?.subscriptionIdentifier : undefined;
+  if (subId !== undefined) {
+    if (subId === 0) throw new ProtocolError('subscription identifier 0'); // [MQTT-3.8.2-? 3.8.2.1.2]
+    if (!cfg.subscription_identifiers_available) {
+      throw new ProtocolError('subscription identifiers not supported', RC.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED);
+    }
+  }
+  const info = broker.hooks.authorizeSubscribe ? broker.clientInfo(conn) : null;
+  const granted: number[] = [];
+  const retainedFor: Array<{ sub: SubscriptionRecord; existed: boolean }> = [];
+  let changed = false;
+  for (const s of packet.subscriptions) {
+    const filter = s.topic;
+    const shared = parseSharedFilter(filter);
+    let code: number;
+    const invalid = validateTopicFilter(filter, { maxLevels: cfg.max_topic_levels || undefined });
+    if (invalid) code = RC.TOPIC_FILTER_INVALID;
+    else if (shared && !cfg.shared_subscription_available) code = RC.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
+    else if (!cfg.wildcard_subscription_available && hasWildcard(shared ? shared.filter : filter)) code = RC.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;
+    else if (info && !broker.hooks.authorizeSubscribe!(info, filter)) code = RC.NOT_AUTHORIZED;
+    else code = Math.min(s.qos, cfg.max_qos); // [MQTT-3.9.3-? ] granted QoS may be lower than requested
+    if (shared && s.nl) throw new ProtocolError('No Local on a shared subscription'); // [MQTT-3.8.3-4]
+    if (code > RC.GRANTED_QOS_2) {
+      broker.log.debug({ clientId: conn.clientId, filter, code }, 'subscription refused');
+      granted.push(subackCodeFor(conn.protocolVersion, code));
+      continue;
+    }
+    const sub: SubscriptionRecord = {
+      filter,
+      qos: code as QoS,
+      noLocal: v5 ? !!s.nl : false,
+      retainAsPublished: v5 ? !!s.rap : false,
+      retainHandling: v5 ? ((s.rh ?? 0) as 0 | 1 | 2) : 0,
+    };
+    if (subId !== undefined) sub.subscriptionId = subId;
+    const existed = session.subscriptions.has(filter);
+    session.subscriptions.set(filter, sub); // [MQTT-3.8.4-3] replaces an identical filter
+    broker.subscriptions.add(session, sub);
+    changed = true;
+    if (!shared) retainedFor.push({ sub, existed }); // no retained messages for shared subscriptions [MQTT-4.8.2 note]
+    granted.push(code);
+  }
+  if (changed) broker.saveSession(session);
+  conn.send({ cmd: 'suback', messageId: packet.messageId, granted });
+  if (!cfg.retain_available) return;
+  for (const { sub, existed } of retainedFor) {
+    // Retain Handling: 0 send, 1 send only for a new subscription, 2 do not send [MQTT-3.3.1-9..11]
+    if (sub.retainHandling === 2 || (sub.retainHandling === 1 && existed)) continue;
+    const ids = sub.subscriptionId ? [sub.subscriptionId] : undefined;
+    for (const message of broker.retained.matching(sub.filter)) {
+      if (broker.hooks.authorizeRead && !broker.hooks.authorizeRead(broker.clientInfo(conn), message.topic)) continue;
+      // retained messages sent because of a new subscription carry RETAIN=1 [MQTT-3.3.1-8]
+      deliver(broker, session, message, Math.min(message.qos, sub.qos) as QoS, true, ids);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/** Inbound v5 topic aliases [MQTT-3.3.2-7..9]: map per connection, 1..topic_alias_maximum. */
+import type { IPublishPacket } from 'mqtt-packet';
+import { ProtocolError } from '../../errors.js';
+import { RC } from '../../reason-codes.js';
+import type { Connection } from '../connection.js';
+
+export function resolveInboundTopic(conn: Connection, packet: IPublishPacket): string {
+  const alias = packet.properties?.topicAlias;
+  if (alias === undefined) return packet.topic;
+  const max = conn.broker.config.mqtt.topic_alias_maximum;
+  if (alias === 0 || alias > max) {
+    // [MQTT-3.3.2-8] [MQTT-3.3.2-9] alias outside 1..Topic Alias Maximum
+    throw new ProtocolError(`topic alias ${alias} outside 1..${max}`, RC.TOPIC_ALIAS_INVALID);
+  }
+  if (packet.topic.length > 0) {
+    conn.inboundAliases.set(alias, packet.topic);
+    return packet.topic;
+  }
+  const topic = conn.inboundAliases.get(alias);
+  if (topic === undefined) throw new ProtocolError(`unknown topic alias ${alias}`, RC.PROTOCOL_ERROR);
+  return topic;
+}

@@ -1,0 +1,33 @@
+/**
+ * UNSUBSCRIBE [MQTT-3.10]: remove each filter (exact string match
+ * [MQTT-3.10.4-1]) and answer UNSUBACK [MQTT-3.10.4-4] with one reason per
+ * filter in v5 (0x00 or 0x11 No subscription existed).
+ */
+import type { IUnsubscribePacket } from 'mqtt-packet';
+import { ProtocolError } from '../../errors.js';
+import { RC } from '../../reason-codes.js';
+import { validateTopicFilter } from '../../topics/index.js';
+import type { Connection } from '../connection.js';
+
+export function handleUnsubscribe(conn: Connection, packet: IUnsubscribePacket): void {
+  const broker = conn.broker;
+  const session = conn.session!;
+  if (!packet.messageId) throw new ProtocolError('UNSUBSCRIBE without packet identifier'); // [MQTT-2.2.1-3]
+  const reasons: number[] = [];
+  let changed = false;
+  for (const filter of packet.unsubscriptions) {
+    if (validateTopicFilter(filter) !== null) {
+      reasons.push(RC.TOPIC_FILTER_INVALID);
+      continue;
+    }
+    const had = session.subscriptions.delete(filter);
+    if (had) {
+      broker.subscriptions.remove(session, filter);
+      changed = true;
+    }
+    reasons.push(had ? RC.SUCCESS : RC.NO_SUBSCRIPTION_EXISTED);
+  }
+  if (changed) broker.saveSession(session);
+  // v5 carries one reason code per filter; 3.1.1's UNSUBACK has none
+  conn.send({ cmd: 'unsuback', messageId: packet.messageId, granted: conn.protocolVersion === 5 ? reasons : [] });
+}

@@ -1,0 +1,68 @@
+/**
+ * Retained messages [MQTT-3.3.1-5]: one per topic, replaced by each new
+ * retained PUBLISH, deleted by an empty payload [MQTT-3.3.1-10] (which is
+ * itself not stored [MQTT-3.3.1-11]). `$SYS` topics are kept in memory only.
+ */
+import type { StoredMessage } from '../persistence/types.js';
+import { hasWildcard, matchTopic } from '../topics/index.js';
+import type { Broker } from './broker.js';
+
+export class RetainedIndex {
+  private readonly messages = new Map<string, StoredMessage>();
+
+  constructor(private readonly broker: Broker) {}
+
+  get size(): number {
+    return this.messages.size;
+  }
+
+  load(): void {
+    const now = Date.now();
+    for (const message of this.broker.store.loadRetained()) {
+      if (message.expiresAt !== undefined && message.expiresAt <= now) {
+        this.broker.store.deleteRetained(message.topic);
+        continue;
+      }
+      this.messages.set(message.topic, message);
+    }
+  }
+
+  set(message: StoredMessage): void {
+    const durable = !message.topic.startsWith('$SYS/');
+    if (message.payload.length === 0) {
+      if (this.messages.delete(message.topic) && durable) {
+        this.broker.journalWrites++;
+        this.broker.store.deleteRetained(message.topic);
+      }
+      return;
+    }
+    this.messages.set(message.topic, message);
+    if (durable) {
+      this.broker.journalWrites++;
+      this.broker.store.setRetained(message);
+    }
+  }
+
+  /** Retained messages matching a (non-shared) filter, expired ones removed on the way. */
+  matching(filter: string): StoredMessage[] {
+    const now = Date.now();
+    const out: StoredMessage[] = [];
+    const consider = (message: StoredMessage) => {
+      if (message.expiresAt !== undefined && message.expiresAt <= now) {
+        this.messages.delete(message.topic);
+        this.broker.store.deleteRetained(message.topic);
+        return;
+      }
+      out.push(message);
+    };
+    if (!hasWildcard(filter)) {
+      const message = this.messages.get(filter);
+      if (message) consider(message);
+      return out;
+    }
+    for (const [topic, message] of this.messages) {
+      if (matchTopic(filter, topic)) consider(message);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,19 @@
+/** Counters for $SYS topics and metrics. Plain numbers: incremented on hot paths. */
+export class BrokerStats {
+  readonly startedAt = Date.now();
+  bytesReceived = 0;
+  bytesSent = 0;
+  messagesReceived = 0;
+  messagesSent = 0;
+  publishReceived = 0;
+  publishSent = 0;
+  publishDropped = 0;
+  clientsConnected = 0;
+  clientsMaximum = 0;
+  connectionsTotal = 0;
+  /** Messages dropped because a client's queue or buffer was full, or it expired. */
+  droppedQueueFull = 0;
+  droppedExpired = 0;
+  droppedTooLarge = 0;
+  droppedSlowConsumer = 0;
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * The `midge` command. Exit status: 0 ok, 1 bad configuration or runtime
+ * failure, 2 bad arguments (usage on stderr).
+ */
+import { parseArgs, USAGE } from './cli/args.js';
+import { checkConfig } from './cli/check-config.js';
+import type { Output } from './cli/check-config.js';
+import { runGateway } from './cli/run.js';
+import { VERSION } from './version.js';
+
+const io: Output = {
+  out: (text) => void process.stdout.write(text),
+  err: (text) => void process.stderr.write(text),
+};
+
+async function main(argv: readonly string[]): Promise<number | undefined> {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    io.err(`midge: ${parsed.error}\n\n${USAGE}`);
+    return 2;
+  }
+  const cmd = parsed.command;
+  switch (cmd.kind) {
+    case 'help':
+      io.out(USAGE);
+      return 0;
+    case 'version':
+      io.out(`midge ${VERSION}\n`);
+      return 0;
+    case 'check-config':
+      return checkConfig(cmd.configPath, io);
+    case 'run':
+      if (cmd.daemon) {
+        io.err('midge: -d (daemonise) is not supported; run midge under systemd or procd instead\n');
+        return 2;
+      }
+      return runGateway(cmd, io);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (err: unknown) => {
+    // A bug, not a user error: one line, plus the stack when asked for.
+    io.err(`midge: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env['MIDGE_DEBUG'] && err instanceof Error && err.stack) io.err(`${err.stack}\n`);
+    process.exitCode = 1;
+  },
+);

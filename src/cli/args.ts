@@ -1,0 +1,120 @@
+/**
+ * Command-line parsing, pure: argv in, a command (or a usage error) out.
+ * Options follow mosquitto where they overlap (`-c`, `-p`, `-v`, `-d`).
+ */
+
+export type CliCommand =
+  | { kind: 'run'; configPath: string | undefined; port: number | undefined; verbose: boolean; daemon: boolean }
+  | { kind: 'check-config'; configPath: string }
+  | { kind: 'help' }
+  | { kind: 'version' };
+
+export type ParseResult = { ok: true; command: CliCommand } | { ok: false; error: string };
+
+export const USAGE = `Usage: midge [-c CONFIG] [-p PORT] [-v]
+       midge check-config CONFIG
+       midge --help | --version
+
+Midge: an MQTT 3.1.1/5.0 broker and edge IoT gateway.
+
+Options:
+  -c, --config FILE   read configuration from FILE (YAML); without it the
+                      built-in default is used: a broker on 127.0.0.1:1883
+  -p, --port PORT     listen on PORT on 127.0.0.1 only, replacing the
+                      listeners of the configuration (like mosquitto -p)
+  -v, --verbose       log at debug level
+  -d, --daemon        not supported: run under systemd or procd instead
+  -h, --help          show this help
+      --version       show the version
+
+Commands:
+  check-config FILE   validate FILE, print "FILE: OK" and a summary, or the
+                      first error (exit status 1)
+
+See midge.example.yaml for every configuration option.
+`;
+
+/** Parses `process.argv.slice(2)`. `--help` anywhere wins over everything else. */
+export function parseArgs(argv: readonly string[]): ParseResult {
+  if (argv.includes('-h') || argv.includes('--help')) return { ok: true, command: { kind: 'help' } };
+  if (argv.includes('--version')) {
+    return argv.length === 1 ? { ok: true, command: { kind: 'version' } } : err('--version takes no other arguments');
+  }
+
+  let configPath: string | undefined;
+  let port: number | undefined;
+  let verbose = false;
+  let daemon = false;
+  const positional: string[] = [];
+
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = splitLong(arg);
+    const value = (): string | undefined => {
+      if (inline !== undefined) return inline;
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith('-') && next !== '-')) return undefined;
+      i++;
+      return next;
+    };
+    if (inline !== undefined && !['--config', '--port'].includes(flag)) return err(`option ${flag} takes no value`);
+    switch (flag) {
+      case '-c':
+      case '--config': {
+        const v = value();
+        if (v === undefined || v === '') return err(`option ${flag} needs a file name`);
+        if (configPath !== undefined) return err(`option ${flag} given twice`);
+        configPath = v;
+        break;
+      }
+      case '-p':
+      case '--port': {
+        const v = value();
+        if (v === undefined) return err(`option ${flag} needs a port number`);
+        const n = parsePort(v);
+        if (n === undefined) return err(`option ${flag}: expected a port 0..65535, got '${v}'`);
+        if (port !== undefined) return err(`option ${flag} given twice`);
+        port = n;
+        break;
+      }
+      case '-v':
+      case '--verbose':
+        verbose = true;
+        break;
+      case '-d':
+      case '--daemon':
+        daemon = true;
+        break;
+      default:
+        if (arg.startsWith('-') && arg !== '-') return err(`unknown option ${arg}`);
+        positional.push(arg);
+    }
+  }
+
+  if (positional[0] === 'check-config') {
+    const rest = positional.slice(1);
+    if (port !== undefined || verbose || daemon) return err('check-config takes only a config file');
+    if (configPath !== undefined && rest.length === 0) return { ok: true, command: { kind: 'check-config', configPath } };
+    if (configPath !== undefined || rest.length !== 1) return err('check-config needs exactly one config file');
+    return { ok: true, command: { kind: 'check-config', configPath: rest[0] } };
+  }
+  if (positional.length > 0) return err(`unexpected argument '${positional[0]}'`);
+  return { ok: true, command: { kind: 'run', configPath, port, verbose, daemon } };
+}
+
+function err(error: string): ParseResult {
+  return { ok: false, error };
+}
+
+/** `--port=1883` → `['--port', '1883']`; anything else → `[arg, undefined]`. */
+function splitLong(arg: string): [string, string | undefined] {
+  if (!arg.startsWith('--')) return [arg, undefined];
+  const eq = arg.indexOf('=');
+  return eq < 0 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)];
+}
+
+function parsePort(s: string): number | undefined {
+  if (!/^\d{1,5}$/.test(s)) return undefined;
+  const n = Number(s);
+  return n <= 65535 ? n : undefined;
+}

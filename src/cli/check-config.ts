@@ -1,0 +1,48 @@
+/**
+ * `midge check-config FILE`: validate without starting anything.
+ */
+import { ConfigError } from '../errors.js';
+import { loadConfigFile } from '../config/load.js';
+import { isLoopbackHost } from '../config/schema.js';
+import type { MidgeConfig } from '../config/types.js';
+
+export interface Output {
+  out: (text: string) => void;
+  err: (text: string) => void;
+}
+
+/** Prints `FILE: OK` and a summary (exit status 0) or the error (exit status 1). */
+export function checkConfig(path: string, io: Output): number {
+  let cfg: MidgeConfig;
+  try {
+    cfg = loadConfigFile(path);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.err(`${err.message}\n`);
+    return 1;
+  }
+  io.out(`${path}: OK\n${summarizeConfig(cfg).map((l) => `  ${l}\n`).join('')}`);
+  return 0;
+}
+
+/** A few lines describing what the configuration will do. */
+export function summarizeConfig(cfg: MidgeConfig): string[] {
+  const listeners = cfg.listeners.map((l) => {
+    const anonymous = l.allow_anonymous ?? isLoopbackHost(l.host);
+    return `${formatAddress(l.host, l.port)} (${l.protocol}, ${anonymous ? 'anonymous allowed' : 'anonymous refused'})`;
+  });
+  const m = cfg.mqtt;
+  const limit = (n: number, unit = ''): string => (n === 0 ? 'unlimited' : `${n}${unit}`);
+  return [
+    `listeners: ${listeners.join(', ')}`,
+    `mqtt: max_qos ${m.max_qos}, max_packet_size ${limit(m.max_packet_size, ' bytes')}, ` +
+      `max_inflight_messages ${m.max_inflight_messages}, max_queued_messages ${limit(m.max_queued_messages)}`,
+    `persistence: ${cfg.persistence.enabled ? `${cfg.persistence.path} (synchronous ${cfg.persistence.synchronous})` : 'off (in memory)'}`,
+    `log: ${cfg.log.level} (${cfg.log.format})`,
+  ];
+}
+
+/** `127.0.0.1:1883`, `[::]:1883`. */
+export function formatAddress(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,102 @@
+/**
+ * `midge [-c CONFIG] [-p PORT] [-v]`: load the configuration, start the
+ * gateway, log where it listens, and stop it cleanly on SIGTERM/SIGINT.
+ * A second signal exits at once. Crashes are logged as fatal and exit 1 so
+ * that systemd/procd restart us.
+ */
+import type { Logger } from 'pino';
+import { applyOverrides, defaultConfig, loadConfigFile } from '../config/load.js';
+import type { MidgeConfig } from '../config/types.js';
+import { ConfigError } from '../errors.js';
+import { startGateway } from '../gateway.js';
+import type { Gateway } from '../gateway.js';
+import { createLogger } from '../log.js';
+import { VERSION } from '../version.js';
+import { formatAddress } from './check-config.js';
+import type { Output } from './check-config.js';
+
+export interface RunOptions {
+  configPath: string | undefined;
+  port: number | undefined;
+  verbose: boolean;
+}
+
+/**
+ * Resolves with an exit status when the gateway could not start (config
+ * errors: 1). Once running, the process ends through `process.exit()` from
+ * the signal or crash handlers.
+ */
+export async function runGateway(opts: RunOptions, io: Output): Promise<number | undefined> {
+  let config: MidgeConfig;
+  try {
+    const base = opts.configPath === undefined ? defaultConfig() : loadConfigFile(opts.configPath);
+    config = applyOverrides(base, { port: opts.port, verbose: opts.verbose });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    io.err(`midge: ${err.message}\n`);
+    return 1;
+  }
+
+  const logger = createLogger(config.log);
+  installCrashHandlers(logger);
+
+  let gateway: Gateway | undefined;
+  let stopping = false;
+  const stop = async (): Promise<never> => {
+    try {
+      await gateway?.stop();
+      logger.info('stopped');
+      process.exit(0);
+    } catch (err) {
+      logger.fatal({ err }, 'error while stopping');
+      process.exit(1);
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      logger.warn(`received ${signal} again, exiting without waiting`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`received ${signal}, stopping`);
+    // While starting, `stop` runs once start settles (below).
+    if (gateway) void stop();
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
+  logger.info(
+    { version: VERSION, config: opts.configPath ?? '(built-in default)' },
+    `midge ${VERSION} starting`,
+  );
+  try {
+    gateway = await startGateway(config, logger);
+  } catch (err) {
+    logStartFailure(logger, err);
+    process.exit(1);
+  }
+  for (const a of gateway.addresses()) logger.info(`listening on ${formatAddress(a.host, a.port)} (${a.protocol})`);
+  if (stopping) void stop();
+  return undefined;
+}
+
+function installCrashHandlers(logger: Logger): void {
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception, exiting');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason instanceof Error ? reason : new Error(String(reason)) }, 'unhandled promise rejection, exiting');
+    process.exit(1);
+  });
+}
+
+/** Operational failures (address in use, permission denied, store errors) get one line; bugs get the stack. */
+function logStartFailure(logger: Logger, err: unknown): void {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (err instanceof Error && typeof code === 'string') {
+    logger.fatal({ code }, `cannot start: ${err.message}`);
+  } else {
+    logger.fatal({ err }, 'cannot start');
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * The one description of every configuration key: type, default, accepted
+ * values and the doc text. Validation (`validate.ts`), the example file test
+ * and the generated config reference all read this object, so a key exists
+ * if and only if it is here. The mapped types below make the compiler check
+ * that the schema covers every field of `MidgeConfig` with a matching type.
+ */
+import { isIP } from 'node:net';
+import type { MidgeConfig } from './types.js';
+
+interface FieldBase<V> {
+  /** Doc text: one or two sentences, plain text. */
+  readonly description: string;
+  /** Value used when the key is absent. */
+  readonly default: V;
+}
+
+export interface IntegerField extends FieldBase<number> {
+  readonly type: 'integer';
+  readonly min: number;
+  readonly max: number;
+  /** Values accepted outside `min..max`, e.g. -1 meaning "unlimited". */
+  readonly also?: readonly number[];
+  /** Unit for docs, e.g. `seconds`, `bytes`. */
+  readonly unit?: string;
+}
+
+export interface BooleanField extends FieldBase<boolean> {
+  readonly type: 'boolean';
+}
+
+/** A boolean whose absence means something (documented in `description`). */
+export interface OptionalBooleanField extends FieldBase<boolean | undefined> {
+  readonly type: 'boolean';
+  readonly optional: true;
+}
+
+export interface StringField extends FieldBase<string> {
+  readonly type: 'string';
+  readonly minLength: number;
+  readonly maxLength: number;
+  /** `host`: an IP address or a DNS host name. */
+  readonly format?: 'host';
+}
+
+export interface EnumField<V extends string | number = string | number> extends FieldBase<V> {
+  readonly type: 'enum';
+  readonly values: readonly V[];
+}
+
+export type Field = IntegerField | BooleanField | OptionalBooleanField | StringField | EnumField;
+
+/** The field spec a value of type V needs. */
+export type FieldFor<V> = [V] extends [boolean | undefined]
+  ? undefined extends V
+    ? OptionalBooleanField
+    : BooleanField
+  : [number] extends [V]
+    ? IntegerField
+    : [string] extends [V]
+      ? StringField
+      : [V] extends [string | number]
+        ? EnumField<V>
+        : never;
+
+export type FieldsFor<T> = { readonly [K in keyof T]-?: FieldFor<T[K]> };
+
+export interface SectionSpec<T> {
+  readonly kind: 'section';
+  readonly description: string;
+  readonly fields: FieldsFor<T>;
+}
+
+/** A list of mappings; absent means `default`. */
+export interface ListSpec<T> {
+  readonly kind: 'list';
+  readonly description: string;
+  readonly minItems: number;
+  readonly item: FieldsFor<T>;
+  readonly default: readonly T[];
+}
+
+export type ConfigSchema = {
+  readonly [K in keyof MidgeConfig]: MidgeConfig[K] extends Array<infer I> ? ListSpec<I> : SectionSpec<MidgeConfig[K]>;
+};
+
+const U16 = 65535;
+const I32 = 2147483647;
+const U32 = 4294967295;
+/** Largest MQTT packet: 268435455 bytes of remaining length plus a 5-byte fixed header. */
+const MQTT_MAX_PACKET = 268435460;
+
+const int = (min: number, max: number, def: number, description: string, extra: Partial<IntegerField> = {}): IntegerField => ({
+  type: 'integer', min, max, default: def, description, ...extra,
+});
+const bool = (def: boolean, description: string): BooleanField => ({ type: 'boolean', default: def, description });
+
+const listenerFields: FieldsFor<MidgeConfig['listeners'][number]> = {
+  host: {
+    type: 'string', minLength: 1, maxLength: 253, format: 'host', default: '127.0.0.1',
+    description: 'Address to bind. The default accepts local clients only (like mosquitto 2); use 0.0.0.0 or :: for all interfaces.',
+  },
+  port: int(0, U16, 1883, 'TCP port; 0 picks a free port (useful in tests).'),
+  protocol: {
+    type: 'enum', values: ['mqtt'], default: 'mqtt',
+    description: 'Wire protocol on this listener (websockets arrive later).',
+  },
+  allow_anonymous: {
+    type: 'boolean', optional: true, default: undefined,
+    description:
+      'Allow clients that send no username. Unset means true on a loopback host; a listener on any other host must set it explicitly.',
+  },
+  max_connections: int(1, I32, -1, 'Maximum simultaneous connections on this listener; -1 = unlimited.', { also: [-1] }),
+};
+
+function defaultsOf<T>(fields: FieldsFor<T>): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(fields as Record<string, Field>)) out[name] = field.default;
+  return out as T;
+}
+
+export const configSchema: ConfigSchema = {
+  log: {
+    kind: 'section',
+    description: 'Logging to standard error.',
+    fields: {
+      level: {
+        type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], default: 'info',
+        description: 'Least severe level written. `midge -v` raises it to debug.',
+      },
+      format: {
+        type: 'enum', values: ['auto', 'json', 'text'], default: 'auto',
+        description: 'auto: human-readable lines on a terminal, JSON lines otherwise (journald, files, pipes).',
+      },
+    },
+  },
+  listeners: {
+    kind: 'list',
+    description: 'Network listeners. `midge -p PORT` replaces them all with one loopback listener on PORT.',
+    minItems: 1,
+    item: listenerFields,
+    default: [defaultsOf(listenerFields)],
+  },
+  mqtt: {
+    kind: 'section',
+    description: 'MQTT protocol limits and features, shared by all listeners.',
+    fields: {
+      max_keepalive: int(0, U16, U16, 'Largest keepalive a client may ask for; v5 clients asking more are told Server Keep Alive. 0 = no limit.', { unit: 'seconds' }),
+      connect_timeout: int(1, 3600, 10, 'Time allowed between opening a connection and sending CONNECT.', { unit: 'seconds' }),
+      max_inflight_messages: int(1, U16, 20, 'QoS 1/2 messages sent to one client and not yet acknowledged; also the v5 Receive Maximum we advertise.'),
+      max_queued_messages: int(0, I32, 1000, 'Messages queued per client beyond the in-flight window (offline or slow client); 0 = no limit.'),
+      max_queued_bytes: int(0, Number.MAX_SAFE_INTEGER, 0, 'Bytes of payload queued per client; 0 = no limit.', { unit: 'bytes' }),
+      queue_qos0_messages: bool(false, 'Also queue QoS 0 messages for offline persistent sessions (as mosquitto).'),
+      max_packet_size: int(20, MQTT_MAX_PACKET, 0, 'Largest packet accepted, advertised to v5 clients as Maximum Packet Size; 0 = protocol maximum (256 MB).', { also: [0], unit: 'bytes' }),
+      retain_available: bool(true, 'Support retained messages (v5 Retain Available).'),
+      max_qos: {
+        type: 'enum', values: [0, 1, 2], default: 2,
+        description: 'Highest QoS granted to subscriptions and accepted on publish (v5 Maximum QoS).',
+      },
+      allow_zero_length_clientid: bool(true, 'Accept an empty client id: v3.1.1 clients need clean session, v5 clients get an assigned id.'),
+      auto_id_prefix: {
+        type: 'string', minLength: 0, maxLength: 256, default: 'auto-',
+        description: 'Prefix of client ids assigned by the broker.',
+      },
+      max_client_id_length: int(1, U16, U16, 'Longest client id accepted.', { unit: 'bytes' }),
+      topic_alias_maximum: int(0, U16, 10, 'v5 Topic Alias Maximum accepted from clients; 0 disables inbound topic aliases.'),
+      max_topic_levels: int(0, U16, 128, 'Most levels in a topic name or filter; 0 = unlimited.'),
+      max_session_expiry_interval: int(0, U32, U32, 'Largest v5 session expiry interval granted; 4294967295 = never expire.', { unit: 'seconds' }),
+      persistent_client_expiration: int(0, U32, 0, 'Expiry of persistent v3.1.1 sessions (clean session false) after disconnect; 0 = never.', { unit: 'seconds' }),
+      wildcard_subscription_available: bool(true, 'Allow + and # in subscriptions (advertised in v5 CONNACK).'),
+      subscription_identifiers_available: bool(true, 'Support v5 subscription identifiers (advertised in v5 CONNACK).'),
+      shared_subscription_available: bool(true, 'Support $share/GROUP/filter subscriptions (advertised in v5 CONNACK).'),
+    },
+  },
+  sys: {
+    kind: 'section',
+    description: '$SYS/broker/... status topics.',
+    fields: {
+      interval: int(0, 86400, 10, 'Time between $SYS updates; 0 disables them.', { unit: 'seconds' }),
+    },
+  },
+  persistence: {
+    kind: 'section',
+    description: 'On-disk store (SQLite) for sessions, retained messages and queued messages.',
+    fields: {
+      enabled: bool(true, 'Keep state on disk across restarts; false keeps everything in memory.'),
+      path: {
+        type: 'string', minLength: 1, maxLength: 4096, default: './data',
+        description: 'Directory for the database; a relative path is relative to the working directory.',
+      },
+      synchronous: {
+        type: 'enum', values: ['normal', 'full'], default: 'normal',
+        description: 'SQLite synchronous mode: normal (less flash wear, may lose the last writes on power loss) or full.',
+      },
+    },
+  },
+};
+
+/** Human text for what a field accepts, e.g. "an integer 1..65535" or "-1 or an integer 1..2147483647". */
+export function describeExpected(field: Field): string {
+  switch (field.type) {
+    case 'integer': {
+      const range = `an integer ${field.min}..${field.max}`;
+      return field.also?.length ? `${field.also.join(' or ')} or ${range}` : range;
+    }
+    case 'boolean':
+      return 'true or false';
+    case 'enum':
+      return field.values.length === 1 ? String(field.values[0]) : `one of ${field.values.join(', ')}`;
+    case 'string':
+      if (field.format === 'host') return 'an IP address or host name';
+      return field.minLength > 0 ? 'a non-empty string' : 'a string';
+  }
+}
+
+/** Every key path in the schema, e.g. `mqtt.max_qos`, `listeners[].port`. */
+export function schemaKeyPaths(): string[] {
+  const out: string[] = [];
+  for (const [section, spec] of Object.entries(configSchema) as Array<[string, SectionSpec<object> | ListSpec<object>]>) {
+    const fields = spec.kind === 'list' ? spec.item : spec.fields;
+    const prefix = spec.kind === 'list' ? `${section}[]` : section;
+    for (const name of Object.keys(fields)) out.push(`${prefix}.${name}`);
+  }
+  return out;
+}
+
+/** The hosts on which `allow_anonymous` may stay unset (local-only listeners). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) {
+    if (h.startsWith('::ffff:')) return isLoopbackHost(h.slice(7));
+    return h === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(h);
+  }
+  return false;
+}
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/** True for an IP address or a syntactically valid DNS name. */
+export function isValidHost(host: string): boolean {
+  return isIP(host) !== 0 || HOST_NAME.test(host);
+}

@@ -1,0 +1,119 @@
+/**
+ * Opening the database file: WAL, synchronous mode, integrity check,
+ * migrations — and recovery from a corrupt file. A file SQLite cannot read
+ * ("file is not a database", SQLITE_CORRUPT, a failed quick_check) is
+ * renamed to `<name>.corrupt-<timestamp>` (with its `-wal`, so the old log
+ * can never be replayed into the new file), an error is logged, and a fresh
+ * database is created in its place. The gateway therefore starts with an
+ * empty store instead of crash-looping; the old file is kept for forensics.
+ */
+import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { StoreError } from '../../errors.js';
+import type { SqliteStoreOptions, StoreLogger } from './options.js';
+import { migrate } from './schema.js';
+import { isCorruptionError, toStoreError } from './sqlite-errors.js';
+
+export interface OpenedDatabase {
+  db: Database.Database;
+  /** `wal` normally; anything else means the file system refused WAL. */
+  journalMode: string;
+  /** `user_version` found before migrating (0 = new or empty file). */
+  previousVersion: number;
+  /** Where a corrupt file was moved to, if that happened. */
+  movedAside?: string;
+}
+
+/** Raised for a failed `quick_check`, handled like SQLITE_CORRUPT. */
+class IntegrityCheckFailed extends Error {}
+
+export function openDatabase(opts: SqliteStoreOptions, logger: StoreLogger): OpenedDatabase {
+  try {
+    probe(opts);
+    return openOnce(opts, logger);
+  } catch (err) {
+    if (!isCorruptionError(err) && !(err instanceof IntegrityCheckFailed)) {
+      throw toStoreError(err, `cannot open database ${opts.file}`);
+    }
+    const movedAside = moveAside(opts.file);
+    logger.error(
+      { err, file: opts.file, movedTo: movedAside, code: 'GW_ERR_STORE_CORRUPT' },
+      `database ${opts.file} is corrupt (${(err as Error).message}); moved it to ${movedAside} and starting with an EMPTY store (sessions, retained messages and queues are lost)`,
+    );
+    try {
+      return { ...openOnce(opts, logger), movedAside };
+    } catch (err2) {
+      throw toStoreError(err2, `cannot create a fresh database ${opts.file}`);
+    }
+  }
+}
+
+function openOnce(opts: SqliteStoreOptions, logger: StoreLogger): OpenedDatabase {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(opts.file, { timeout: 5000 });
+    const journalMode = String(db.pragma('journal_mode = WAL', { simple: true }));
+    if (journalMode !== 'wal') {
+      logger.warn({ file: opts.file, journalMode }, 'file system does not support WAL; durability guarantees are weaker');
+    }
+    db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    // Keep a big transaction's WAL from staying on disk forever.
+    db.pragma('journal_size_limit = 33554432');
+    const previousVersion = migrate(db);
+    if (opts.maxPageCount !== undefined) setMaxPageCount(db, opts.maxPageCount);
+    return { db, journalMode, previousVersion };
+  } catch (err) {
+    try {
+      db?.close();
+    } catch {
+      // closing a handle to a broken file may fail too; nothing to do
+    }
+    throw err;
+  }
+}
+
+/**
+ * Check an existing file through a READ-ONLY connection first: closing it
+ * never checkpoints or deletes the WAL, so a corrupt file is moved aside
+ * exactly as it was found. Throws a corruption error if it is unreadable.
+ */
+function probe(opts: SqliteStoreOptions): void {
+  if (!existsSync(opts.file) || statSync(opts.file).size === 0) return;
+  const db = new Database(opts.file, { readonly: true, fileMustExist: true });
+  try {
+    db.pragma('schema_version'); // reads the header: SQLITE_NOTADB for garbage
+    if (opts.integrityCheck !== false) {
+      const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
+      const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+      if (problems.length > 0) throw new IntegrityCheckFailed(`quick_check: ${problems.slice(0, 3).join('; ')}`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
+export function setMaxPageCount(db: Database.Database, pages: number): number {
+  if (!Number.isInteger(pages) || pages < 1) {
+    throw new StoreError(`maxPageCount must be a positive integer, got ${pages}`, 'GW_ERR_STORE');
+  }
+  return db.pragma(`max_page_count = ${pages}`, { simple: true }) as number;
+}
+
+/** Rename `file` (and its WAL) to `<file>.corrupt-<timestamp>`; drop the shared-memory index. */
+function moveAside(file: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  let target = `${file}.corrupt-${stamp}`;
+  for (let n = 1; existsSync(target); n++) target = `${file}.corrupt-${stamp}-${n}`;
+  try {
+    if (existsSync(file)) renameSync(file, target);
+    for (const suffix of ['-wal', '-journal']) {
+      if (existsSync(file + suffix)) renameSync(file + suffix, target + suffix);
+    }
+    rmSync(`${file}-shm`, { force: true });
+  } catch (err) {
+    throw new StoreError(`database ${file} is corrupt and could not be moved aside: ${(err as Error).message}`, 'GW_ERR_STORE_CORRUPT', {
+      cause: err,
+    });
+  }
+  return target;
+}

@@ -1,0 +1,69 @@
+/** Options of the SQLite store and the logger it reports through. */
+
+/** The subset of a pino logger the store uses (pino's `Logger` satisfies it). */
+export interface StoreLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface SqliteStoreOptions {
+  /** Database file; created if missing. Its directory must exist. */
+  file: string;
+  /** Where corruption, disk-full and recovery events are reported. Default: stderr. */
+  logger?: StoreLogger;
+  /** `normal` (default): WAL commits are not fsynced, checkpoints are. `full`: fsync every commit. */
+  synchronous?: 'normal' | 'full';
+  /** Commit synchronously once more than this many writes are queued in one turn. Default 5000. */
+  maxBatchOps?: number;
+  /** `PRAGMA max_page_count` — caps the file size in pages (tests use it to simulate a full disk). */
+  maxPageCount?: number;
+  /** First retry delay after a failed commit (ms, doubles each time). Default 50. */
+  retryInitialMs?: number;
+  /** Longest retry delay (ms). Default 2000. */
+  retryMaxMs?: number;
+  /** Run `PRAGMA quick_check` at open so a damaged file is set aside before it is used. Default true. */
+  integrityCheck?: boolean;
+}
+
+export interface SqliteStoreStats {
+  /** Transactions committed. */
+  commits: number;
+  /** Write operations committed. */
+  committedOps: number;
+  /** Commit attempts that failed (each is retried). */
+  failedCommits: number;
+  /** Failed attempts that were disk full / I/O errors (`GW_ERR_STORE_FULL`). */
+  storeFullErrors: number;
+  /** Ops dropped because they failed on their own (never for full/busy/corrupt). */
+  droppedOps: number;
+  largestBatch: number;
+  /** Writes queued, not yet committed. */
+  pendingOps: number;
+  /** True while a failed batch waits for its retry. */
+  failing: boolean;
+  lastError: { code: string; message: string; at: number } | undefined;
+  journalMode: string;
+  synchronous: 'normal' | 'full';
+  schemaVersion: number;
+  /** Set when a corrupt file was moved aside at open. */
+  movedAside: string | undefined;
+}
+
+export const DEFAULT_MAX_BATCH_OPS = 5000;
+export const DEFAULT_RETRY_INITIAL_MS = 50;
+export const DEFAULT_RETRY_MAX_MS = 2000;
+
+/** Fallback logger: one JSON line per event on stderr. */
+export const stderrLogger: StoreLogger = {
+  info: (obj, msg) => write('info', obj, msg),
+  warn: (obj, msg) => write('warn', obj, msg),
+  error: (obj, msg) => write('error', obj, msg),
+};
+
+function write(level: string, obj: object, msg: string | undefined): void {
+  const fields = Object.fromEntries(
+    Object.entries(obj).map(([k, v]) => [k, v instanceof Error ? { message: v.message, code: (v as { code?: unknown }).code } : v]),
+  );
+  process.stderr.write(`${JSON.stringify({ level, time: Date.now(), ...fields, msg })}\n`);
+}

@@ -1,0 +1,4 @@
+import { MemoryStore } from '../../src/persistence/memory/memory-store.js';
+import { storeConformance } from './store-conformance.js';
+
+storeConformance('MemoryStore', () => new MemoryStore());

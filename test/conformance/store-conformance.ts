@@ -1,0 +1,320 @@
+/**
+ * The one behavioural suite every Store implementation must pass. `make`
+ * returns a fresh, empty store; `reopen` (durable stores only) closes a
+ * store and returns a new one on the same data, enabling the restart tests.
+ */
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { StoreError } from '../../src/errors.js';
+import type { MessageProperties, OutboundEntry, SessionRecord, StoredMessage, Store } from '../../src/persistence/types.js';
+
+const T0 = 1_700_000_000_000;
+const ALL_BYTES = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+
+const FULL_PROPS: MessageProperties = {
+  payloadFormatIndicator: true,
+  messageExpiryInterval: 3600,
+  contentType: 'application/json; charset=utf-8',
+  responseTopic: 'réponse/🌍/回答',
+  correlationData: Buffer.from([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff]),
+  userProperties: { a: '1', multi: ['x', 'y', 'ü'], empty: '', 'ключ': 'значение' },
+};
+
+function msg(over: Partial<StoredMessage> = {}): StoredMessage {
+  return { topic: 'a/b', payload: Buffer.from('hello'), qos: 1, retain: false, receivedAt: T0, ...over };
+}
+
+function entry(seq: number, over: Partial<OutboundEntry> = {}): OutboundEntry {
+  return { seq, message: msg({ topic: `q/${seq}` }), qos: 1, retain: false, state: 'queued', ...over };
+}
+
+function session(clientId: string, over: Partial<SessionRecord> = {}): SessionRecord {
+  return {
+    clientId,
+    protocolVersion: 5,
+    expiryInterval: 0xffffffff,
+    subscriptions: [
+      { filter: 'sensors/+/temp', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 },
+      { filter: '$share/g1/jobs/#', qos: 2, noLocal: true, retainAsPublished: true, retainHandling: 2, subscriptionId: 268435455 },
+    ],
+    ...over,
+  };
+}
+
+const byClient = (a: SessionRecord, b: SessionRecord): number => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0);
+const byTopic = (a: StoredMessage, b: StoredMessage): number => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : 0);
+
+function durable(store: Store): Promise<void> {
+  return new Promise((resolve, reject) => store.whenDurable((err) => (err ? reject(err) : resolve())));
+}
+
+export function storeConformance(name: string, make: () => Store | Promise<Store>, reopen?: (s: Store) => Store): void {
+  async function open(t: TestContext): Promise<Store> {
+    const store = await make();
+    t.after(() => store.close());
+    return store;
+  }
+
+  /** Fill a store with one of everything (used by the restart tests). */
+  function populate(s: Store): void {
+    s.saveSession(session('dev-1', { disconnectedAt: T0 + 5 }));
+    s.saveSession(session('дев-2 🚀', { protocolVersion: 4, expiryInterval: 0, subscriptions: [] }));
+    s.setRetained(msg({ topic: 'status/ü', retain: true, properties: FULL_PROPS, expiresAt: T0 + 1000 }));
+    s.setRetained(msg({ topic: 'bin', payload: ALL_BYTES, qos: 0, retain: true }));
+    s.enqueue('dev-1', entry(3, { message: msg({ properties: FULL_PROPS }), subscriptionIds: [1, 7] }));
+    s.enqueue('dev-1', entry(4, { qos: 2, packetId: 17, state: 'sent' }));
+    s.enqueue('dev-1', entry(9, { qos: 2, packetId: 18, state: 'pubrel', retain: true }));
+    s.addInboundQos2('dev-1', 65535);
+    s.addInboundQos2('dev-1', 1);
+  }
+
+  function checkPopulated(s: Store, maxSeq = 9): void {
+    assert.deepEqual(s.loadSessions().sort(byClient), [
+      session('dev-1', { disconnectedAt: T0 + 5 }),
+      session('дев-2 🚀', { protocolVersion: 4, expiryInterval: 0, subscriptions: [] }),
+    ]);
+    assert.deepEqual(s.loadRetained().sort(byTopic), [
+      msg({ topic: 'bin', payload: ALL_BYTES, qos: 0, retain: true }),
+      msg({ topic: 'status/ü', retain: true, properties: FULL_PROPS, expiresAt: T0 + 1000 }),
+    ]);
+    assert.deepEqual(s.loadQueue('dev-1'), [
+      entry(3, { message: msg({ properties: FULL_PROPS }), subscriptionIds: [1, 7] }),
+      entry(4, { qos: 2, packetId: 17, state: 'sent' }),
+      entry(9, { qos: 2, packetId: 18, state: 'pubrel', retain: true }),
+    ]);
+    assert.deepEqual(s.loadInboundQos2('dev-1'), [1, 65535]);
+    assert.equal(s.maxSeq(), maxSeq);
+  }
+
+  describe(`Store conformance: ${name}`, () => {
+    it('starts empty', async (t) => {
+      const s = await open(t);
+      assert.deepEqual(s.loadSessions(), []);
+      assert.deepEqual(s.loadRetained(), []);
+      assert.deepEqual(s.loadQueue('nobody'), []);
+      assert.deepEqual(s.loadInboundQos2('nobody'), []);
+      assert.equal(s.maxSeq(), 0);
+    });
+
+    it('round-trips everything: sessions, retained (v5 properties, binary, unicode), queue, inbound QoS 2', async (t) => {
+      const s = await open(t);
+      populate(s);
+      await durable(s);
+      checkPopulated(s);
+    });
+
+    it('saveSession replaces the session and its subscriptions', async (t) => {
+      const s = await open(t);
+      s.saveSession(session('c'));
+      const replaced = session('c', { protocolVersion: 3, expiryInterval: 60, disconnectedAt: T0 });
+      replaced.subscriptions = [{ filter: 'only/this', qos: 0, noLocal: false, retainAsPublished: false, retainHandling: 1 }];
+      s.saveSession(replaced);
+      assert.deepEqual(s.loadSessions(), [replaced]);
+    });
+
+    it('deleteSession cascades to the queue and inbound QoS 2 state of that client only', async (t) => {
+      const s = await open(t);
+      for (const c of ['gone', 'kept']) {
+        s.saveSession(session(c));
+        s.enqueue(c, entry(c === 'gone' ? 1 : 2));
+        s.addInboundQos2(c, 5);
+      }
+      s.enqueue('queue-only', entry(3));
+      s.deleteSession('gone');
+      s.deleteSession('queue-only'); // no session row: still cascades
+      s.deleteSession('never-existed');
+      await durable(s);
+      assert.deepEqual(s.loadSessions(), [session('kept')]);
+      assert.deepEqual(s.loadQueue('gone'), []);
+      assert.deepEqual(s.loadQueue('queue-only'), []);
+      assert.deepEqual(s.loadInboundQos2('gone'), []);
+      assert.deepEqual(s.loadQueue('kept'), [entry(2)]);
+      assert.deepEqual(s.loadInboundQos2('kept'), [5]);
+    });
+
+    it('retained: set replaces per topic, delete removes, deleting a missing topic is a no-op', async (t) => {
+      const s = await open(t);
+      s.setRetained(msg({ topic: 't/1', retain: true, payload: Buffer.from('old') }));
+      s.setRetained(msg({ topic: 't/2', retain: true }));
+      s.setRetained(msg({ topic: 't/1', retain: true, payload: Buffer.alloc(0), qos: 2, properties: {} }));
+      s.deleteRetained('t/2');
+      s.deleteRetained('missing');
+      await durable(s);
+      assert.deepEqual(s.loadRetained(), [msg({ topic: 't/1', retain: true, payload: Buffer.alloc(0), qos: 2, properties: {} })]);
+    });
+
+    it('queue: per client, in seq order whatever the insertion order; same (client, seq) replaces', async (t) => {
+      const s = await open(t);
+      for (const seq of [5, 1, 3]) s.enqueue('a', entry(seq));
+      s.enqueue('b', entry(2));
+      s.enqueue('a', entry(3, { qos: 0 }));
+      assert.deepEqual(s.loadQueue('a'), [entry(1), entry(3, { qos: 0 }), entry(5)]);
+      assert.deepEqual(s.loadQueue('b'), [entry(2)]);
+    });
+
+    it('updateEntry changes state and packet id, keeps the packet id when omitted, ignores missing entries', async (t) => {
+      const s = await open(t);
+      s.enqueue('c', entry(1, { qos: 2 }));
+      s.enqueue('c', entry(2));
+      s.updateEntry('c', 1, { packetId: 42, state: 'sent' });
+      assert.deepEqual(s.loadQueue('c')[0], entry(1, { qos: 2, packetId: 42, state: 'sent' }));
+      s.updateEntry('c', 1, { state: 'pubrel' });
+      s.updateEntry('c', 99, { packetId: 1, state: 'sent' });
+      s.updateEntry('other', 2, { packetId: 1, state: 'sent' });
+      await durable(s);
+      assert.deepEqual(s.loadQueue('c'), [entry(1, { qos: 2, packetId: 42, state: 'pubrel' }), entry(2)]);
+      assert.deepEqual(s.loadQueue('other'), []);
+    });
+
+    it('removeEntry removes only that entry; removing a missing one is a no-op', async (t) => {
+      const s = await open(t);
+      for (const seq of [1, 2, 3]) s.enqueue('c', entry(seq));
+      s.enqueue('d', entry(2));
+      s.removeEntry('c', 2);
+      s.removeEntry('c', 42);
+      s.removeEntry('nobody', 1);
+      await durable(s);
+      assert.deepEqual(s.loadQueue('c'), [entry(1), entry(3)]);
+      assert.deepEqual(s.loadQueue('d'), [entry(2)]);
+    });
+
+    it('inbound QoS 2: add is idempotent, remove, ascending order, per client', async (t) => {
+      const s = await open(t);
+      for (const id of [300, 7, 65535, 7]) s.addInboundQos2('c', id);
+      s.addInboundQos2('d', 7);
+      s.removeInboundQos2('c', 300);
+      s.removeInboundQos2('c', 12345);
+      s.removeInboundQos2('nobody', 1);
+      await durable(s);
+      assert.deepEqual(s.loadInboundQos2('c'), [7, 65535]);
+      assert.deepEqual(s.loadInboundQos2('d'), [7]);
+    });
+
+    it('maxSeq is the highest seq ever enqueued, even after removals and lower enqueues', async (t) => {
+      const s = await open(t);
+      s.enqueue('a', entry(10));
+      assert.equal(s.maxSeq(), 10);
+      s.enqueue('b', entry(4));
+      s.removeEntry('a', 10);
+      s.deleteSession('b');
+      await durable(s);
+      assert.equal(s.maxSeq(), 10);
+      s.enqueue('a', entry(2 ** 40));
+      assert.equal(s.maxSeq(), 2 ** 40);
+    });
+
+    it('whenDurable calls back asynchronously, without error, in registration order', async (t) => {
+      const s = await open(t);
+      const order: string[] = [];
+      const done = new Promise<void>((resolve) => {
+        s.whenDurable((err) => order.push(`idle:${err}`));
+        s.enqueue('c', entry(1));
+        s.whenDurable((err) => order.push(`w1:${err}`));
+        s.addInboundQos2('c', 1);
+        s.whenDurable((err) => order.push(`w2:${err}`));
+        s.whenDurable(() => resolve());
+      });
+      assert.deepEqual(order, [], 'no callback runs synchronously');
+      await done;
+      assert.deepEqual(order, ['idle:undefined', 'w1:undefined', 'w2:undefined']);
+    });
+
+    it('reads see writes issued in the same turn', async (t) => {
+      const s = await open(t);
+      s.saveSession(session('c'));
+      s.enqueue('c', entry(1));
+      assert.deepEqual(s.loadSessions(), [session('c')]);
+      assert.deepEqual(s.loadQueue('c'), [entry(1)]);
+      s.removeEntry('c', 1);
+      assert.deepEqual(s.loadQueue('c'), []);
+    });
+
+    it('later mutation of passed or loaded objects does not change the stored state', async (t) => {
+      const s = await open(t);
+      const sess = session('c');
+      const props: MessageProperties = { userProperties: { k: ['v1'] }, contentType: 'text/plain' };
+      const e = entry(1, { message: msg({ properties: props }), subscriptionIds: [3] });
+      const r = msg({ topic: 'r', retain: true, properties: { responseTopic: 'x' } });
+      s.saveSession(sess);
+      s.enqueue('c', e);
+      s.setRetained(r);
+      sess.subscriptions[0].qos = 0;
+      sess.subscriptions.push({ filter: 'x', qos: 1, noLocal: false, retainAsPublished: false, retainHandling: 0 });
+      (props.userProperties!.k as string[]).push('v2');
+      props.contentType = 'changed';
+      e.message.topic = 'changed';
+      e.subscriptionIds!.push(4);
+      r.properties!.responseTopic = 'changed';
+      await durable(s);
+      const loaded = s.loadQueue('c');
+      const expect = entry(1, { message: msg({ properties: { userProperties: { k: ['v1'] }, contentType: 'text/plain' } }), subscriptionIds: [3] });
+      assert.deepEqual(loaded, [expect]);
+      assert.deepEqual(s.loadSessions(), [session('c')]);
+      assert.deepEqual(s.loadRetained(), [msg({ topic: 'r', retain: true, properties: { responseTopic: 'x' } })]);
+      loaded[0].message.topic = 'mutated';
+      loaded[0].subscriptionIds!.push(9);
+      s.loadSessions()[0].subscriptions.pop();
+      assert.deepEqual(s.loadQueue('c'), [expect]);
+      assert.deepEqual(s.loadSessions(), [session('c')]);
+    });
+
+    it('round-trips a 1 MiB payload', async (t) => {
+      const s = await open(t);
+      const big = Buffer.alloc(1 << 20);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
+      s.enqueue('c', entry(1, { message: msg({ payload: big }) }));
+      await durable(s);
+      assert.ok(s.loadQueue('c')[0].message.payload.equals(big));
+    });
+
+    it('close is idempotent; afterwards writes throw GW_ERR_STORE_CLOSED and whenDurable reports an error', async (t) => {
+      const s = await open(t);
+      s.close();
+      s.close();
+      assert.throws(() => s.enqueue('c', entry(1)), (err: unknown) => err instanceof StoreError && err.code === 'GW_ERR_STORE_CLOSED');
+      assert.throws(() => s.loadSessions(), StoreError);
+      const err = await new Promise<Error | undefined>((resolve) => s.whenDurable(resolve));
+      assert.ok(err instanceof StoreError);
+    });
+
+    if (reopen === undefined) return;
+
+    it('survives close and reopen', async (t) => {
+      const s = await open(t);
+      populate(s);
+      s.enqueue('dev-1', entry(50));
+      s.removeEntry('dev-1', 50); // maxSeq must remember 50 across the restart
+      await durable(s);
+      const s2 = reopen(s);
+      t.after(() => s2.close());
+      checkPopulated(s2, 50);
+    });
+
+    it('survives reopen with writes that were never awaited (close commits them)', async (t) => {
+      const s = await open(t);
+      populate(s);
+      const s2 = reopen(s);
+      t.after(() => s2.close());
+      checkPopulated(s2);
+    });
+
+    it('deletions and updates survive reopen', async (t) => {
+      const s = await open(t);
+      populate(s);
+      await durable(s);
+      s.deleteSession('дев-2 🚀');
+      s.deleteRetained('bin');
+      s.removeEntry('dev-1', 3);
+      s.updateEntry('dev-1', 4, { state: 'pubrel' });
+      s.removeInboundQos2('dev-1', 1);
+      await durable(s);
+      const s2 = reopen(s);
+      t.after(() => s2.close());
+      assert.deepEqual(s2.loadSessions(), [session('dev-1', { disconnectedAt: T0 + 5 })]);
+      assert.deepEqual(s2.loadRetained().map((m) => m.topic), ['status/ü']);
+      assert.deepEqual(s2.loadQueue('dev-1').map((e) => [e.seq, e.state, e.packetId]), [[4, 'pubrel', 17], [9, 'pubrel', 18]]);
+      assert.deepEqual(s2.loadInboundQos2('dev-1'), [65535]);
+      assert.equal(s2.maxSeq(), 9);
+    });
+  });
+}
