@@ -16,7 +16,7 @@ export interface LogDestination {
 }
 
 /** Keys whose values never reach a log line, at the top level and two levels down. */
-export const REDACTED_KEYS: readonly string[] = ['password', 'passwd', 'key', 'token', 'secret'];
+export const REDACTED_KEYS: readonly string[] = ['password', 'passwd', 'private_key', 'device_key', 'token', 'sas_token', 'secret'];
 
 const REDACT_PATHS = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 

@@ -107,3 +107,18 @@ const NAMES: Record<number, string> = Object.fromEntries(
 export function reasonName(code: number): string {
   return NAMES[code] ?? `0x${code.toString(16).padStart(2, '0')}`;
 }
+
+/** Reason codes a DISCONNECT may carry (spec 3.14.2.1). */
+const DISCONNECT_CODES: ReadonlySet<number> = new Set([
+  0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8b, 0x8d, 0x8e, 0x8f, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99,
+  0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2,
+]);
+
+/**
+ * The code to put in a DISCONNECT for a v5 reason: codes that only exist
+ * for other packets (0x86, 0x8C, 0x91, ...) become 0x80 Unspecified error,
+ * as clients treat an unknown DISCONNECT code as a malformed packet.
+ */
+export function disconnectCodeFor(v5Code: number): number {
+  return DISCONNECT_CODES.has(v5Code) ? v5Code : RC.UNSPECIFIED_ERROR;
+}

@@ -9,11 +9,12 @@ import type { Duplex } from 'node:stream';
 import mqtt from 'mqtt-packet';
 import type { IConnectPacket, Packet } from 'mqtt-packet';
 import { GatewayError, MalformedPacketError, PacketTooLargeError } from '../errors.js';
-import { RC, reasonCodeOf, reasonName } from '../reason-codes.js';
+import { disconnectCodeFor, RC, reasonCodeOf, reasonName } from '../reason-codes.js';
 import type { Broker } from './broker.js';
 import { dispatch } from './dispatch.js';
 import type { Session } from './session.js';
 import { SizeGuard } from './size-guard.js';
+import { installStrictStrings, type StrictStrings } from './strict-strings.js';
 
 export type ConnectionState = 'new' | 'connected' | 'closed';
 
@@ -72,6 +73,7 @@ export class Connection {
   readonly remoteAddress: string;
   private readonly parser: ReturnType<typeof mqtt.parser>;
   private readonly guard: SizeGuard;
+  private readonly strings: StrictStrings;
   private corked = false;
   /** First bytes received before CONNECT was handled, to answer an unsupported protocol level. */
   private head: Buffer = Buffer.alloc(0);
@@ -88,6 +90,7 @@ export class Connection {
     this.remoteAddress = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
     this.guard = new SizeGuard(broker.maxPacketSize);
     this.parser = mqtt.parser({ protocolVersion: 4 });
+    this.strings = installStrictStrings(this.parser);
     this.parser.on('packet', (packet: Packet) => this.onPacket(packet));
     this.parser.on('error', (err: Error) => this.onParseError(err));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -117,7 +120,12 @@ export class Connection {
       this.protocolError(new PacketTooLargeError(`packet of ${oversize} bytes exceeds max_packet_size ${this.broker.maxPacketSize}`));
       return;
     }
-    this.parser.parse(chunk);
+    try {
+      this.parser.parse(chunk);
+    } catch (err) {
+      // never let one client's bytes throw out of the socket's 'data' handler
+      this.protocolError(err);
+    }
   }
 
   private onParseError(err: Error): void {
@@ -133,6 +141,10 @@ export class Connection {
 
   private onPacket(packet: Packet): void {
     if (this.state === 'closed') return;
+    if (this.strings.problem) {
+      this.protocolError(new MalformedPacketError(this.strings.problem));
+      return;
+    }
     if (this.backlog) {
       this.backlog.push(packet);
       return;
@@ -224,7 +236,7 @@ export class Connection {
     if (this.state === 'closed') return;
     if (this.state === 'connected' && this.protocolVersion === 5 && reasonCode !== RC.NORMAL_DISCONNECTION) {
       const properties = reasonString && this.requestProblemInformation ? { reasonString } : undefined;
-      this.send({ cmd: 'disconnect', reasonCode, properties });
+      this.send({ cmd: 'disconnect', reasonCode: disconnectCodeFor(reasonCode), properties });
     }
     this.finish();
   }

@@ -3,6 +3,7 @@
  * handed to a Connection. Counts and limits connections per listener.
  */
 import net from 'node:net';
+import { isLoopbackHost } from '../config/schema.js';
 import type { ListenerConfig } from '../config/types.js';
 import type { Broker } from './broker.js';
 import { Connection } from './connection.js';
@@ -12,10 +13,6 @@ interface Open {
   server: net.Server;
   name: string;
   active: number;
-}
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 export class Listeners {
@@ -59,7 +56,7 @@ export class Listeners {
       this.sockets.delete(socket);
     });
     socket.setNoDelay(true);
-    const allowAnonymous = entry.config.allow_anonymous ?? isLoopback(entry.config.host);
+    const allowAnonymous = entry.config.allow_anonymous ?? isLoopbackHost(entry.config.host);
     const conn = new Connection(socket, this.broker, entry.name, allowAnonymous);
     this.broker.connections.add(conn);
     this.broker.stats.connectionsTotal++;

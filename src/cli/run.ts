@@ -12,7 +12,6 @@ import { startGateway } from '../gateway.js';
 import type { Gateway } from '../gateway.js';
 import { createLogger } from '../log.js';
 import { VERSION } from '../version.js';
-import { formatAddress } from './check-config.js';
 import type { Output } from './check-config.js';
 
 export interface RunOptions {
@@ -64,6 +63,8 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // reload (certificates, password and ACL files) arrives with the listeners/security work; until then HUP must not kill us
+  process.on('SIGHUP', () => logger.info('received SIGHUP: nothing to reload yet'));
 
   logger.info(
     { version: VERSION, config: opts.configPath ?? '(built-in default)' },
@@ -75,7 +76,6 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
     logStartFailure(logger, err);
     process.exit(1);
   }
-  for (const a of gateway.addresses()) logger.info(`listening on ${formatAddress(a.host, a.port)} (${a.protocol})`);
   if (stopping) void stop();
   return undefined;
 }

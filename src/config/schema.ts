@@ -227,7 +227,7 @@ export function schemaKeyPaths(): string[] {
 /** The hosts on which `allow_anonymous` may stay unset (local-only listeners). */
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (h === 'localhost') return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   if (isIP(h) === 6) {
     if (h.startsWith('::ffff:')) return isLoopbackHost(h.slice(7));

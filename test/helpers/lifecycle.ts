@@ -115,7 +115,11 @@ export function run(cmd: string, args: string[], timeoutMs = 10000, input?: stri
 }
 
 /** Start a command and return it with a promise of its result (for long-running subscribers). */
-export function start(cmd: string, args: string[], timeoutMs = 10000): { result: Promise<RunResult>; stdout: () => string; stderr: () => string } {
+export function start(
+  cmd: string,
+  args: string[],
+  timeoutMs = 10000,
+): { result: Promise<RunResult>; stdout: () => string; stderr: () => string; kill: (signal?: NodeJS.Signals) => void } {
   let out = '';
   let err = '';
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -132,7 +136,7 @@ export function start(cmd: string, args: string[], timeoutMs = 10000): { result:
       resolve({ code, signal, stdout: out, stderr: err });
     });
   });
-  return { result, stdout: () => out, stderr: () => err };
+  return { result, stdout: () => out, stderr: () => err, kill: (signal = 'SIGKILL') => void child.kill(signal) };
 }
 
 /** Unique client id per test. */

@@ -81,3 +81,23 @@ export async function rawPublish(
 export function payloads(list: Array<{ payload: Buffer | string }>): string[] {
   return list.map((p) => p.payload.toString());
 }
+
+type Closeable = RawClient | { end(force?: boolean): Promise<void> };
+
+/**
+ * Collects the clients a test opens so an `afterEach` can close them even
+ * when the test failed half-way (an open MQTT.js client keeps node running).
+ */
+export class ClientPool {
+  private readonly open: Closeable[] = [];
+
+  add<T extends Closeable>(client: T): T {
+    this.open.push(client);
+    return client;
+  }
+
+  async closeAll(): Promise<void> {
+    const all = this.open.splice(0);
+    await Promise.all(all.map(async (c) => (c instanceof RawClient ? c.destroy() : c.end(true))));
+  }
+}

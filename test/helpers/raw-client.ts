@@ -10,6 +10,8 @@ import type { Packet } from 'mqtt-packet';
 export class RawClient {
   readonly packets: Packet[] = [];
   readonly raw: Buffer[] = [];
+  /** Bytes from the broker that mqtt-packet could not parse (a broker bug, usually). */
+  readonly parseErrors: Error[] = [];
   closed = false;
   /** Client id sent by `connect()` (the generated one when none was given). */
   clientId: string | undefined;
@@ -21,6 +23,10 @@ export class RawClient {
     public protocolVersion: 3 | 4 | 5,
   ) {
     this.parser = mqttPacket.parser({ protocolVersion });
+    this.parser.on('error', (err: Error) => {
+      this.parseErrors.push(err);
+      this.wake();
+    });
     this.parser.on('packet', (p: Packet) => {
       this.packets.push(p);
       this.wake();
@@ -55,7 +61,7 @@ export class RawClient {
       const v = get();
       if (v !== undefined) return v;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${this.packets.map((p) => p.cmd).join(',') || 'nothing'}${this.closed ? ' (closed)' : ''}`);
+      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; got ${this.packets.map((p) => p.cmd).join(',') || 'nothing'}${this.closed ? ' (closed)' : ''}${this.parseErrors.length ? ` (unparsable bytes from the broker: ${this.parseErrors.map((e) => e.message).join('; ')})` : ''}`);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {

@@ -138,10 +138,12 @@ describe('malformed input', () => {
     });
   }
 
-  test('[MQTT-3.15] v5 AUTH when no authentication method is configured gets DISCONNECT 0x8C', async () => {
+  // 0x8C is not a DISCONNECT reason code (spec 3.14.2.1; mqtt-packet/MQTT.js reject it): like mosquitto, 0x82
+  test('[MQTT-4.12.0-?] v5 AUTH without an authentication method in CONNECT gets DISCONNECT 0x82', async () => {
     const rc = await connected(tb.port, 5);
     rc.send({ cmd: 'auth', reasonCode: 0x18, properties: { authenticationMethod: 'SCRAM-SHA-1' } });
-    await expectClosed(rc, 5, 0x8c);
+    await expectClosed(rc, 5, 0x82);
+    assert.deepEqual(rc.parseErrors, []);
   });
 
   test('v5 CONNECT with an authentication method is refused with CONNACK 0x8C', async () => {

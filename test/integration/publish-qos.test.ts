@@ -3,18 +3,19 @@
  * subscription's QoS, the QoS 2 exactly-once flow in both directions, and
  * redelivery of in-flight state after a persistent session reconnects.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IPublishPacket, IPubrelPacket } from 'mqtt-packet';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { connect } from '../helpers/clients.js';
+import type { IClientOptions } from 'mqtt';
 import { RawClient } from '../helpers/raw-client.js';
-import { expectSilence, nextPublish, pid, PROTOCOLS, rawConnected, rawSubscribe, unique } from '../helpers/messages.js';
+import { ClientPool, expectSilence, nextPublish, pid, PROTOCOLS, rawConnected, rawSubscribe, unique } from '../helpers/messages.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** CONNECT options for a session that outlives its connection, per protocol. */
-function persistent(version: 4 | 5, clientId: string, clean = false) {
-  return version === 5 ? { clientId, clean, properties: { sessionExpiryInterval: 300 } } : { clientId, clean };
+function persistent(version: 4 | 5, clientId: string, cleanStart = false) {
+  return version === 5 ? { clientId, clean: cleanStart, properties: { sessionExpiryInterval: 300 } } : { clientId, clean: false };
 }
 
 describe('PUBLISH QoS flows', () => {
@@ -25,12 +26,17 @@ describe('PUBLISH QoS flows', () => {
   after(async () => {
     await tb.stop();
   });
+  const pool = new ClientPool();
+  afterEach(() => pool.closeAll());
+  const mq = async (opts: IClientOptions) => pool.add(await connect(tb.port, opts));
+  const raw = async (v: 4 | 5, opts = {}) => pool.add(await rawConnected(tb.port, v, opts));
+  const rawOpen = async (v: 4 | 5) => pool.add(await RawClient.connect(tb.port, v));
 
   for (const v of PROTOCOLS) {
     test(`[MQTT-4.3] QoS 0, 1 and 2 delivered end to end at the published QoS (v${v})`, async () => {
       const topic = unique('qos');
-      const sub = await connect(tb.port, { protocolVersion: v });
-      const pub = await connect(tb.port, { protocolVersion: v });
+      const sub = await mq({ protocolVersion: v });
+      const pub = await mq({ protocolVersion: v });
       await sub.client.subscribeAsync(topic, { qos: 2 });
       for (const qos of [0, 1, 2] as const) await pub.client.publishAsync(topic, `q${qos}`, { qos });
       const got = await sub.waitMessages(3);
@@ -44,11 +50,11 @@ describe('PUBLISH QoS flows', () => {
 
     test(`[MQTT-3.8.4-6] delivered QoS is the minimum of published and subscribed QoS (v${v})`, async () => {
       const topic = unique('down');
-      const sub0 = await RawClient.connect(tb.port, v).then(async (rc) => (await rc.connect(), rc));
-      const sub1 = await rawConnected(tb.port, v);
+      const sub0 = await raw(v);
+      const sub1 = await raw(v);
       await rawSubscribe(sub0, topic, 0);
       await rawSubscribe(sub1, topic, 1);
-      const pub = await connect(tb.port, { protocolVersion: v });
+      const pub = await mq({ protocolVersion: v });
       await pub.client.publishAsync(topic, 'x', { qos: 2 });
       const p0 = await nextPublish(sub0);
       const p1 = await nextPublish(sub1);
@@ -63,9 +69,9 @@ describe('PUBLISH QoS flows', () => {
 
     test(`[MQTT-4.3.3] inbound QoS 2: PUBREC, duplicate PUBLISH before PUBREL delivered once, PUBREL -> PUBCOMP (v${v})`, async () => {
       const topic = unique('eo');
-      const sub = await connect(tb.port, { protocolVersion: v });
+      const sub = await mq({ protocolVersion: v });
       await sub.client.subscribeAsync(topic, { qos: 2 });
-      const rc = await rawConnected(tb.port, v);
+      const rc = await raw(v);
       const messageId = pid();
       const publish = { cmd: 'publish', topic, payload: 'once', qos: 2, retain: false, dup: false, messageId } as IPublishPacket;
       rc.send(publish);
@@ -91,9 +97,9 @@ describe('PUBLISH QoS flows', () => {
 
     test(`[MQTT-4.3.3] outbound QoS 2: PUBLISH, PUBREC -> PUBREL, PUBCOMP completes (v${v})`, async () => {
       const topic = unique('out2');
-      const rc = await rawConnected(tb.port, v);
+      const rc = await raw(v);
       await rawSubscribe(rc, topic, 2);
-      const pub = await connect(tb.port, { protocolVersion: v });
+      const pub = await mq({ protocolVersion: v });
       await pub.client.publishAsync(topic, 'x', { qos: 2 });
       const p = await nextPublish(rc);
       assert.equal(p.qos, 2);
@@ -111,15 +117,15 @@ describe('PUBLISH QoS flows', () => {
     test(`[MQTT-4.4.0-1] [MQTT-3.3.1-1] unacked QoS 1 resent with DUP=1 and the same packet id after reconnect (v${v})`, async () => {
       const topic = unique('dup');
       const clientId = unique('dupc');
-      const rc = await rawConnected(tb.port, v, persistent(v, clientId, true));
+      const rc = await raw(v, persistent(v, clientId, true));
       await rawSubscribe(rc, topic, 1);
-      const pub = await connect(tb.port, { protocolVersion: v });
+      const pub = await mq({ protocolVersion: v });
       await pub.client.publishAsync(topic, 'redeliver', { qos: 1 });
       const first = await nextPublish(rc);
       assert.equal(first.dup, false);
       rc.destroy(); // no PUBACK
       await waitFor(() => tb.broker.sessions.get(clientId)?.connection === null, 2000, 'session offline');
-      const rc2 = await RawClient.connect(tb.port, v);
+      const rc2 = await rawOpen(v);
       const connack = await rc2.connect(persistent(v, clientId));
       assert.equal(connack.sessionPresent, true);
       const again = await nextPublish(rc2);
@@ -135,16 +141,16 @@ describe('PUBLISH QoS flows', () => {
     test(`[MQTT-4.4.0-1] PUBREL resent after reconnect when PUBREC was sent but PUBCOMP not (v${v})`, async () => {
       const topic = unique('rel');
       const clientId = unique('relc');
-      const rc = await rawConnected(tb.port, v, persistent(v, clientId, true));
+      const rc = await raw(v, persistent(v, clientId, true));
       await rawSubscribe(rc, topic, 2);
-      const pub = await connect(tb.port, { protocolVersion: v });
+      const pub = await mq({ protocolVersion: v });
       await pub.client.publishAsync(topic, 'x', { qos: 2 });
       const p = await nextPublish(rc);
       rc.send({ cmd: 'pubrec', messageId: p.messageId! });
       await rc.next('pubrel');
       rc.destroy(); // no PUBCOMP
       await waitFor(() => tb.broker.sessions.get(clientId)?.connection === null, 2000, 'session offline');
-      const rc2 = await RawClient.connect(tb.port, v);
+      const rc2 = await rawOpen(v);
       await rc2.connect(persistent(v, clientId));
       const pubrel = (await rc2.next('pubrel')) as IPubrelPacket;
       assert.equal(pubrel.messageId, p.messageId);
@@ -156,7 +162,7 @@ describe('PUBLISH QoS flows', () => {
     });
 
     test(`[MQTT-2.2.1-3] QoS 1 PUBLISH with packet id 0 closes the connection (v${v})`, async () => {
-      const rc = await rawConnected(tb.port, v);
+      const rc = await raw(v);
       const topic = Buffer.from('t/zero');
       const body = [0, topic.length, ...topic, 0, 0, ...(v === 5 ? [0] : []), 0x41];
       rc.write([0x32, body.length, ...body]);

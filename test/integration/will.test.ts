@@ -101,6 +101,16 @@ describe('will messages', () => {
     await sub.end();
   });
 
+  test('[MQTT-3.1.2-8] v5 DISCONNECT with an error reason (0x80) does not discard the will', async () => {
+    const topic = uid('will/0x80');
+    const sub = await subscriber(tb.port, topic);
+    const a = await connect(tb.port, { protocolVersion: 5, will: { topic, payload: Buffer.from('error'), qos: 1, retain: false } });
+    await new Promise<void>((resolve) => a.client.end(false, { reasonCode: 0x80 }, () => resolve()));
+    const [msg] = await sub.waitMessages(1);
+    assert.equal(msg!.payload.toString(), 'error');
+    await sub.end();
+  });
+
   test('[MQTT-3.1.3-9] v5 will delay interval: the will is published after the delay', async () => {
     const topic = uid('will/delay');
     const sub = await subscriber(tb.port, topic);

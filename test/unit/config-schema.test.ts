@@ -199,6 +199,7 @@ describe('host helpers', () => {
     assert.equal(isLoopbackHost('0.0.0.0'), false);
     assert.equal(isLoopbackHost('128.0.0.1'), false);
     assert.equal(isLoopbackHost('localhost.example.com'), false);
+    assert.equal(isLoopbackHost('gw.localhost'), false);
   });
   it('isValidHost', () => {
     for (const h of ['127.0.0.1', '::', 'fe80::1', 'gateway', 'gw-1.example.com']) assert.equal(isValidHost(h), true, h);

@@ -45,7 +45,7 @@ describe('createLogger', () => {
   it('redacts secrets at the top level and nested', () => {
     const out = capture();
     createLogger({ level: 'info', format: 'json' }, out).info(
-      { password: 'p1', user: { passwd: 'p2', token: 't' }, bridge: { tls: { key: 'k', secret: 's' } }, username: 'alice' },
+      { password: 'p1', user: { passwd: 'p2', token: 't' }, bridge: { tls: { private_key: 'k', secret: 's' } }, username: 'alice' },
       'login',
     );
     const line = out.lines[0];

@@ -1,23 +1,27 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { StoreError } from '../../src/errors.js';
 import { MemoryStore } from '../../src/persistence/memory/memory-store.js';
 import { openStore } from '../../src/persistence/open-store.js';
-import type { SqliteStoreOptions } from '../../src/persistence/sqlite/options.js';
+import type { SqliteStoreOptions, StoreLogger } from '../../src/persistence/sqlite/options.js';
+import { openConnection, pragmaValue, prepare } from '../../src/persistence/sqlite/native.js';
 import { MIGRATIONS, migrate } from '../../src/persistence/sqlite/schema.js';
 import { SqliteStore } from '../../src/persistence/sqlite/sqlite-store.js';
 import type { OutboundEntry, Store } from '../../src/persistence/types.js';
 
 interface Line { level: 'info' | 'warn' | 'error'; obj: Record<string, unknown>; msg: string }
 
-function capture(): { lines: Line[]; logger: SqliteStoreOptions['logger'] & object } {
+/** A logger that records what it is told. */
+function capture(): { lines: Line[]; logger: StoreLogger } {
   const lines: Line[] = [];
-  const log = (level: Line['level']) => (obj: object, msg?: string) => void lines.push({ level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
+  const log = (level: Line['level']) => (obj: object, msg?: string) =>
+    void lines.push({ level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
   return { lines, logger: { info: log('info'), warn: log('warn'), error: log('error') } };
 }
 
@@ -34,17 +38,16 @@ function open(t: TestContext, options: SqliteStoreOptions): SqliteStore {
 }
 
 function entry(seq: number, payloadBytes = 64): OutboundEntry {
-  return {
-    seq,
-    message: { topic: `q/${seq}`, payload: Buffer.alloc(payloadBytes, seq & 0xff), qos: 1, retain: false, receivedAt: 1 },
-    qos: 1,
-    retain: false,
-    state: 'queued',
-  };
+  const message = { topic: `q/${seq}`, payload: Buffer.alloc(payloadBytes, seq & 0xff), qos: 1 as const, retain: false, receivedAt: 1 };
+  return { seq, message, qos: 1, retain: false, state: 'queued' };
 }
 
 function durable(store: Store): Promise<Error | undefined> {
   return new Promise((resolve) => store.whenDurable(resolve));
+}
+
+function rawExec(file: string, sql: string): void {
+  openConnection(file).exec(sql).close();
 }
 
 const isCode = (code: string) => (err: unknown) => err instanceof StoreError && err.code === code;
@@ -101,34 +104,30 @@ describe('SqliteStore: schema migrations', () => {
 
   it('upgrades a v0 file that holds unrelated tables and leaves them alone', (t) => {
     const file = tempFile(t);
-    const raw = new Database(file);
-    raw.exec("CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep me')");
-    raw.close();
+    rawExec(file, "CREATE TABLE notes (x TEXT); INSERT INTO notes VALUES ('keep me')");
     open(t, { file, logger: capture().logger }).close();
-    const check = new Database(file, { readonly: true });
+    const check = openConnection(file, { readonly: true });
     t.after(() => check.close());
-    assert.equal(check.pragma('user_version', { simple: true }), 1);
-    assert.equal(check.prepare('SELECT x FROM notes').pluck().get(), 'keep me');
+    assert.equal(pragmaValue(check, 'user_version'), 1);
+    assert.equal(prepare(check, 'SELECT x FROM notes').pluck().get(), 'keep me');
   });
 
   it('refuses a file from a newer schema version and does not touch it', (t) => {
     const file = tempFile(t);
-    const raw = new Database(file);
-    raw.pragma('user_version = 99');
-    raw.close();
+    rawExec(file, 'PRAGMA user_version = 99');
     assert.throws(() => new SqliteStore({ file, logger: capture().logger }), isCode('GW_ERR_STORE_VERSION'));
     assert.deepEqual(readdirSync(join(file, '..')).filter((n) => n.includes('corrupt')), []);
   });
 
   it('runs later migrations in order, each atomically with its version bump', (t) => {
-    const db = new Database(':memory:');
+    const db = openConnection(':memory:');
     t.after(() => db.close());
     const v2 = { version: 2, description: 'test', up: (d: Database.Database) => d.exec('ALTER TABLE sessions ADD COLUMN extra TEXT') };
     const broken = { version: 3, description: 'fails', up: (d: Database.Database) => d.exec('CREATE TABLE half (x); SELECT * FROM nowhere') };
     assert.equal(migrate(db), 0);
     assert.throws(() => migrate(db, [...MIGRATIONS, v2, broken]));
-    assert.equal(db.pragma('user_version', { simple: true }), 2, 'v2 committed, v3 rolled back');
-    assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get(), 0);
+    assert.equal(pragmaValue(db, 'user_version'), 2, 'v2 committed, v3 rolled back');
+    assert.equal(prepare(db, "SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get(), 0);
   });
 });
 
@@ -137,11 +136,8 @@ describe('SqliteStore: disk full', () => {
   async function fillUntilFull(s: SqliteStore): Promise<{ acked: number[]; failed: number[]; err: Error }> {
     const acked: number[] = [];
     for (let seq = 1; seq < 5000; ) {
-      const batch: number[] = [];
-      for (let i = 0; i < 10; i++, seq++) {
-        s.enqueue('c', entry(seq, 1000));
-        batch.push(seq);
-      }
+      const batch = Array.from({ length: 10 }, () => seq++);
+      for (const n of batch) s.enqueue('c', entry(n, 1000));
       const err = await durable(s);
       if (err) return { acked, failed: batch, err };
       acked.push(...batch);
@@ -159,10 +155,7 @@ describe('SqliteStore: disk full', () => {
     assert.ok(isCode('GW_ERR_STORE_FULL')(err), String(err));
     assert.equal((err as StoreError).reasonCode, 0x80);
     const st = s.stats();
-    assert.equal(st.failing, true);
-    assert.equal(st.storeFullErrors, 1);
-    assert.equal(st.pendingOps, failed.length);
-    assert.equal(st.lastError?.code, 'GW_ERR_STORE_FULL');
+    assert.deepEqual([st.failing, st.storeFullErrors, st.pendingOps, st.lastError?.code], [true, 1, failed.length, 'GW_ERR_STORE_FULL']);
     assert.equal(lines.filter((l) => l.level === 'error' && l.obj.code === 'GW_ERR_STORE_FULL').length, 1);
 
     // Still accepting writes; a retry while still full reports the error again.
@@ -183,8 +176,8 @@ describe('SqliteStore: disk full', () => {
     const expected = [...acked, ...failed, 9000];
     assert.deepEqual(s.loadQueue('c').map((e) => e.seq), expected);
 
-    const s2 = open(t, { file, logger });
     s.close();
+    const s2 = open(t, { file, logger });
     assert.deepEqual(s2.loadQueue('c').map((e) => e.seq), expected);
     assert.deepEqual(s2.loadQueue('c')[0], entry(1, 1000));
   });
@@ -227,9 +220,9 @@ describe('SqliteStore: group commit', () => {
       s.whenDurable((err) => {
         if (err) return reject(err);
         // Committed: another connection sees every row.
-        const other = new Database(s.file, { readonly: true });
+        const other = openConnection(s.file, { readonly: true });
         try {
-          resolve(other.prepare('SELECT count(*) FROM queue').pluck().get() as number);
+          resolve(prepare(other, 'SELECT count(*) FROM queue').pluck().get() as number);
         } finally {
           other.close();
         }
@@ -274,13 +267,20 @@ describe('SqliteStore: group commit', () => {
   });
 });
 
-describe('SqliteStore: settings and openStore', () => {
+describe('SqliteStore: settings, openStore, Node 24 workaround', () => {
+  it('creates better-sqlite3 connections and statements only through native.ts (which pins them)', () => {
+    // Compiled sources sit next to this file's tree in every build layout.
+    const dir = fileURLToPath(new URL('../../src/persistence/sqlite/', import.meta.url));
+    const offenders = readdirSync(dir)
+      .filter((name) => name.endsWith('.js') && name !== 'native.js')
+      .filter((name) => /\.pragma\(|new Database\(|\.prepare\(/.test(readFileSync(join(dir, name), 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
+
   it('uses WAL; synchronous normal by default, full on request', (t) => {
-    const normal = open(t, { file: tempFile(t), logger: capture().logger });
-    const full = open(t, { file: tempFile(t), logger: capture().logger, synchronous: 'full' });
-    assert.equal(normal.stats().journalMode, 'wal');
-    assert.equal(normal.stats().synchronous, 'normal');
-    assert.equal(full.stats().synchronous, 'full');
+    const normal = open(t, { file: tempFile(t), logger: capture().logger }).stats();
+    const full = open(t, { file: tempFile(t), logger: capture().logger, synchronous: 'full' }).stats();
+    assert.deepEqual([normal.journalMode, normal.synchronous, full.synchronous], ['wal', 'normal', 'full']);
   });
 
   it('openStore: SQLite in <path>/midge.db with the directory created 0700; memory when disabled', (t) => {

@@ -1,6 +1,10 @@
 /**
- * AUTH [MQTT-3.15]: no enhanced authentication method is configured, so an
- * AUTH packet is refused clearly: DISCONNECT 0x8C Bad authentication method.
+ * AUTH [MQTT-3.15]: no enhanced authentication method is configured, so a
+ * client never gives one in CONNECT (that is refused with CONNACK 0x8C) and
+ * any AUTH packet is a Protocol Error [MQTT-4.12.0-? 4.12: "It is a Protocol
+ * Error for the Client to send an AUTH packet if it did not include an
+ * Authentication Method in the CONNECT"]: DISCONNECT 0x82, as mosquitto.
+ * (0x8C Bad authentication method is not a valid DISCONNECT reason code.)
  */
 import type { IAuthPacket } from 'mqtt-packet';
 import { ProtocolError } from '../../errors.js';
@@ -8,5 +12,5 @@ import { RC } from '../../reason-codes.js';
 import type { Connection } from '../connection.js';
 
 export function handleAuth(_conn: Connection, _packet: IAuthPacket): void {
-  throw new ProtocolError('enhanced authentication (AUTH) is not configured on this broker', RC.BAD_AUTHENTICATION_METHOD);
+  throw new ProtocolError('AUTH without an authentication method in CONNECT (enhanced authentication is not configured)', RC.PROTOCOL_ERROR);
 }

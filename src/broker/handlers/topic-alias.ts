@@ -6,7 +6,11 @@ import type { Connection } from '../connection.js';
 
 export function resolveInboundTopic(conn: Connection, packet: IPublishPacket): string {
   const alias = packet.properties?.topicAlias;
-  if (alias === undefined) return packet.topic;
+  if (alias === undefined) {
+    // [MQTT-3.3.2-1] 3.3.2.3.4: a zero-length Topic Name without a Topic Alias is a Protocol Error
+    if (packet.topic.length === 0) throw new ProtocolError('zero-length topic name without a topic alias', RC.PROTOCOL_ERROR);
+    return packet.topic;
+  }
   const max = conn.broker.config.mqtt.topic_alias_maximum;
   if (alias === 0 || alias > max) {
     // [MQTT-3.3.2-8] [MQTT-3.3.2-9] alias outside 1..Topic Alias Maximum

@@ -8,9 +8,10 @@
  * empty store instead of crash-looping; the old file is kept for forensics.
  */
 import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
 import type { SqliteStoreOptions, StoreLogger } from './options.js';
+import { openConnection, pragmaColumn, pragmaValue } from './native.js';
 import { migrate } from './schema.js';
 import { isCorruptionError, toStoreError } from './sqlite-errors.js';
 
@@ -51,14 +52,14 @@ export function openDatabase(opts: SqliteStoreOptions, logger: StoreLogger): Ope
 function openOnce(opts: SqliteStoreOptions, logger: StoreLogger): OpenedDatabase {
   let db: Database.Database | undefined;
   try {
-    db = new Database(opts.file, { timeout: 5000 });
-    const journalMode = String(db.pragma('journal_mode = WAL', { simple: true }));
+    db = openConnection(opts.file, { timeout: 5000 });
+    const journalMode = String(pragmaValue(db, 'journal_mode = WAL'));
     if (journalMode !== 'wal') {
       logger.warn({ file: opts.file, journalMode }, 'file system does not support WAL; durability guarantees are weaker');
     }
-    db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    db.exec(`PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     // Keep a big transaction's WAL from staying on disk forever.
-    db.pragma('journal_size_limit = 33554432');
+    db.exec('PRAGMA journal_size_limit = 33554432');
     const previousVersion = migrate(db);
     if (opts.maxPageCount !== undefined) setMaxPageCount(db, opts.maxPageCount);
     return { db, journalMode, previousVersion };
@@ -79,12 +80,11 @@ function openOnce(opts: SqliteStoreOptions, logger: StoreLogger): OpenedDatabase
  */
 function probe(opts: SqliteStoreOptions): void {
   if (!existsSync(opts.file) || statSync(opts.file).size === 0) return;
-  const db = new Database(opts.file, { readonly: true, fileMustExist: true });
+  const db = openConnection(opts.file, { readonly: true, fileMustExist: true });
   try {
-    db.pragma('schema_version'); // reads the header: SQLITE_NOTADB for garbage
+    pragmaValue(db, 'schema_version'); // reads the header: SQLITE_NOTADB for garbage
     if (opts.integrityCheck !== false) {
-      const rows = db.pragma('quick_check') as Array<{ quick_check: string }>;
-      const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+      const problems = (pragmaColumn(db, 'quick_check') as string[]).filter((r) => r !== 'ok');
       if (problems.length > 0) throw new IntegrityCheckFailed(`quick_check: ${problems.slice(0, 3).join('; ')}`);
     }
   } finally {
@@ -96,7 +96,7 @@ export function setMaxPageCount(db: Database.Database, pages: number): number {
   if (!Number.isInteger(pages) || pages < 1) {
     throw new StoreError(`maxPageCount must be a positive integer, got ${pages}`, 'GW_ERR_STORE');
   }
-  return db.pragma(`max_page_count = ${pages}`, { simple: true }) as number;
+  return pragmaValue(db, `max_page_count = ${pages}`) as number;
 }
 
 /** Rename `file` (and its WAL) to `<file>.corrupt-<timestamp>`; drop the shared-memory index. */

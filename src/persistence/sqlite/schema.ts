@@ -8,6 +8,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
+import { pragmaValue } from './native.js';
 
 export interface Migration {
   version: number;
@@ -82,7 +83,7 @@ export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
  * migrating. A file from a newer Midge is refused (not touched).
  */
 export function migrate(db: BetterSqlite3.Database, migrations: readonly Migration[] = MIGRATIONS): number {
-  const found = db.pragma('user_version', { simple: true }) as number;
+  const found = pragmaValue(db, 'user_version') as number;
   const latest = migrations.length === 0 ? 0 : migrations[migrations.length - 1].version;
   if (found > latest) {
     throw new StoreError(
@@ -94,7 +95,7 @@ export function migrate(db: BetterSqlite3.Database, migrations: readonly Migrati
     if (m.version <= found) continue;
     db.transaction(() => {
       m.up(db);
-      db.pragma(`user_version = ${m.version}`);
+      db.exec(`PRAGMA user_version = ${m.version}`);
     }).immediate();
   }
   return found;

@@ -21,6 +21,7 @@ import type { OutboundEntry, OutboundState, SessionRecord, StoredMessage, Store 
 import { decodeEntry, decodeMessage, decodeSession, encodeEntry, encodeMessage, encodeSession } from './codec.js';
 import type { MessageRow, QueueRow, SessionRow } from './codec.js';
 import { GroupCommit, type Op } from './group-commit.js';
+import { pragmaValue } from './native.js';
 import { openDatabase, setMaxPageCount } from './open-database.js';
 import {
   DEFAULT_MAX_BATCH_OPS,
@@ -63,7 +64,7 @@ export class SqliteStore implements Store {
       this.db.close();
       throw toStoreError(err, `cannot use database ${this.file}`);
     }
-    const sync = this.db.pragma('synchronous', { simple: true }) === 2 ? 'full' : 'normal';
+    const sync = pragmaValue(this.db, 'synchronous') === 2 ? 'full' : 'normal';
     this.info = { journalMode: opened.journalMode, synchronous: sync, movedAside: opened.movedAside };
     const txns = this.makeTransactions();
     this.batchTxn = txns.batch;
