@@ -14,5 +14,6 @@ if [ "${1:-}" = "--quick" ]; then
 fi
 command -v mosquitto >/dev/null || { echo "bench: mosquitto is needed as the reference: apt-get install -y mosquitto" >&2; exit 1; }
 # clean-session bench clients write nothing to the store, so persistence stays at its default
-export BROKER_CMD=${BROKER_CMD:-"node dist/cli.js -p {PORT}"}
+DEFAULT_CMD='bash scripts/bench-broker.sh {PORT}'   # a literal: "}" would end a ${...:-} default
+export BROKER_CMD=${BROKER_CMD:-$DEFAULT_CMD}
 exec bash "$BENCH_DIR/compare.sh"
