@@ -116,7 +116,7 @@ export class Connection {
       return;
     }
     if (oversize >= 0) {
-      // [MQTT-3.2.2-?] 3.2.2.3.6: a packet larger than our Maximum Packet Size is a protocol error (0x95)
+      // Maximum Packet Size (3.2.2.3.6): a larger packet is refused with 0x95, before its body is buffered
       this.protocolError(new PacketTooLargeError(`packet of ${oversize} bytes exceeds max_packet_size ${this.broker.maxPacketSize}`));
       return;
     }
@@ -161,7 +161,7 @@ export class Connection {
         return;
       }
       // CONNECT still waiting (authentication hook): packets the client sent
-      // right behind it [MQTT-3.1.4-? clients need not wait for CONNACK] wait too.
+      // right behind it (3.1.4: clients need not wait for CONNACK) wait too.
       this.backlog = [];
       this.socket.pause();
       pending.then(

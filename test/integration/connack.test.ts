@@ -1,7 +1,7 @@
 /**
  * CONNACK [MQTT-3.2]: v5 properties describe the configured limits, 3.1.1
  * gets the plain 4 bytes; CONNECT authentication through the hook, with
- * packets pipelined behind CONNECT [MQTT-3.1.4-? clients need not wait].
+ * packets pipelined behind CONNECT (3.1.4: clients need not wait for CONNACK).
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { RawClient } from '../helpers/raw-client.js';
 import { uid } from '../helpers/lifecycle.js';
 
 describe('CONNACK properties', () => {
-  test('[MQTT-3.2.2-?] v5 CONNACK with defaults: Receive Maximum and Topic Alias Maximum only', async () => {
+  test('v5 CONNACK with defaults: Receive Maximum and Topic Alias Maximum only', async () => {
     const tb = await startBroker();
     try {
       const rc = await RawClient.connect(tb.port, 5);
@@ -63,7 +63,7 @@ describe('CONNACK properties', () => {
     }
   });
 
-  test('topic_alias_maximum 0 is not advertised (0 means none) [MQTT-3.2.2-?]', async () => {
+  test('topic_alias_maximum 0 is not advertised (absent means 0)', async () => {
     const tb = await startBroker({ mqtt: { topic_alias_maximum: 0 } });
     try {
       const rc = await RawClient.connect(tb.port, 5);
@@ -99,7 +99,7 @@ describe('authentication hook', () => {
   });
 
   for (const version of [4, 5] as const) {
-    test(`[MQTT-3.1.4-?] packets sent right behind CONNECT wait for a slow authenticate hook (v${version})`, async () => {
+    test(`pipelining (3.1.4, clients need not wait for CONNACK): packets sent right behind CONNECT wait for a slow authenticate hook (v${version})`, async () => {
       const tb = await startBroker({ hooks: { authenticate: () => new Promise((r) => setTimeout(() => r({ ok: true }), 50)) } });
       try {
         const rc = await RawClient.connect(tb.port, version);

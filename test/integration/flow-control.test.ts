@@ -113,6 +113,40 @@ describe('flow control', () => {
     assert.equal(rc.closed, false);
   });
 
+  test('[MQTT-4.9] our Receive Maximum quota starts afresh on a new connection; unreleased QoS 2 ids stay exactly-once', async (t) => {
+    const tb = await broker(t, { mqtt: { max_inflight_messages: 2 } });
+    const topic = unique('rmr');
+    const clientId = unique('rmrc');
+    const opts = { clientId, clean: false, properties: { sessionExpiryInterval: 300 } };
+    const sub = pool.add(await connect(tb.port, { protocolVersion: 5 }));
+    await sub.client.subscribeAsync(topic, { qos: 2 });
+    const rc = pool.add(await rawConnected(tb.port, 5, opts));
+    const old = [pid(), pid()];
+    for (const messageId of old) {
+      rc.send({ cmd: 'publish', topic, payload: `old${messageId}`, qos: 2, retain: false, dup: false, messageId } as IPublishPacket);
+      await rc.next('pubrec');
+    }
+    rc.destroy(); // the two ids are never released on this connection
+    await waitFor(() => tb.broker.sessions.get(clientId)?.connection === null, 2000, 'offline');
+    const rc2 = pool.add(await RawClient.connect(tb.port, 5));
+    assert.equal((await rc2.connect(opts)).sessionPresent, true);
+    // a fresh quota of 2: two new QoS 2 messages are allowed before the old PUBRELs
+    for (let i = 0; i < 2; i++) {
+      rc2.send({ cmd: 'publish', topic, payload: `new${i}`, qos: 2, retain: false, dup: false, messageId: pid() } as IPublishPacket);
+      await rc2.next('pubrec');
+    }
+    for (const messageId of old) {
+      rc2.send({ cmd: 'publish', topic, payload: 'dup', qos: 2, retain: false, dup: true, messageId } as IPublishPacket);
+      await rc2.next('pubrec'); // a resend of an unreleased id is acknowledged, not counted, not delivered again
+      rc2.send({ cmd: 'pubrel', messageId });
+      await rc2.next('pubcomp');
+    }
+    await sub.waitMessages(4);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(sub.messages.length, 4);
+    assert.equal(rc2.closed, false);
+  });
+
   for (const v of PROTOCOLS) {
     test(`max_queued_messages 3: an offline persistent session keeps 3, drops the excess (v${v})`, async (t) => {
       const tb = await broker(t, { mqtt: { max_queued_messages: 3 } });

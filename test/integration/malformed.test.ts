@@ -1,6 +1,6 @@
 /**
  * Malformed and out-of-place input [MQTT-4.8.0-1] [MQTT-1.5.5-1]
- * [MQTT-1.5.4-1] [MQTT-3.2.2-?: Maximum Packet Size]: only the offending
+ * [MQTT-1.5.4-1] and Maximum Packet Size (3.2.2.3.6): only the offending
  * connection is closed (v5: with a DISCONNECT reason), the broker keeps
  * serving everyone else.
  */
@@ -102,7 +102,7 @@ describe('malformed input', () => {
       await expectClosed(rc, version, 0x95);
     });
 
-    test(`[MQTT-3.1.0-?] a server-only packet from a client (CONNACK) closes the connection (v${version})`, async () => {
+    test(`a server-only packet from a client (CONNACK) closes the connection (v${version})`, async () => {
       const rc = await connected(tb.port, version);
       rc.send({ cmd: 'connack', sessionPresent: false, returnCode: 0, reasonCode: 0 });
       await expectClosed(rc, version, 0x82);
@@ -139,7 +139,7 @@ describe('malformed input', () => {
   }
 
   // 0x8C is not a DISCONNECT reason code (spec 3.14.2.1; mqtt-packet/MQTT.js reject it): like mosquitto, 0x82
-  test('[MQTT-4.12.0-?] v5 AUTH without an authentication method in CONNECT gets DISCONNECT 0x82', async () => {
+  test('enhanced authentication (4.12): v5 AUTH without an authentication method in CONNECT gets DISCONNECT 0x82', async () => {
     const rc = await connected(tb.port, 5);
     rc.send({ cmd: 'auth', reasonCode: 0x18, properties: { authenticationMethod: 'SCRAM-SHA-1' } });
     await expectClosed(rc, 5, 0x82);

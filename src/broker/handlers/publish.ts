@@ -12,6 +12,14 @@ import { validateTopicName } from '../../topics/index.js';
 import type { Connection } from '../connection.js';
 import { resolveInboundTopic } from './topic-alias.js';
 
+/** v5 inbound QoS 2 ids received on this connection and not yet released: counted against our Receive Maximum. */
+const connectionQos2 = new WeakMap<Connection, Set<number>>();
+
+/** PUBREL received: the id no longer counts against the connection's Receive Maximum. */
+export function releaseInboundQos2(conn: Connection, packetId: number): void {
+  connectionQos2.get(conn)?.delete(packetId);
+}
+
 export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   const broker = conn.broker;
   const cfg = broker.config.mqtt;
@@ -28,8 +36,10 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   if (invalid) throw new ProtocolError(`invalid topic name: ${invalid}`, RC.TOPIC_NAME_INVALID); // [MQTT-3.3.2-2]
 
   if (v5 && qos > 0 && cfg.max_inflight_messages > 0) {
-    // [MQTT-3.3.4-8] more unacknowledged QoS>0 PUBLISHes than our Receive Maximum
-    if (conn.inboundUnacked + session.inboundQos2.size >= cfg.max_inflight_messages && !(qos === 2 && session.inboundQos2.has(packet.messageId!))) {
+    // [MQTT-3.3.4-8] more unacknowledged QoS>0 PUBLISHes than our Receive Maximum. The quota is per
+    // network connection (4.9): QoS 2 ids left unreleased by an earlier connection do not count.
+    const unreleased = connectionQos2.get(conn)?.size ?? 0;
+    if (conn.inboundUnacked + unreleased >= cfg.max_inflight_messages && !(qos === 2 && session.inboundQos2.has(packet.messageId!))) {
       throw new ProtocolError('Receive Maximum exceeded', RC.RECEIVE_MAXIMUM_EXCEEDED);
     }
   }
@@ -68,6 +78,11 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   if (qos === 2 && reason < 0x80) {
     session.inboundQos2.add(packet.messageId!);
     broker.journalInboundQos2(session, packet.messageId!, true);
+    if (v5) {
+      let ids = connectionQos2.get(conn);
+      if (!ids) connectionQos2.set(conn, (ids = new Set()));
+      ids.add(packet.messageId!);
+    }
   }
   // v3.1.1 has no negative acks: an unauthorised PUBLISH is acked and dropped (mosquitto does the same)
   const ack = {

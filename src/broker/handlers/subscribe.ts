@@ -26,6 +26,8 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
       throw new ProtocolError('subscription identifiers not supported', RC.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED);
     }
   }
+  // [MQTT-3.8.3-4] No Local on a shared subscription: refuse the whole packet before changing anything
+  if (packet.subscriptions.some((s) => s.nl && parseSharedFilter(s.topic))) throw new ProtocolError('No Local on a shared subscription');
   const info = broker.hooks.authorizeSubscribe ? broker.clientInfo(conn) : null;
   const granted: number[] = [];
   const retainedFor: Array<{ sub: SubscriptionRecord; existed: boolean }> = [];
@@ -40,7 +42,6 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
     else if (!cfg.wildcard_subscription_available && hasWildcard(shared ? shared.filter : filter)) code = RC.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;
     else if (info && !broker.hooks.authorizeSubscribe!(info, filter)) code = RC.NOT_AUTHORIZED;
     else code = Math.min(s.qos, cfg.max_qos); // [MQTT-3.9.3-? ] granted QoS may be lower than requested
-    if (shared && s.nl) throw new ProtocolError('No Local on a shared subscription'); // [MQTT-3.8.3-4]
     if (code > RC.GRANTED_QOS_2) {
       broker.log.debug({ clientId: conn.clientId, filter, code }, 'subscription refused');
       granted.push(subackCodeFor(conn.protocolVersion, code));
