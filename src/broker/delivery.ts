@@ -63,6 +63,7 @@ function admit(broker: Broker, session: Session, entry: OutboundEntry): boolean 
   const size = entry.message.payload.length;
   const full = () =>
     (maxMessages > 0 && session.queue.length >= maxMessages) || (maxBytes > 0 && session.queuedBytes + size > maxBytes);
+  if (full()) purgeExpired(broker, session); // expired messages must not crowd out live ones [MQTT-3.3.2-5]
   while (full()) {
     const at = session.queue.findIndex((e) => e.qos === 0);
     if (at < 0) {
@@ -79,6 +80,25 @@ function admit(broker: Broker, session: Session, entry: OutboundEntry): boolean 
     broker.stats.droppedQueueFull++;
   }
   return true;
+}
+
+/** Drop queued (not yet sent) messages whose expiry has passed. Only called when the queue is full. */
+function purgeExpired(broker: Broker, session: Session): void {
+  const now = Date.now();
+  let kept = 0;
+  const queue = session.queue;
+  for (let i = 0; i < queue.length; i++) {
+    const entry = queue[i]!;
+    const expiresAt = entry.message.expiresAt;
+    if (expiresAt !== undefined && expiresAt <= now) {
+      session.queuedBytes -= entry.message.payload.length;
+      broker.journalRemove(session, entry);
+      broker.stats.droppedExpired++;
+    } else {
+      queue[kept++] = entry;
+    }
+  }
+  queue.length = kept;
 }
 
 /** Send queued messages while the window has room. */

@@ -62,6 +62,21 @@ describe('flow control', () => {
     });
   }
 
+  test('[MQTT-4.9] a v5 PUBREC with an error code ends the QoS 2 flow and frees the slot', async (t) => {
+    const tb = await broker(t, { mqtt: { max_inflight_messages: 1 } });
+    const topic = unique('recerr');
+    const sub = pool.add(await rawConnected(tb.port, 5));
+    await rawSubscribe(sub, topic, 2);
+    const pub = pool.add(await connect(tb.port, { protocolVersion: 5 }));
+    await pub.client.publishAsync(topic, 'refused', { qos: 2 });
+    await pub.client.publishAsync(topic, 'next', { qos: 2 });
+    const a = await nextPublish(sub);
+    sub.send({ cmd: 'pubrec', messageId: a.messageId!, reasonCode: 0x80 });
+    const b = await nextPublish(sub); // no PUBREL for a refused message: the next PUBLISH comes instead
+    assert.equal(b.payload.toString(), 'next');
+    assert.equal(sub.packets.filter((p) => p.cmd === 'pubrel').length, 0);
+  });
+
   test('[MQTT-3.2.2-?] v5 CONNACK advertises max_inflight_messages as Receive Maximum', async (t) => {
     const tb = await broker(t, { mqtt: { max_inflight_messages: 7 } });
     const rc = pool.add(await RawClient.connect(tb.port, 5));
@@ -204,6 +219,27 @@ describe('flow control', () => {
       }
     });
   }
+
+  test('[MQTT-3.3.2-5] expired queued messages make room in a full queue for new ones (v5)', async (t) => {
+    const tb = await broker(t, { mqtt: { max_queued_messages: 2 } });
+    const topic = unique('qexp');
+    const clientId = unique('qexpc');
+    const opts = { clientId, clean: false, properties: { sessionExpiryInterval: 300 } };
+    const sub = pool.add(await rawConnected(tb.port, 5, opts));
+    await rawSubscribe(sub, topic, 1);
+    sub.send({ cmd: 'disconnect' });
+    await waitFor(() => tb.broker.sessions.get(clientId)?.connection === null, 2000, 'session offline');
+    const pub = pool.add(await connect(tb.port, { protocolVersion: 5 }));
+    for (let i = 0; i < 2; i++) await pub.client.publishAsync(topic, `short${i}`, { qos: 1, properties: { messageExpiryInterval: 1 } });
+    const sentAt = Date.now();
+    await waitFor(() => Date.now() - sentAt >= 1100, 3000, 'expiry to pass');
+    await pub.client.publishAsync(topic, 'fresh', { qos: 1 });
+    assert.equal(tb.broker.stats.droppedQueueFull, 0);
+    const again = pool.add(await RawClient.connect(tb.port, 5));
+    await again.connect(opts);
+    assert.equal((await nextPublish(again)).payload.toString(), 'fresh');
+    await expectSilence(again, 100, 'publish');
+  });
 
   test('[MQTT-3.1.2-25] a message above the v5 client Maximum Packet Size is not sent to it; others still get it', async (t) => {
     const tb = await broker(t, {});

@@ -5,7 +5,7 @@
  */
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IPublishPacket, IPubrelPacket } from 'mqtt-packet';
+import type { IPubackPacket, IPublishPacket, IPubrelPacket } from 'mqtt-packet';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { connect } from '../helpers/clients.js';
 import type { IClientOptions } from 'mqtt';
@@ -159,6 +159,24 @@ describe('PUBLISH QoS flows', () => {
       await waitFor(() => tb.broker.sessions.get(clientId)?.inflight.size === 0, 2000, 'in-flight cleared');
       rc2.send({ cmd: 'disconnect' });
       await pub.end();
+    });
+
+    test(`[MQTT-4.7.2] clients cannot publish into $SYS or to $share/ names; other $ topics are fine (v${v})`, async () => {
+      const watcher = await raw(v);
+      await rawSubscribe(watcher, [{ topic: '$SYS/#', qos: 1 }, { topic: '$app/#', qos: 1 }]);
+      await expectSilence(watcher, 50); // no $SYS traffic in tests (interval 0)
+      const rc = await raw(v);
+      for (const topic of ['$SYS/broker/uptime', '$SYS', '$share/g/t']) {
+        rc.send({ cmd: 'publish', topic, payload: 'spoof', qos: 1, retain: true, dup: false, messageId: pid() } as IPublishPacket);
+        const ack = (await rc.next('puback')) as IPubackPacket;
+        if (v === 5) assert.equal(ack.reasonCode, 0x87, topic);
+      }
+      assert.equal(tb.broker.retained.matching('$SYS/#').length, 0);
+      rc.send({ cmd: 'publish', topic: '$app/x', payload: 'ok', qos: 1, retain: false, dup: false, messageId: pid() } as IPublishPacket);
+      await rc.next('puback');
+      const p = await nextPublish(watcher);
+      assert.equal(p.topic, '$app/x');
+      await expectSilence(watcher, 100, 'publish');
     });
 
     test(`[MQTT-2.2.1-3] QoS 1 PUBLISH with packet id 0 closes the connection (v${v})`, async () => {

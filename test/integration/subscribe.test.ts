@@ -158,3 +158,24 @@ describe('wildcard_subscription_available: false', () => {
     assert.deepEqual(suback.granted, [0xa2, 1, 0xa2]);
   });
 });
+
+describe('max_qos: 1', () => {
+  let tb: TestBroker;
+  before(async () => {
+    tb = await startBroker({ mqtt: { max_qos: 1 } });
+  });
+  after(async () => {
+    await tb.stop();
+  });
+
+  for (const v of PROTOCOLS) {
+    test(`[MQTT-3.2.2-9..11] SUBACK grants at most QoS 1 and a QoS 2 PUBLISH closes the connection (v${v})`, async () => {
+      const rc = pool.add(await rawConnected(tb.port, v));
+      assert.deepEqual((await rawSubscribe(rc, 'mq/t', 2)).granted, [1]);
+      rc.send({ cmd: 'publish', topic: 'mq/t', payload: 'x', qos: 2, messageId: pid(), retain: false, dup: false } as IPublishPacket);
+      await rc.closedByBroker();
+      if (v === 5) assert.equal((rc.packets.find((p) => p.cmd === 'disconnect') as IDisconnectPacket)?.reasonCode, 0x9b);
+      assert.equal(rc.packets.filter((p) => p.cmd === 'pubrec').length, 0);
+    });
+  }
+});

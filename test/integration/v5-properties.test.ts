@@ -205,6 +205,19 @@ describe('v5 message properties', () => {
     await expectSilence(sub, 100, 'publish');
   });
 
+  for (const [what, properties] of [
+    ['a Subscription Identifier', { subscriptionIdentifier: 3 }],
+    ['a Response Topic with a wildcard', { responseTopic: 'reply/#' }],
+  ] as const) {
+    test(`[MQTT-3.3.4-6] [MQTT-3.3.2-14] PUBLISH from a client with ${what} is a protocol error (0x82)`, async () => {
+      const rc = pool.add(await rawConnected(tb.port, 5));
+      rc.send(publish('a/b', 'x', 1, properties));
+      const d = (await rc.next('disconnect')) as IDisconnectPacket;
+      assert.equal(d.reasonCode, 0x82);
+      await rc.closedByBroker();
+    });
+  }
+
   test('3.1.1 subscriber gets the message of a v5 publisher without properties', async () => {
     const topic = unique('v4p');
     const sub = pool.add(await rawConnected(tb.port, 4));

@@ -8,9 +8,23 @@ import type { IPublishPacket } from 'mqtt-packet';
 import { ProtocolError } from '../../errors.js';
 import type { StoredMessage } from '../../persistence/types.js';
 import { RC } from '../../reason-codes.js';
-import { validateTopicName } from '../../topics/index.js';
+import { matchTopic, validateTopicName } from '../../topics/index.js';
 import type { Connection } from '../connection.js';
 import { resolveInboundTopic } from './topic-alias.js';
+
+const DOLLAR = 0x24;
+
+/**
+ * Clients may not publish into the broker's own `$SYS` tree (except bridge
+ * state topics) nor to `$share/...` names: refused like an ACL denial, as
+ * mosquitto does (its acl__check_dollar). Other `$` topics are allowed.
+ */
+function dollarTopicReason(topic: string): number {
+  if (topic === '$SYS' || topic.startsWith('$SYS/')) {
+    return matchTopic('$SYS/broker/connection/+/state', topic) ? RC.SUCCESS : RC.NOT_AUTHORIZED;
+  }
+  return topic.startsWith('$share/') ? RC.NOT_AUTHORIZED : RC.SUCCESS;
+}
 
 /** v5 inbound QoS 2 ids received on this connection and not yet released: counted against our Receive Maximum. */
 const connectionQos2 = new WeakMap<Connection, Set<number>>();
@@ -49,10 +63,18 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
     return;
   }
 
-  const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-  let reason: number = RC.SUCCESS;
   const props = packet.properties;
-  if (v5 && props?.payloadFormatIndicator && !isUtf8(payload)) reason = RC.PAYLOAD_FORMAT_INVALID; // [MQTT-3.3.2-4] optional check
+  if (v5 && props) {
+    // [MQTT-3.3.4-6] a client must not send a Subscription Identifier in PUBLISH
+    if (props.subscriptionIdentifier !== undefined) throw new ProtocolError('PUBLISH from a client carries a subscription identifier');
+    // [MQTT-3.3.2-13] [MQTT-3.3.2-14] the Response Topic is a topic name: no wildcards
+    if (props.responseTopic !== undefined && validateTopicName(props.responseTopic) !== null) {
+      throw new ProtocolError(`invalid response topic: ${validateTopicName(props.responseTopic)}`);
+    }
+  }
+  const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+  let reason: number = topic.charCodeAt(0) === DOLLAR ? dollarTopicReason(topic) : RC.SUCCESS;
+  if (reason === RC.SUCCESS && v5 && props?.payloadFormatIndicator && !isUtf8(payload)) reason = RC.PAYLOAD_FORMAT_INVALID; // [MQTT-3.3.2-4] optional check
   const info = broker.hooks.authorizePublish ? broker.clientInfo(conn) : null;
   if (reason === RC.SUCCESS && info && !broker.hooks.authorizePublish!(info, topic)) reason = RC.NOT_AUTHORIZED;
 
