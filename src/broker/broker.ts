@@ -161,6 +161,7 @@ export class Broker {
     for (const sub of session.subscriptions.values()) this.subscriptions.remove(session, sub.filter);
     session.subscriptions.clear();
     session.queue.length = 0;
+    session.queuedQos0 = 0;
     session.inflight.clear();
     if (session.stored) {
       session.stored = false;

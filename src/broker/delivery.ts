@@ -45,6 +45,7 @@ export function deliver(
   }
   if (!admit(broker, session, entry)) return;
   session.queue.push(entry);
+  if (qos === 0) session.queuedQos0++;
   session.queuedBytes += entry.message.payload.length;
   broker.journalEnqueue(session, entry);
 }
@@ -63,9 +64,13 @@ function admit(broker: Broker, session: Session, entry: OutboundEntry): boolean 
   const size = entry.message.payload.length;
   const full = () =>
     (maxMessages > 0 && session.queue.length >= maxMessages) || (maxBytes > 0 && session.queuedBytes + size > maxBytes);
-  if (full()) purgeExpired(broker, session); // expired messages must not crowd out live ones [MQTT-3.3.2-5]
+  if (full() && performance.now() - session.lastPurgeAt > 1000) {
+    // expired messages must not crowd out live ones [MQTT-3.3.2-5]; at most once a second (a full scan)
+    session.lastPurgeAt = performance.now();
+    purgeExpired(broker, session);
+  }
   while (full()) {
-    const at = session.queue.findIndex((e) => e.qos === 0);
+    const at = session.queuedQos0 > 0 ? session.queue.findIndex((e) => e.qos === 0) : -1;
     if (at < 0) {
       session.dropped++;
       broker.stats.droppedQueueFull++;
@@ -75,6 +80,7 @@ function admit(broker: Broker, session: Session, entry: OutboundEntry): boolean 
       return false;
     }
     const [old] = session.queue.splice(at, 1);
+    session.queuedQos0--;
     session.queuedBytes -= old!.message.payload.length;
     broker.journalRemove(session, old!);
     broker.stats.droppedQueueFull++;
@@ -92,6 +98,7 @@ function purgeExpired(broker: Broker, session: Session): void {
     const expiresAt = entry.message.expiresAt;
     if (expiresAt !== undefined && expiresAt <= now) {
       session.queuedBytes -= entry.message.payload.length;
+      if (entry.qos === 0) session.queuedQos0--;
       broker.journalRemove(session, entry);
       broker.stats.droppedExpired++;
     } else {
@@ -111,6 +118,7 @@ export function drain(broker: Broker, session: Session): void {
     const entry = session.queue[sent]!;
     if (entry.qos > 0 && session.inflight.size >= window) break;
     if (entry.qos === 0) {
+      session.queuedQos0--;
       sendPublish(broker, conn, entry, 0, false);
       broker.journalRemove(session, entry);
     } else {

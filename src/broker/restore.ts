@@ -34,6 +34,7 @@ export function restoreSessions(broker: Broker): void {
       if (entry.state === 'queued' || entry.packetId === undefined) {
         entry.state = 'queued';
         session.queue.push(entry);
+        if (entry.qos === 0) session.queuedQos0++;
         session.queuedBytes += entry.message.payload.length;
       } else {
         session.inflight.set(entry.packetId, entry);

@@ -22,6 +22,10 @@ export class Session {
   /** Wall-clock ms of the last disconnect, while offline. */
   disconnectedAt: number | undefined;
   queuedBytes = 0;
+  /** QoS 0 entries in `queue` (so a full queue of QoS 1/2 is not scanned for one). */
+  queuedQos0 = 0;
+  /** performance.now() of the last sweep of expired entries from a full queue. */
+  lastPurgeAt = -Infinity;
   /** Set once the session has been written to the store (so it must be deleted there too). */
   stored = false;
   /** Messages dropped because the queue was full (for metrics). */
