@@ -83,6 +83,7 @@ export class DeviceError extends GatewayError {
 /** Storage problem (disk full, corrupt database). */
 export class StoreError extends GatewayError {
   constructor(message: string, code = 'GW_ERR_STORE', options?: { cause?: unknown }) {
-    super(message, code, 0x80, options);
+    // a full disk is reported as 0x97 Quota exceeded; anything else as 0x80
+    super(message, code, code === 'GW_ERR_STORE_FULL' ? 0x97 : 0x80, options);
   }
 }

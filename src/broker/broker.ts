@@ -19,6 +19,11 @@ import { Subscriptions } from './subscriptions.js';
 import { SysTopics } from './sys-topics.js';
 import { Wills } from './wills.js';
 
+/** Bytes an outbound entry accounts for against persistence.max_store_bytes. */
+export function storedSize(entry: OutboundEntry): number {
+  return entry.message.payload.length + entry.message.topic.length;
+}
+
 export const MAX_PACKET_SIZE = 268435460; // fixed header 5 bytes + 268,435,455
 
 export interface BrokerOptions {
@@ -43,6 +48,10 @@ export class Broker {
   readonly maxPacketSize: number;
   /** Store writes issued so far; lets handlers tell whether an ack must wait for durability. */
   journalWrites = 0;
+  /** Message bytes (topic + payload) queued in the store for persistent sessions. */
+  storedBytes = 0;
+  /** Set while routing when a message could not be stored for lack of room (v5 publishers get 0x97). */
+  storeQuotaHit = false;
   private seq = 0;
   private readonly listeners: Listeners;
   private readonly sys: SysTopics;
@@ -131,6 +140,7 @@ export class Broker {
   journalEnqueue(session: Session, entry: OutboundEntry): void {
     if (!session.persistent) return;
     this.journalWrites++;
+    this.countStored(session, storedSize(entry));
     this.store.enqueue(session.clientId, entry);
   }
 
@@ -143,7 +153,14 @@ export class Broker {
   journalRemove(session: Session, entry: OutboundEntry): void {
     if (!session.persistent) return;
     this.journalWrites++;
+    this.countStored(session, -storedSize(entry));
     this.store.removeEntry(session.clientId, entry.seq);
+  }
+
+  /** Track message bytes held in the store for persistent sessions (persistence.max_store_bytes). */
+  countStored(session: Session, delta: number): void {
+    session.storedBytes += delta;
+    this.storedBytes += delta;
   }
 
   journalInboundQos2(session: Session, packetId: number, add: boolean): void {
@@ -160,6 +177,7 @@ export class Broker {
     if (this.sessions.get(session.clientId) === session) this.sessions.delete(session.clientId);
     for (const sub of session.subscriptions.values()) this.subscriptions.remove(session, sub.filter);
     session.subscriptions.clear();
+    this.countStored(session, -session.storedBytes);
     session.queue.length = 0;
     session.queuedQos0 = 0;
     session.inflight.clear();

@@ -5,7 +5,7 @@
  */
 import type { IPublishPacket } from 'mqtt-packet';
 import type { OutboundEntry, QoS, StoredMessage } from '../persistence/types.js';
-import type { Broker } from './broker.js';
+import { storedSize, type Broker } from './broker.js';
 import type { Connection } from './connection.js';
 import type { Session } from './session.js';
 
@@ -32,6 +32,10 @@ export function deliver(
   }
   if (qos === 0 && !(broker.config.mqtt.queue_qos0_messages && session.persistent)) return;
   const entry: OutboundEntry = { seq: broker.nextSeq(), message, qos, retain, subscriptionIds, state: 'queued' };
+  if (session.persistent && !storeHasRoom(broker, storedSize(entry))) {
+    refuseForStore(broker, session, entry);
+    return;
+  }
   if (online && qos > 0 && session.queue.length === 0 && session.inflight.size < windowOf(broker, conn)) {
     const packetId = session.allocatePacketId();
     if (packetId !== 0) {
@@ -48,6 +52,46 @@ export function deliver(
   if (qos === 0) session.queuedQos0++;
   session.queuedBytes += entry.message.payload.length;
   broker.journalEnqueue(session, entry);
+}
+
+/**
+ * persistence.max_store_bytes: is there room for `size` more bytes? When not,
+ * queued QoS 0 messages of any persistent session are dropped first, oldest
+ * of each session first.
+ */
+function storeHasRoom(broker: Broker, size: number): boolean {
+  const max = broker.config.persistence.max_store_bytes;
+  if (max === 0 || broker.storedBytes + size <= max) return true;
+  for (const session of broker.sessions.values()) {
+    if (session.queuedQos0 === 0) continue;
+    const queue = session.queue;
+    for (let i = 0; i < queue.length && broker.storedBytes + size > max; ) {
+      const entry = queue[i]!;
+      if (entry.qos !== 0) {
+        i++;
+        continue;
+      }
+      queue.splice(i, 1);
+      session.queuedQos0--;
+      session.queuedBytes -= entry.message.payload.length;
+      broker.journalRemove(session, entry);
+      broker.stats.droppedStoreFull++;
+    }
+    if (broker.storedBytes + size <= max) return true;
+  }
+  return false;
+}
+
+function refuseForStore(broker: Broker, session: Session, entry: OutboundEntry): void {
+  broker.stats.droppedStoreFull++;
+  broker.storeQuotaHit = true;
+  const n = broker.stats.droppedStoreFull;
+  if (n === 1 || n % 1000 === 0) {
+    broker.log.warn(
+      { clientId: session.clientId, topic: entry.message.topic, storedBytes: broker.storedBytes, max: broker.config.persistence.max_store_bytes, dropped: n },
+      'store full (persistence.max_store_bytes): message not stored for this client',
+    );
+  }
 }
 
 function windowOf(broker: Broker, conn: Connection): number {

@@ -3,7 +3,7 @@
  * inbound QoS 2 ids from the store. Time spent down counts towards session
  * and message expiry.
  */
-import type { Broker } from './broker.js';
+import { storedSize, type Broker } from './broker.js';
 import { Session } from './session.js';
 
 export function restoreSessions(broker: Broker): void {
@@ -39,6 +39,7 @@ export function restoreSessions(broker: Broker): void {
       } else {
         session.inflight.set(entry.packetId, entry);
       }
+      broker.countStored(session, storedSize(entry));
       messages++;
     }
     for (const id of broker.store.loadInboundQos2(session.clientId)) session.inboundQos2.add(id);

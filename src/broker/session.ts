@@ -22,6 +22,8 @@ export class Session {
   /** Wall-clock ms of the last disconnect, while offline. */
   disconnectedAt: number | undefined;
   queuedBytes = 0;
+  /** Message bytes of this session held in the store (queue and in flight). */
+  storedBytes = 0;
   /** QoS 0 entries in `queue` (so a full queue of QoS 1/2 is not scanned for one). */
   queuedQos0 = 0;
   /** performance.now() of the last sweep of expired entries from a full queue. */

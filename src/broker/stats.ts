@@ -16,4 +16,8 @@ export class BrokerStats {
   droppedExpired = 0;
   droppedTooLarge = 0;
   droppedSlowConsumer = 0;
+  /** Messages not stored for a persistent session because persistence.max_store_bytes was reached. */
+  droppedStoreFull = 0;
+  /** Store commits that failed (disk full, I/O error); the publisher got no success ack. */
+  storeErrors = 0;
 }

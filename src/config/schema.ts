@@ -192,6 +192,9 @@ export const configSchema: ConfigSchema = {
         type: 'enum', values: ['normal', 'full'], default: 'normal',
         description: 'SQLite synchronous mode: normal (less flash wear, may lose the last writes on power loss) or full.',
       },
+      max_store_bytes: int(0, Number.MAX_SAFE_INTEGER, 0,
+        'Upper bound on message bytes (topic + payload) queued for persistent sessions; 0 = only the disk limits it. When reached, queued QoS 0 messages are dropped first, then new messages are not stored and v5 publishers get 0x97 Quota exceeded.',
+        { unit: 'bytes' }),
     },
   },
 };

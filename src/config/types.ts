@@ -69,6 +69,8 @@ export interface PersistenceConfig {
   path: string;
   /** SQLite synchronous mode: `normal` (default, less flash wear) or `full`. */
   synchronous: 'normal' | 'full';
+  /** Bound on message bytes queued for persistent sessions; 0 = no bound but the disk. */
+  max_store_bytes: number;
 }
 
 export interface LogConfig {

@@ -14,7 +14,7 @@ import { SqliteStore } from './sqlite/sqlite-store.js';
 export const DATABASE_FILE_NAME = 'midge.db';
 
 export function openStore(
-  config: PersistenceConfig,
+  config: Pick<PersistenceConfig, 'enabled' | 'path' | 'synchronous'>,
   logger: StoreLogger,
   tuning: Omit<SqliteStoreOptions, 'file' | 'logger' | 'synchronous'> = {},
 ): MemoryStore | SqliteStore {

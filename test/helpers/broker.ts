@@ -22,6 +22,8 @@ export interface TestBrokerOptions {
   mqtt?: Partial<MidgeConfig['mqtt']>;
   sys?: Partial<MidgeConfig['sys']>;
   listener?: Partial<MidgeConfig['listeners'][number]>;
+  /** Persistence limits (the store itself is `store`, a MemoryStore by default). */
+  persistence?: Partial<MidgeConfig['persistence']>;
   store?: Store;
   hooks?: BrokerHooks;
 }
@@ -33,7 +35,7 @@ export function testConfig(options: TestBrokerOptions = {}): MidgeConfig {
     listeners: [{ ...base.listeners[0]!, host: '127.0.0.1', port: 0, ...options.listener }],
     mqtt: { ...base.mqtt, ...options.mqtt },
     sys: { ...base.sys, interval: 0, ...options.sys },
-    persistence: { ...base.persistence, enabled: false },
+    persistence: { ...base.persistence, enabled: false, ...options.persistence },
   };
 }
 

@@ -76,6 +76,38 @@ test('v5 session expiry counts time spent down: an expired session does not come
   assert.equal(await midge.stop('SIGTERM'), 0);
 });
 
+test('v5 message expiry counts time spent down: expired queued messages do not come back, others arrive decremented', async (t) => {
+  const dir = tempDir();
+  t.after(() => dir.cleanup());
+  let midge = await startMidge(dir.path, persistentConfig(`${dir.path}/data`));
+  t.after(() => midge.proc.kill('SIGKILL'));
+  const persistentV5 = { protocolVersion: 5 as const, clean: false, properties: { sessionExpiryInterval: 3600 } };
+  const sub = await connect(midge.port, { clientId: 'expiry-sub', ...persistentV5 });
+  await sub.client.subscribeAsync('e/#', { qos: 1 });
+  await sub.end();
+  const pub = await connect(midge.port, { clientId: 'expiry-pub', protocolVersion: 5 });
+  await pub.client.publishAsync('e/short', 'gone', { qos: 1, properties: { messageExpiryInterval: 1 } });
+  await pub.client.publishAsync('e/long', 'kept', { qos: 1, properties: { messageExpiryInterval: 100 } });
+  await pub.end();
+  assert.equal(await midge.stop('SIGTERM'), 0);
+  const downSince = Date.now();
+  await waitFor(() => Date.now() - downSince > 2100, 4000, 'the short expiry to pass while down');
+  midge = await startMidge(dir.path, persistentConfig(`${dir.path}/data`));
+  const back = await connect(midge.port, { clientId: 'expiry-sub', ...persistentV5 });
+  t.after(() => back.end(true));
+  const [first] = await back.waitMessages(1);
+  assert.equal(first!.topic, 'e/long', 'the expired message was not delivered first');
+  const left = first!.packet.properties?.messageExpiryInterval ?? 0;
+  assert.ok(left > 0 && left <= 98, `expiry decremented by the time down, got ${left}`);
+  // nothing else is coming: a marker published now arrives next
+  const marker = await connect(midge.port, { clientId: 'expiry-marker', protocolVersion: 5 });
+  t.after(() => marker.end(true));
+  await marker.client.publishAsync('e/marker', 'm', { qos: 1 });
+  await back.waitMessages(2);
+  assert.deepEqual(back.messages.map((m) => m.topic), ['e/long', 'e/marker']);
+  assert.equal(await midge.stop('SIGTERM'), 0);
+});
+
 /**
  * SIGKILL in the middle of a publish stream from a separate process: every
  * message the publisher saw acknowledged is delivered after the restart

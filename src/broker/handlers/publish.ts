@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IPublishPacket } from 'mqtt-packet';
 import { ProtocolError } from '../../errors.js';
 import type { StoredMessage } from '../../persistence/types.js';
-import { RC } from '../../reason-codes.js';
+import { RC, reasonCodeOf } from '../../reason-codes.js';
 import { matchTopic, validateTopicName } from '../../topics/index.js';
 import type { Connection } from '../connection.js';
 import { resolveInboundTopic } from './topic-alias.js';
@@ -90,8 +90,11 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       if (props.messageExpiryInterval !== undefined) message.expiresAt = message.receivedAt + props.messageExpiryInterval * 1000;
     }
     broker.hooks.onPublish?.(message, info);
+    broker.storeQuotaHit = false;
     const delivered = broker.router.publish(message, session);
     if (delivered === 0 && v5) reason = RC.NO_MATCHING_SUBSCRIBERS;
+    // not stored for some persistent session: persistence.max_store_bytes reached
+    if (broker.storeQuotaHit && v5) reason = RC.QUOTA_EXCEEDED;
   } else {
     broker.stats.publishDropped++;
     broker.log.debug({ clientId: conn.clientId, topic, reason }, 'publish refused');
@@ -125,12 +128,29 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   conn.pendingDurableAcks++;
   broker.store.whenDurable((err) => {
     conn.pendingDurableAcks--;
-    if (err && v5) ack.reasonCode = RC.UNSPECIFIED_ERROR;
-    if (err && !v5) {
-      if (qos === 1) conn.inboundUnacked--;
-      conn.close(); // 3.1.1 cannot say "not stored": the client will resend after reconnecting
-      return;
+    if (err) {
+      storeFailed(conn, err, qos, packet.messageId!);
+      if (!v5) {
+        if (qos === 1) conn.inboundUnacked--;
+        conn.close(); // 3.1.1 cannot say "not stored": the client resends after reconnecting
+        return;
+      }
+      ack.reasonCode = reasonCodeOf(err); // 0x97 for a full disk, else 0x80
     }
     send();
   });
+}
+
+/** A commit failed: count and log it; a refused QoS 2 id is not kept for exactly-once. */
+function storeFailed(conn: Connection, err: Error, qos: number, packetId: number): void {
+  const broker = conn.broker;
+  const session = conn.session!;
+  const n = ++broker.stats.storeErrors;
+  if (n === 1 || n % 100 === 0) {
+    broker.log.error({ err: err.message, code: (err as { code?: string }).code, failures: n }, 'store write failed: publish not acknowledged as stored');
+  }
+  if (qos === 2 && session.inboundQos2.delete(packetId)) {
+    broker.journalInboundQos2(session, packetId, false);
+    connectionQos2.get(conn)?.delete(packetId);
+  }
 }
