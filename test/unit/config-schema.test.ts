@@ -57,7 +57,7 @@ describe('validateConfig: defaults', () => {
       assert.equal(cfg.mqtt.max_topic_levels, 128);
       assert.equal(cfg.mqtt.auto_id_prefix, 'auto-');
       assert.deepEqual(cfg.sys, { interval: 10 });
-      assert.deepEqual(cfg.persistence, { enabled: true, path: './data', synchronous: 'normal' });
+      assert.deepEqual(cfg.persistence, { enabled: true, path: './data', synchronous: 'normal', max_store_bytes: 0 });
     }
   });
 

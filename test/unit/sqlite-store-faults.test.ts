@@ -153,7 +153,7 @@ describe('SqliteStore: disk full', () => {
     const { acked, failed, err } = await fillUntilFull(s);
     assert.ok(acked.length > 0);
     assert.ok(isCode('GW_ERR_STORE_FULL')(err), String(err));
-    assert.equal((err as StoreError).reasonCode, 0x80);
+    assert.equal((err as StoreError).reasonCode, 0x97, 'a full disk maps to Quota exceeded');
     const st = s.stats();
     assert.deepEqual([st.failing, st.storeFullErrors, st.pendingOps, st.lastError?.code], [true, 1, failed.length, 'GW_ERR_STORE_FULL']);
     assert.equal(lines.filter((l) => l.level === 'error' && l.obj.code === 'GW_ERR_STORE_FULL').length, 1);
