@@ -79,8 +79,16 @@ export interface QueueRow extends MessageRow {
 }
 
 export function encodeEntry(clientId: string, e: OutboundEntry): QueueRow {
+  const m = e.message;
+  // one flat literal (no spread): this runs once per message queued for a persistent session
   return {
-    ...encodeMessage(e.message),
+    topic: m.topic,
+    payload: m.payload,
+    msg_qos: m.qos,
+    msg_retain: m.retain ? 1 : 0,
+    properties: m.properties === undefined ? null : encodeProperties(m.properties),
+    received_at: m.receivedAt,
+    expires_at: m.expiresAt ?? null,
     client_id: clientId,
     seq: e.seq,
     qos: e.qos,
