@@ -6,6 +6,7 @@
 import { parseArgs, USAGE } from './cli/args.js';
 import { checkConfig } from './cli/check-config.js';
 import type { Output } from './cli/check-config.js';
+import { PASSWD_USAGE, runPasswd } from './cli/passwd.js';
 import { runGateway } from './cli/run.js';
 import { VERSION } from './version.js';
 
@@ -29,7 +30,13 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
       io.out(`midge ${VERSION}\n`);
       return 0;
     case 'check-config':
-      return checkConfig(cmd.configPath, io);
+      return checkConfig(cmd.configPath, io, cmd.configFormat);
+    case 'passwd':
+      if (cmd.args.includes('-h') || cmd.args.includes('--help')) {
+        io.out(PASSWD_USAGE);
+        return 0;
+      }
+      return runPasswd(cmd.args, io);
     case 'run':
       if (cmd.daemon) {
         io.err('midge: -d (daemonise) is not supported; run midge under systemd or procd instead\n');

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { Broker } from './broker/broker.js';
 import type { BrokerHooks } from './broker/hooks.js';
+import { createFileAuth, mergeHooks } from './auth/file-auth.js';
 import type { MidgeConfig } from './config/types.js';
 import { openStore } from './persistence/open-store.js';
 
@@ -14,11 +15,31 @@ export interface Gateway {
   addresses(): Array<{ host: string; port: number; protocol: string }>;
   /** Graceful stop: wills handled as the spec says, stores flushed and closed. */
   stop(): Promise<void>;
+  /**
+   * SIGHUP: runs every reloader in turn (password and ACL files, TLS
+   * certificates). A reloader that fails is logged and keeps its old state;
+   * the others still run. Never rejects.
+   */
+  reload(): Promise<void>;
 }
 
+/** One part of the gateway that re-reads its files on `reload()`. */
+export interface Reloader {
+  name: string;
+  reload(): void | Promise<void>;
+}
+
+/**
+ * `hooks` (optional) are an integrator's own checks, e.g. an HTTP
+ * `authenticate`; see docs/security.md for how they combine with
+ * auth.password_file and auth.acl_file.
+ */
 export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: BrokerHooks): Promise<Gateway> {
+  const reloaders: Reloader[] = [];
+  const fileAuth = createFileAuth(config.auth, logger); // bad files: ConfigError before anything is opened
+  reloaders.push({ name: 'auth files', reload: () => fileAuth.reload() });
   const store = openStore(config.persistence, logger);
-  const broker = new Broker({ config, logger, store, hooks });
+  const broker = new Broker({ config, logger, store, hooks: mergeHooks(fileAuth.hooks, hooks) });
   try {
     await broker.start();
   } catch (err) {
@@ -26,10 +47,21 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
     store.close();
     throw err;
   }
+  // TLS listeners: new certificate/key/CA/CRL files for new handshakes; bad files are logged, old ones kept
+  reloaders.push({ name: 'TLS certificates', reload: () => void broker.reloadTls() });
   let stopped: Promise<void> | undefined;
   return {
     broker,
     addresses: () => broker.addresses(),
+    reload: async () => {
+      for (const r of reloaders) {
+        try {
+          await r.reload();
+        } catch (err) {
+          logger.error({ err, what: r.name }, `reload of ${r.name} failed; keeping the previous state`);
+        }
+      }
+    },
     stop: () =>
       (stopped ??= (async () => {
         await broker.stop();

@@ -10,7 +10,7 @@ import { RC } from '../reason-codes.js';
 import type { Connection } from './connection.js';
 import { restoreSessions } from './restore.js';
 import type { BrokerHooks, ClientInfo } from './hooks.js';
-import { Listeners } from './listeners.js';
+import { Listeners, type ListenerAddress } from './listeners.js';
 import { RetainedIndex } from './retained.js';
 import { Router } from './router.js';
 import { Session } from './session.js';
@@ -83,8 +83,13 @@ export class Broker {
     this.sys.start();
   }
 
-  addresses(): Array<{ host: string; port: number; protocol: string }> {
+  addresses(): ListenerAddress[] {
     return this.listeners.addresses();
+  }
+
+  /** Re-read TLS certificates of every TLS listener (SIGHUP); returns how many failed (old ones kept). */
+  reloadTls(): number {
+    return this.listeners.reloadTls();
   }
 
   /**
@@ -118,7 +123,8 @@ export class Broker {
   }
 
   clientInfo(conn: Connection): ClientInfo {
-    return { clientId: conn.clientId, username: conn.username, remoteAddress: conn.remoteAddress, listener: conn.listenerName };
+    return { clientId: conn.clientId, username: conn.username, remoteAddress: conn.remoteAddress, listener: conn.listenerName,
+      allowAnonymous: conn.allowAnonymous, identityFromCertificate: conn.certIdentity !== undefined };
   }
 
   // ---- journal: every store write goes through here ----

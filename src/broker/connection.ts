@@ -12,6 +12,7 @@ import { GatewayError, MalformedPacketError, PacketTooLargeError } from '../erro
 import { disconnectCodeFor, RC, reasonCodeOf, reasonName } from '../reason-codes.js';
 import type { Broker } from './broker.js';
 import { dispatch } from './dispatch.js';
+import type { PublishRateLimiter } from './publish-rate.js';
 import type { Session } from './session.js';
 import { SizeGuard } from './size-guard.js';
 import { installStrictStrings, type StrictStrings } from './strict-strings.js';
@@ -50,6 +51,10 @@ export class Connection {
   clientId = '';
   session: Session | null = null;
   username: string | undefined;
+  /** Verified client-certificate Common Name on a `use_identity_as_username` listener: replaces the CONNECT username. */
+  certIdentity: string | undefined;
+  /** Per-client PUBLISH rate limit (listener `max_publish_rate`), if any. */
+  publishLimiter: PublishRateLimiter | undefined;
   /** Seconds; 0 = no keepalive. */
   keepalive = 0;
   lastActivity = performance.now();

@@ -15,6 +15,7 @@ import { handlePublish } from './handlers/publish.js';
 import { handlePubrel } from './handlers/pubrel.js';
 import { handleSubscribe } from './handlers/subscribe.js';
 import { handleUnsubscribe } from './handlers/unsubscribe.js';
+import { publishRateExceeded } from './publish-rate.js';
 
 export function dispatch(conn: Connection, packet: Packet): void | Promise<void> {
   if (conn.state === 'new' && packet.cmd !== 'connect') {
@@ -25,6 +26,7 @@ export function dispatch(conn: Connection, packet: Packet): void | Promise<void>
     case 'connect':
       return handleConnect(conn, packet);
     case 'publish':
+      if (conn.publishLimiter && !conn.publishLimiter.take()) return publishRateExceeded(conn, conn.publishLimiter, packet);
       return handlePublish(conn, packet);
     case 'puback':
       return handlePuback(conn, packet);

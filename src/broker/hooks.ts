@@ -9,6 +9,14 @@ export interface ClientInfo {
   username: string | undefined;
   remoteAddress: string;
   listener: string;
+  /**
+   * The listener's policy for clients without a user name (`allow_anonymous`,
+   * resolved): set for `authenticate`, which decides about anonymous clients
+   * itself once it is installed.
+   */
+  allowAnonymous?: boolean;
+  /** The username is the client certificate's Common Name (use_identity_as_username): TLS already authenticated it. */
+  identityFromCertificate?: boolean;
 }
 
 export interface AuthResult {

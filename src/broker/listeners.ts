@@ -1,18 +1,43 @@
 /**
- * Network listeners: one net.Server per configured listener, each socket
- * handed to a Connection. Counts and limits connections per listener.
+ * Network listeners: one server per configured listener — TCP (mqtt), TLS
+ * (mqtts), HTTP/HTTPS with WebSocket upgrade (websockets / wss), on
+ * host:port or a Unix socket — each client stream handed to a Connection.
+ * Counts and limits connections per listener; reloads TLS certificates
+ * without dropping connected clients.
  */
+import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
+import tls from 'node:tls';
+import type { Duplex } from 'node:stream';
+import type { WebSocketServer } from 'ws';
 import { isLoopbackHost } from '../config/schema.js';
 import type { ListenerConfig } from '../config/types.js';
+import { listenOn } from '../listeners/listen.js';
+import { checkUpgrade, createWebSocketServer, refuseUpgrade, WebSocketDuplex } from '../listeners/websocket.js';
+import { verifyClientCertificate } from '../tls/client-cert.js';
+import { loadTlsOptions, tlsEnabled } from '../tls/options.js';
 import type { Broker } from './broker.js';
 import { Connection } from './connection.js';
+import { PublishRateLimiter } from './publish-rate.js';
 
 interface Open {
   config: ListenerConfig;
+  index: number;
   server: net.Server;
   name: string;
   active: number;
+  tls: boolean;
+  wss: WebSocketServer | undefined;
+}
+
+export interface ListenerAddress {
+  host: string;
+  port: number;
+  protocol: string;
+  /** Set for a Unix socket listener (host is then the path and port 0). */
+  socketPath?: string;
+  tls?: boolean;
 }
 
 export class Listeners {
@@ -21,51 +46,153 @@ export class Listeners {
 
   constructor(private readonly broker: Broker) {}
 
-  async open(configs: ListenerConfig[]): Promise<void> {
-    for (const config of configs) {
-      const server = net.createServer({ noDelay: true });
-      const entry: Open = { config, server, name: `${config.host}:${config.port}`, active: 0 };
-      server.on('connection', (socket) => this.accept(entry, socket));
-      server.on('error', (err) => this.broker.log.error({ err, listener: entry.name }, 'listener error'));
-      await new Promise<void>((resolve, reject) => {
-        const onError = (err: Error) => reject(err);
-        server.once('error', onError);
-        server.listen({ host: config.host, port: config.port, backlog: 1024 }, () => {
-          server.off('error', onError);
-          resolve();
-        });
-      });
-      const addr = server.address() as net.AddressInfo;
-      entry.name = `${addr.address}:${addr.port}`;
+  private get log() {
+    return this.broker.log;
+  }
+
+  async open(configs: readonly ListenerConfig[]): Promise<void> {
+    for (const [index, config] of configs.entries()) {
+      const loaded = tlsEnabled(config) ? loadTlsOptions(config, index) : undefined;
+      const server = this.createServer(config, loaded?.options);
+      const entry: Open = { config, index, server, name: `${config.host}:${config.port}`, active: 0, tls: loaded !== undefined, wss: undefined };
+      this.wire(entry);
+      await listenOn(server, config);
+      entry.name = config.socket_path !== undefined ? `unix:${config.socket_path}` : addressName(server);
       this.servers.push(entry);
-      this.broker.log.info({ listener: entry.name, protocol: config.protocol }, `listening on ${entry.name} (${config.protocol})`);
+      const kind = `${config.protocol}${entry.tls ? ' over TLS' : ''}`;
+      this.log.info({ listener: entry.name, protocol: config.protocol, tls: entry.tls, certificate: loaded?.certificate }, `listening on ${entry.name} (${kind})`);
     }
   }
 
-  private accept(entry: Open, socket: net.Socket): void {
-    const max = entry.config.max_connections;
-    if (max >= 0 && entry.active >= max) {
-      this.broker.log.warn({ listener: entry.name, max }, 'max_connections reached; refusing connection');
-      socket.destroy();
+  private createServer(config: ListenerConfig, tlsOptions: tls.TlsOptions | undefined): net.Server {
+    if (config.protocol === 'websockets') return tlsOptions ? https.createServer(tlsOptions) : http.createServer();
+    return tlsOptions ? tls.createServer(tlsOptions) : net.createServer({ noDelay: true });
+  }
+
+  private wire(entry: Open): void {
+    const { server, config } = entry;
+    server.on('error', (err) => this.log.error({ err, listener: entry.name }, 'listener error'));
+    if (entry.tls) {
+      server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
+        this.log.warn({ listener: entry.name, remote: remoteOf(socket), reason: err.code ?? err.message }, `TLS handshake failed: ${err.message}`);
+      });
+      // before the HTTP/WebSocket machinery sees the socket: refuse bad client certificates
+      if (config.require_certificate) server.prependListener('secureConnection', (socket: tls.TLSSocket) => this.checkClientCert(entry, socket));
+    }
+    if (config.protocol === 'websockets') {
+      const wss = (entry.wss = createWebSocketServer(this.broker.maxPacketSize));
+      const httpServer = server as http.Server;
+      httpServer.on('request', (_req, res) => {
+        res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket', connection: 'close' });
+        res.end('MQTT over WebSockets: connect with the mqtt subprotocol\n');
+      });
+      httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+        const raw = socket as net.Socket;
+        if (raw.destroyed) return;
+        const refused = checkUpgrade(req, config.ws_path);
+        if (refused) {
+          this.log.info({ listener: entry.name, remote: remoteOf(raw), status: refused.status }, `WebSocket upgrade refused: ${refused.reason}`);
+          refuseUpgrade(socket, refused.status, refused.status === 404 ? 'Not Found' : 'Bad Request');
+          return;
+        }
+        if (!this.admit(entry, raw)) {
+          refuseUpgrade(socket, 503, 'Service Unavailable');
+          return;
+        }
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const duplex = new WebSocketDuplex(ws, raw);
+          duplex.once('close', () => {
+            if (duplex.textFrame) this.log.info({ listener: entry.name, remote: remoteOf(raw) }, 'closed WebSocket client: text frame [MQTT-6.0.0-1]');
+          });
+          this.attach(entry, duplex, raw);
+        });
+      });
       return;
     }
-    entry.active++;
-    this.sockets.add(socket);
-    socket.once('close', () => {
-      entry.active--;
-      this.sockets.delete(socket);
+    const event = entry.tls ? 'secureConnection' : 'connection';
+    server.on(event, (socket: net.Socket) => {
+      if (socket.destroyed || !this.admit(entry, socket)) {
+        socket.destroy();
+        return;
+      }
+      socket.setNoDelay(true);
+      this.attach(entry, socket, socket);
     });
-    socket.setNoDelay(true);
-    const allowAnonymous = entry.config.allow_anonymous ?? isLoopbackHost(entry.config.host);
-    const conn = new Connection(socket, this.broker, entry.name, allowAnonymous);
+  }
+
+  /** Mutual TLS: log and drop a client whose certificate failed verification. */
+  private checkClientCert(entry: Open, socket: tls.TLSSocket): void {
+    const verdict = verifyClientCertificate(socket);
+    if (verdict.ok) return;
+    this.log.warn({ listener: entry.name, remote: remoteOf(socket), reason: verdict.reason }, `client certificate refused: ${verdict.reason}`);
+    socket.destroy();
+  }
+
+  /** Count a new raw connection against max_connections; false when the listener is full. */
+  private admit(entry: Open, raw: net.Socket): boolean {
+    const max = entry.config.max_connections;
+    if (max >= 0 && entry.active >= max) {
+      this.log.warn({ listener: entry.name, max }, 'max_connections reached; refusing connection');
+      return false;
+    }
+    entry.active++;
+    this.sockets.add(raw);
+    raw.once('close', () => {
+      entry.active--;
+      this.sockets.delete(raw);
+    });
+    return true;
+  }
+
+  private attach(entry: Open, stream: Duplex & { remoteAddress?: string; remotePort?: number }, raw: net.Socket): void {
+    const config = entry.config;
+    let identity: string | undefined;
+    if (config.use_identity_as_username && raw instanceof tls.TLSSocket) {
+      const verdict = verifyClientCertificate(raw);
+      identity = verdict.ok ? verdict.identity : undefined;
+      if (identity === undefined) {
+        this.log.warn({ listener: entry.name, remote: remoteOf(raw) }, 'client certificate has no Common Name for use_identity_as_username; refusing');
+        raw.destroy();
+        return;
+      }
+    }
+    // unset: true on loopback or a Unix socket, but false whenever a password file is configured (as mosquitto)
+    const allowAnonymous =
+      config.allow_anonymous ?? (!this.broker.config.auth.password_file && (config.socket_path !== undefined || isLoopbackHost(config.host)));
+    const conn = new Connection(stream, this.broker, entry.name, allowAnonymous);
+    conn.certIdentity = identity;
+    if (config.max_publish_rate > 0) conn.publishLimiter = new PublishRateLimiter(config.max_publish_rate);
     this.broker.connections.add(conn);
     this.broker.stats.connectionsTotal++;
   }
 
-  addresses(): Array<{ host: string; port: number; protocol: string }> {
+  /**
+   * Re-read every TLS listener's certificate, key, CA and CRL files and use
+   * them for new handshakes; connected clients are not touched. A listener
+   * whose new files are unusable keeps its old ones (logged as an error).
+   * Returns how many listeners failed.
+   */
+  reloadTls(): number {
+    let failed = 0;
+    for (const entry of this.servers) {
+      if (!entry.tls) continue;
+      try {
+        const loaded = loadTlsOptions(entry.config, entry.index);
+        (entry.server as tls.Server).setSecureContext(loaded.options);
+        this.log.info({ listener: entry.name, certificate: loaded.certificate }, `TLS certificates reloaded on ${entry.name} (serial ${loaded.certificate.serial})`);
+      } catch (err) {
+        failed++;
+        this.log.error({ listener: entry.name, reason: err instanceof Error ? err.message : String(err) }, `TLS reload failed on ${entry.name}; keeping the old certificates`);
+      }
+    }
+    return failed;
+  }
+
+  addresses(): ListenerAddress[] {
     return this.servers.map((o) => {
+      if (o.config.socket_path !== undefined) return { host: o.config.socket_path, port: 0, protocol: o.config.protocol, socketPath: o.config.socket_path, tls: o.tls };
       const addr = o.server.address() as net.AddressInfo;
-      return { host: addr.address, port: addr.port, protocol: o.config.protocol };
+      return { host: addr.address, port: addr.port, protocol: o.config.protocol, tls: o.tls };
     });
   }
 
@@ -76,7 +203,16 @@ export class Listeners {
 
   /** Stop accepting; existing sockets stay until closed. */
   async closeServers(): Promise<void> {
-    await Promise.all(this.servers.map((o) => new Promise<void>((resolve) => o.server.close(() => resolve()))));
+    await Promise.all(
+      this.servers.map(
+        (o) =>
+          new Promise<void>((resolve) => {
+            o.server.close(() => resolve());
+            if (o.server instanceof http.Server || o.server instanceof https.Server) o.server.closeIdleConnections();
+            o.wss?.close();
+          }),
+      ),
+    );
   }
 
   /** Wait for sockets to go away, destroying stragglers after `ms`. */
@@ -96,4 +232,13 @@ export class Listeners {
       for (const s of this.sockets) s.once('close', () => setImmediate(check));
     });
   }
+}
+
+function addressName(server: net.Server): string {
+  const addr = server.address() as net.AddressInfo;
+  return `${addr.address}:${addr.port}`;
+}
+
+function remoteOf(socket: net.Socket): string {
+  return `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
 }

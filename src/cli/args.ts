@@ -4,8 +4,17 @@
  */
 
 export type CliCommand =
-  | { kind: 'run'; configPath: string | undefined; port: number | undefined; verbose: boolean; daemon: boolean }
-  | { kind: 'check-config'; configPath: string }
+  | {
+      kind: 'run';
+      configPath: string | undefined;
+      /** `--mosquitto-conf FILE`; otherwise the format follows the file name (`.conf` = mosquitto). */
+      configFormat?: 'mosquitto';
+      port: number | undefined;
+      verbose: boolean;
+      daemon: boolean;
+    }
+  | { kind: 'check-config'; configPath: string; configFormat?: 'mosquitto' }
+  | { kind: 'passwd'; args: readonly string[] }
   | { kind: 'help' }
   | { kind: 'version' };
 
@@ -13,13 +22,18 @@ export type ParseResult = { ok: true; command: CliCommand } | { ok: false; error
 
 export const USAGE = `Usage: midge [-c CONFIG] [-p PORT] [-v]
        midge check-config CONFIG
+       midge passwd [-c | -D] [-b] FILE USER [PASSWORD]
        midge --help | --version
 
 Midge: an MQTT 3.1.1/5.0 broker and edge IoT gateway.
 
 Options:
-  -c, --config FILE   read configuration from FILE (YAML); without it the
+  -c, --config FILE   read configuration from FILE: YAML, or a mosquitto.conf
+                      when FILE ends in .conf; without it the
                       built-in default is used: a broker on 127.0.0.1:1883
+      --mosquitto-conf FILE
+                      read FILE as a mosquitto.conf whatever its name
+                      (see docs/mosquitto-migration.md)
   -p, --port PORT     listen on PORT on 127.0.0.1 only, replacing the
                       listeners of the configuration (like mosquitto -p)
   -v, --verbose       log at debug level
@@ -28,6 +42,8 @@ Options:
       --version       show the version
 
 Commands:
+  passwd ...          manage a mosquitto-format password file, like
+                      mosquitto_passwd (midge passwd --help for details)
   check-config FILE   validate FILE, print "FILE: OK" and a summary, or the
                       first error (exit status 1)
 
@@ -36,12 +52,15 @@ See midge.example.yaml for every configuration option.
 
 /** Parses `process.argv.slice(2)`. `--help` anywhere wins over everything else. */
 export function parseArgs(argv: readonly string[]): ParseResult {
+  // `passwd` has mosquitto_passwd's own options (its -c is not --config): parsed by cli/passwd.ts
+  if (argv[0] === 'passwd') return { ok: true, command: { kind: 'passwd', args: argv.slice(1) } };
   if (argv.includes('-h') || argv.includes('--help')) return { ok: true, command: { kind: 'help' } };
   if (argv.includes('--version')) {
     return argv.length === 1 ? { ok: true, command: { kind: 'version' } } : err('--version takes no other arguments');
   }
 
   let configPath: string | undefined;
+  let configFormat: 'mosquitto' | undefined;
   let port: number | undefined;
   let verbose = false;
   let daemon = false;
@@ -57,14 +76,16 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       i++;
       return next;
     };
-    if (inline !== undefined && !['--config', '--port'].includes(flag)) return err(`option ${flag} takes no value`);
+    if (inline !== undefined && !['--config', '--port', '--mosquitto-conf'].includes(flag)) return err(`option ${flag} takes no value`);
     switch (flag) {
       case '-c':
-      case '--config': {
+      case '--config':
+      case '--mosquitto-conf': {
         const v = value();
         if (v === undefined || v === '') return err(`option ${flag} needs a file name`);
-        if (configPath !== undefined) return err(`option ${flag} given twice`);
+        if (configPath !== undefined) return err(configFormat || flag === '--mosquitto-conf' ? 'give one of -c and --mosquitto-conf, once' : `option ${flag} given twice`);
         configPath = v;
+        if (flag === '--mosquitto-conf') configFormat = 'mosquitto';
         break;
       }
       case '-p':
@@ -94,12 +115,12 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   if (positional[0] === 'check-config') {
     const rest = positional.slice(1);
     if (port !== undefined || verbose || daemon) return err('check-config takes only a config file');
-    if (configPath !== undefined && rest.length === 0) return { ok: true, command: { kind: 'check-config', configPath } };
+    if (configPath !== undefined && rest.length === 0) return { ok: true, command: { kind: 'check-config', configPath, ...(configFormat ? { configFormat } : {}) } };
     if (configPath !== undefined || rest.length !== 1) return err('check-config needs exactly one config file');
     return { ok: true, command: { kind: 'check-config', configPath: rest[0] } };
   }
   if (positional.length > 0) return err(`unexpected argument '${positional[0]}'`);
-  return { ok: true, command: { kind: 'run', configPath, port, verbose, daemon } };
+  return { ok: true, command: { kind: 'run', configPath, ...(configFormat ? { configFormat } : {}), port, verbose, daemon } };
 }
 
 function err(error: string): ParseResult {

@@ -2,7 +2,7 @@
  * `midge check-config FILE`: validate without starting anything.
  */
 import { ConfigError } from '../errors.js';
-import { loadConfigFile } from '../config/load.js';
+import { formatWarning, loadAnyConfig } from '../config/mosquitto/load.js';
 import { isLoopbackHost } from '../config/schema.js';
 import type { MidgeConfig } from '../config/types.js';
 
@@ -11,17 +11,23 @@ export interface Output {
   err: (text: string) => void;
 }
 
-/** Prints `FILE: OK` and a summary (exit status 0) or the error (exit status 1). */
-export function checkConfig(path: string, io: Output): number {
+/**
+ * Prints `FILE: OK`, a summary and any warnings (exit status 0) or the error
+ * (exit status 1). A `.conf` file (or `format: 'mosquitto'`) is read as a mosquitto.conf.
+ */
+export function checkConfig(path: string, io: Output, format?: 'mosquitto'): number {
   let cfg: MidgeConfig;
+  let warnings: string[];
   try {
-    cfg = loadConfigFile(path);
+    const loaded = loadAnyConfig(path, format);
+    cfg = loaded.config;
+    warnings = loaded.warnings.map((w) => `warning: ${formatWarning(w)}`);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     io.err(`${err.message}\n`);
     return 1;
   }
-  io.out(`${path}: OK\n${summarizeConfig(cfg).map((l) => `  ${l}\n`).join('')}`);
+  io.out(`${path}: OK\n${[...summarizeConfig(cfg), ...warnings].map((l) => `  ${l}\n`).join('')}`);
   return 0;
 }
 

@@ -5,7 +5,9 @@
  * that systemd/procd restart us.
  */
 import type { Logger } from 'pino';
-import { applyOverrides, defaultConfig, loadConfigFile } from '../config/load.js';
+import { applyOverrides, defaultConfig } from '../config/load.js';
+import { formatWarning, loadAnyConfig } from '../config/mosquitto/load.js';
+import type { ConfigWarning } from '../config/mosquitto/load.js';
 import type { MidgeConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { startGateway } from '../gateway.js';
@@ -16,6 +18,8 @@ import type { Output } from './check-config.js';
 
 export interface RunOptions {
   configPath: string | undefined;
+  /** Read `configPath` as a mosquitto.conf whatever its name (`--mosquitto-conf`). */
+  configFormat?: 'mosquitto';
   port: number | undefined;
   verbose: boolean;
 }
@@ -27,8 +31,10 @@ export interface RunOptions {
  */
 export async function runGateway(opts: RunOptions, io: Output): Promise<number | undefined> {
   let config: MidgeConfig;
+  let warnings: ConfigWarning[] = [];
   try {
-    const base = opts.configPath === undefined ? defaultConfig() : loadConfigFile(opts.configPath);
+    let base = defaultConfig();
+    if (opts.configPath !== undefined) ({ config: base, warnings } = loadAnyConfig(opts.configPath, opts.configFormat));
     config = applyOverrides(base, { port: opts.port, verbose: opts.verbose });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
@@ -38,6 +44,7 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
 
   const logger = createLogger(config.log);
   installCrashHandlers(logger);
+  for (const w of warnings) logger.warn({ file: w.file, line: w.line, option: w.option }, `config: ${formatWarning(w)}`);
 
   let gateway: Gateway | undefined;
   let stopping = false;
@@ -63,8 +70,12 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  // reload (certificates, password and ACL files) arrives with the listeners/security work; until then HUP must not kill us
-  process.on('SIGHUP', () => logger.info('received SIGHUP: nothing to reload yet'));
+  // SIGHUP (like mosquitto): re-read password and ACL files and TLS certificates; a broken file keeps the old one
+  process.on('SIGHUP', () => {
+    if (!gateway || stopping) return void logger.info('received SIGHUP while starting or stopping: ignored');
+    logger.info('received SIGHUP, reloading');
+    void gateway.reload().then(() => logger.info('reload done'));
+  });
 
   logger.info(
     { version: VERSION, config: opts.configPath ?? '(built-in default)' },

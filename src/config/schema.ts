@@ -43,12 +43,21 @@ export interface StringField extends FieldBase<string> {
   readonly format?: 'host';
 }
 
+/** A string whose absence means something (documented in `description`), e.g. an optional file path. */
+export interface OptionalStringField extends FieldBase<string | undefined> {
+  readonly type: 'string';
+  readonly optional: true;
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly format?: 'host';
+}
+
 export interface EnumField<V extends string | number = string | number> extends FieldBase<V> {
   readonly type: 'enum';
   readonly values: readonly V[];
 }
 
-export type Field = IntegerField | BooleanField | OptionalBooleanField | StringField | EnumField;
+export type Field = IntegerField | BooleanField | OptionalBooleanField | StringField | OptionalStringField | EnumField;
 
 /** The field spec a value of type V needs. */
 export type FieldFor<V> = [V] extends [boolean | undefined]
@@ -58,7 +67,9 @@ export type FieldFor<V> = [V] extends [boolean | undefined]
   : [number] extends [V]
     ? IntegerField
     : [string] extends [V]
-      ? StringField
+      ? undefined extends V
+        ? OptionalStringField
+        : StringField
       : [V] extends [string | number]
         ? EnumField<V>
         : never;
@@ -94,6 +105,9 @@ const int = (min: number, max: number, def: number, description: string, extra: 
   type: 'integer', min, max, default: def, description, ...extra,
 });
 const bool = (def: boolean, description: string): BooleanField => ({ type: 'boolean', default: def, description });
+const optStr = (description: string, maxLength: number): OptionalStringField => ({
+  type: 'string', optional: true, minLength: 1, maxLength, default: undefined, description,
+});
 
 const listenerFields: FieldsFor<MidgeConfig['listeners'][number]> = {
   host: {
@@ -102,15 +116,29 @@ const listenerFields: FieldsFor<MidgeConfig['listeners'][number]> = {
   },
   port: int(0, U16, 1883, 'TCP port; 0 picks a free port (useful in tests).'),
   protocol: {
-    type: 'enum', values: ['mqtt'], default: 'mqtt',
-    description: 'Wire protocol on this listener (websockets arrive later).',
+    type: 'enum', values: ['mqtt', 'websockets'], default: 'mqtt',
+    description: 'Wire protocol: mqtt (MQTT over TCP, MQTTS with TLS) or websockets (MQTT over WebSocket, WSS with TLS).',
   },
+  socket_path: optStr('Listen on this Unix domain socket instead of host and port (which are then ignored); local clients only.', 4096),
+  ws_path: optStr('websockets only: the one HTTP path accepted (e.g. /mqtt); unset accepts any path, as mosquitto does.', 1024),
   allow_anonymous: {
     type: 'boolean', optional: true, default: undefined,
     description:
-      'Allow clients that send no username. Unset means true on a loopback host; a listener on any other host must set it explicitly.',
+      'Allow clients that send no username. Unset means true on a loopback host or Unix socket; a listener on any other host must set it explicitly. With auth.password_file set, unset means false everywhere.',
   },
   max_connections: int(1, I32, -1, 'Maximum simultaneous connections on this listener; -1 = unlimited.', { also: [-1] }),
+  certfile: optStr('PEM server certificate (chain). With keyfile it turns TLS on: MQTTS, or WSS for websockets. Reloaded on SIGHUP.', 4096),
+  keyfile: optStr('PEM private key of certfile (unencrypted). Reloaded on SIGHUP.', 4096),
+  cafile: optStr('PEM CA certificate(s) that client certificates must chain to (needed by require_certificate).', 4096),
+  crlfile: optStr('PEM certificate revocation list: client certificates listed in it are refused at the TLS handshake.', 4096),
+  require_certificate: bool(false, 'Mutual TLS: refuse clients without a valid certificate signed by cafile.'),
+  use_identity_as_username: bool(false, "Use the client certificate's Common Name as the username (needs require_certificate); the CONNECT username is ignored."),
+  ciphers: optStr('OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are not affected); unset = Node default.', 4096),
+  tls_version: {
+    type: 'enum', values: ['tlsv1.2', 'tlsv1.3'], default: 'tlsv1.2',
+    description: 'Lowest TLS version accepted.',
+  },
+  max_publish_rate: int(0, I32, 0, 'Per-client PUBLISH rate limit (token bucket, bursts up to one second worth); 0 = unlimited. v5 clients above it get DISCONNECT 0x96, 3.1.1 messages above it are dropped (and still acknowledged).', { unit: 'messages/second' }),
 };
 
 function defaultsOf<T>(fields: FieldsFor<T>): T {
@@ -195,6 +223,16 @@ export const configSchema: ConfigSchema = {
       max_store_bytes: int(0, Number.MAX_SAFE_INTEGER, 0,
         'Upper bound on message bytes (topic + payload) queued for persistent sessions; 0 = only the disk limits it. When reached, queued QoS 0 messages are dropped first, then new messages are not stored and v5 publishers get 0x97 Quota exceeded.',
         { unit: 'bytes' }),
+    },
+  },
+  auth: {
+    kind: 'section',
+    description: 'Authentication and authorisation for all listeners (mosquitto password and ACL files). Both files are re-read on SIGHUP.',
+    fields: {
+      password_file: optStr(
+        'mosquitto password file (mosquitto_passwd or `midge passwd`). When set, clients must give a listed user name and its password, and anonymous clients are refused unless their listener sets allow_anonymous: true.',
+        4096),
+      acl_file: optStr('mosquitto ACL file: `user`, `topic [read|write|readwrite|deny]` and `pattern` lines. Unset: every client may publish and subscribe to everything.', 4096),
     },
   },
 };

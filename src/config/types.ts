@@ -10,12 +10,34 @@ export interface ListenerConfig {
   host: string;
   /** TCP port; 0 picks an ephemeral port (tests). */
   port: number;
-  /** Wire protocol on this listener. `websockets` arrives with the listeners issue. */
-  protocol: 'mqtt';
+  /** Wire protocol on this listener: MQTT over TCP, or MQTT over WebSockets. */
+  protocol: 'mqtt' | 'websockets';
+  /** Listen on this Unix domain socket instead of host:port (both are then ignored). */
+  socket_path: string | undefined;
+  /** WebSockets only: the one HTTP path accepted; unset accepts any path (as mosquitto). */
+  ws_path: string | undefined;
   /** Allow clients without a username. Default: true on loopback, false elsewhere. */
   allow_anonymous: boolean | undefined;
   /** Maximum simultaneous connections on this listener; -1 = unlimited. */
   max_connections: number;
+  /** PEM server certificate (chain); with `keyfile` it turns TLS on (MQTTS / WSS). */
+  certfile: string | undefined;
+  /** PEM private key of `certfile`. */
+  keyfile: string | undefined;
+  /** PEM CA certificate(s) that client certificates must chain to. */
+  cafile: string | undefined;
+  /** PEM certificate revocation list checked against client certificates. */
+  crlfile: string | undefined;
+  /** Mutual TLS: clients must present a certificate signed by `cafile`. */
+  require_certificate: boolean;
+  /** The client certificate's Common Name becomes the username (needs `require_certificate`). */
+  use_identity_as_username: boolean;
+  /** OpenSSL cipher list (TLS 1.2 and below); unset = Node's default. */
+  ciphers: string | undefined;
+  /** Lowest TLS version accepted. */
+  tls_version: 'tlsv1.2' | 'tlsv1.3';
+  /** Per-client PUBLISH rate limit in messages per second; 0 = unlimited. */
+  max_publish_rate: number;
 }
 
 export interface MqttConfig {
@@ -73,6 +95,13 @@ export interface PersistenceConfig {
   max_store_bytes: number;
 }
 
+export interface AuthConfig {
+  /** mosquitto-format password file (`user:$7$...`); set: clients must authenticate unless their listener sets allow_anonymous true. */
+  password_file: string | undefined;
+  /** mosquitto-format ACL file (`user`, `topic`, `pattern` lines); unset: no topic restrictions. */
+  acl_file: string | undefined;
+}
+
 export interface LogConfig {
   level: LogLevel;
   /** `auto`: human-readable on a TTY, JSON otherwise. */
@@ -85,4 +114,5 @@ export interface MidgeConfig {
   mqtt: MqttConfig;
   sys: SysConfig;
   persistence: PersistenceConfig;
+  auth: AuthConfig;
 }

@@ -9,6 +9,7 @@ import { ConfigError } from '../errors.js';
 import { configSchema, describeExpected, isLoopbackHost, isValidHost, schemaKeyPaths } from './schema.js';
 import type { Field, FieldsFor, ListSpec, SectionSpec } from './schema.js';
 import type { MidgeConfig } from './types.js';
+import { checkListenerOptions } from './validate-listener.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -116,11 +117,20 @@ export function checkField(field: Field, v: unknown): string | undefined {
 function checkListeners(config: MidgeConfig, fail: Fail): void {
   const seen = new Map<string, number>();
   config.listeners.forEach((l, i) => {
-    if (l.allow_anonymous === undefined && !isLoopbackHost(l.host)) {
+    checkListenerOptions(l, (message, key) => fail(message, ['listeners', i, key]));
+    if (l.socket_path !== undefined) {
+      const id = `unix:${l.socket_path}`;
+      const first = seen.get(id);
+      if (first !== undefined) fail(`duplicate listener ${id} (same as listeners[${first}])`, ['listeners', i, 'socket_path']);
+      seen.set(id, i);
+      return; // host, port and the network allow_anonymous rule do not apply to a Unix socket
+    }
+    // with a password file, unset means false (anonymous clients refused): secure without saying so
+    if (l.allow_anonymous === undefined && !isLoopbackHost(l.host) && config.auth.password_file === undefined) {
       fail(
         `listener on ${l.host}:${l.port} is reachable from the network, so allow_anonymous must be set explicitly: ` +
           'add `allow_anonymous: true` to this listener to accept clients without a username, ' +
-          'or `allow_anonymous: false` once authentication is configured',
+          'or configure authentication with auth.password_file (then unset means false)',
         ['listeners', i],
         ['listeners', i, 'host'],
       );

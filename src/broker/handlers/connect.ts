@@ -61,10 +61,11 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     return refuse(conn, RC.CLIENT_IDENTIFIER_NOT_VALID, 'client id too long');
   }
   conn.clientId = clientId;
-  conn.username = packet.username;
+  // use_identity_as_username: the verified certificate's CN replaces whatever username was sent
+  conn.username = conn.certIdentity ?? packet.username;
 
   // Authentication
-  if (packet.username === undefined && !conn.allowAnonymous && !broker.hooks.authenticate) {
+  if (conn.username === undefined && !conn.allowAnonymous && !broker.hooks.authenticate) {
     return refuse(conn, RC.NOT_AUTHORIZED, 'anonymous clients not allowed on this listener');
   }
   if (broker.hooks.authenticate) {
@@ -113,7 +114,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   }
   session.connection = conn;
   session.disconnectedAt = undefined;
-  session.username = packet.username;
+  session.username = conn.username;
   conn.session = session;
   conn.will = packet.will;
   conn.state = 'connected';

@@ -1,0 +1,112 @@
+/**
+ * The built-in security: `auth.password_file` and `auth.acl_file` turned
+ * into BrokerHooks. Files are read at start (a bad file stops the start with
+ * a ConfigError naming file and line) and again by `reload()` (SIGHUP): a
+ * broken new file is logged and the previous contents stay in force. Every
+ * check reads the current state, so connected clients get the new rules on
+ * their next operation.
+ */
+import type { Logger } from 'pino';
+import type { AuthResult, BrokerHooks, ClientInfo } from '../broker/hooks.js';
+import type { AuthConfig } from '../config/types.js';
+import { RC } from '../reason-codes.js';
+import { parseSharedFilter } from '../topics/index.js';
+import { checkSubscribe, checkTopic, loadAclFile, READ, WRITE } from './acl-file.js';
+import type { Acl } from './acl-file.js';
+import { loadPasswordFile } from './password-file.js';
+import type { PasswordDb } from './password-file.js';
+import { dummyHash, verifyPassword } from './password-hash.js';
+
+export interface FileAuth {
+  /** Hooks for the configured files only (none when neither file is configured). */
+  readonly hooks: BrokerHooks;
+  /** Re-reads both files; a file that fails to load is logged and its previous contents kept. */
+  reload(): void;
+}
+
+export function createFileAuth(config: AuthConfig, logger: Logger): FileAuth {
+  let passwords: PasswordDb | undefined = config.password_file ? loadPasswordFile(config.password_file) : undefined;
+  let acl: Acl | undefined = config.acl_file ? loadAclFile(config.acl_file) : undefined;
+  const dummy = dummyHash();
+  if (passwords) logger.info({ file: config.password_file, users: passwords.size }, 'password file loaded');
+  if (acl) logger.info({ file: config.acl_file, users: acl.users.size, patterns: acl.patterns.length }, 'ACL file loaded');
+
+  const hooks: BrokerHooks = {};
+  if (passwords) {
+    hooks.authenticate = (client: ClientInfo, password: Buffer | undefined): AuthResult => {
+      const db = passwords!;
+      // as mosquitto: with use_identity_as_username the certificate is the credential, no password check
+      if (client.identityFromCertificate) return { ok: true };
+      if (client.username === undefined) {
+        // mosquitto: with a password file, anonymous clients need allow_anonymous true
+        if (client.allowAnonymous) return { ok: true };
+        logger.info({ clientId: client.clientId, remote: client.remoteAddress }, 'anonymous client refused: the listener does not allow anonymous clients');
+        return { ok: false, reasonCode: RC.NOT_AUTHORIZED };
+      }
+      const entry = db.get(client.username);
+      // an unknown user costs the same time as a wrong password
+      const ok = verifyPassword(entry?.hash ?? dummy, password ?? Buffer.alloc(0)) && entry !== undefined && password !== undefined;
+      if (ok) return { ok: true };
+      logger.info(
+        { clientId: client.clientId, username: client.username, remote: client.remoteAddress },
+        entry ? (password === undefined ? 'authentication failed: no password given' : 'authentication failed: wrong password') : 'authentication failed: unknown user',
+      );
+      return { ok: false, reasonCode: RC.BAD_USER_NAME_OR_PASSWORD };
+    };
+  }
+  if (acl) {
+    hooks.authorizePublish = (client, topic) => {
+      const ok = checkTopic(acl!, client, topic, WRITE);
+      if (!ok) logger.debug({ clientId: client.clientId, username: client.username, topic }, 'publish denied by ACL');
+      return ok;
+    };
+    hooks.authorizeSubscribe = (client, filter) => {
+      const inner = parseSharedFilter(filter)?.filter ?? filter;
+      const ok = checkSubscribe(acl!, client, inner);
+      if (!ok) logger.debug({ clientId: client.clientId, username: client.username, filter }, 'subscribe denied by ACL');
+      return ok;
+    };
+    hooks.authorizeRead = (client, topic) => checkTopic(acl!, client, topic, READ);
+  }
+
+  return {
+    hooks,
+    reload() {
+      if (config.password_file && passwords) {
+        try {
+          passwords = loadPasswordFile(config.password_file);
+          logger.info({ file: config.password_file, users: passwords.size }, 'password file reloaded');
+        } catch (err) {
+          logger.error({ file: config.password_file }, `password file not reloaded, keeping the previous one: ${(err as Error).message}`);
+        }
+      }
+      if (config.acl_file && acl) {
+        try {
+          acl = loadAclFile(config.acl_file);
+          logger.info({ file: config.acl_file, users: acl.users.size, patterns: acl.patterns.length }, 'ACL file reloaded');
+        } catch (err) {
+          logger.error({ file: config.acl_file }, `ACL file not reloaded, keeping the previous one: ${(err as Error).message}`);
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Combines the built-in file hooks with an integrator's hooks: a hook the
+ * integrator supplies replaces the built-in one of the same name, except the
+ * authorize* hooks, where both must allow (the ACL file stays in force).
+ */
+export function mergeHooks(builtin: BrokerHooks, custom: BrokerHooks | undefined): BrokerHooks {
+  if (!custom) return builtin;
+  const both = <A extends unknown[]>(a?: (...args: A) => boolean, b?: (...args: A) => boolean) =>
+    a && b ? (...args: A) => a(...args) && b(...args) : (a ?? b);
+  const out: BrokerHooks = { ...builtin, ...custom };
+  const pub = both(builtin.authorizePublish, custom.authorizePublish);
+  const sub = both(builtin.authorizeSubscribe, custom.authorizeSubscribe);
+  const read = both(builtin.authorizeRead, custom.authorizeRead);
+  if (pub) out.authorizePublish = pub;
+  if (sub) out.authorizeSubscribe = sub;
+  if (read) out.authorizeRead = read;
+  return out;
+}

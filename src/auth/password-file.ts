@@ -1,0 +1,86 @@
+/**
+ * mosquitto's password file: one `user:hash` per line, `#` comments and blank
+ * lines ignored. Read by the broker (`auth.password_file`) and read/written by
+ * `midge passwd`. Writes are atomic (temporary file + rename) with mode 0600.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { parsePasswordHash } from './password-hash.js';
+import type { PasswordHash } from './password-hash.js';
+
+export interface PasswordEntry {
+  username: string;
+  /** The hash text as written in the file. */
+  encoded: string;
+  hash: PasswordHash;
+  line: number;
+}
+
+/** Parsed password file: username → entry (a later duplicate replaces an earlier one, as in mosquitto). */
+export type PasswordDb = Map<string, PasswordEntry>;
+
+/** Parses password file text; any bad line is a `ConfigError` naming `file` and the line. */
+export function parsePasswordFile(text: string, file?: string): PasswordDb {
+  const db: PasswordDb = new Map();
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/\s+$/, '');
+    if (line === '' || line.startsWith('#')) return;
+    const fail = (message: string): never => {
+      throw new ConfigError(message, { file, line: i + 1 });
+    };
+    const colon = line.indexOf(':');
+    if (colon < 0) fail('expected user:hash (no colon found)');
+    const username = line.slice(0, colon);
+    if (username === '') fail('empty user name before the colon');
+    const encoded = line.slice(colon + 1);
+    if (encoded === '') fail(`user '${username}' has no password hash`);
+    const hash = parsePasswordHash(encoded);
+    if (typeof hash === 'string') fail(`user '${username}': ${hash}`);
+    db.set(username, { username, encoded, hash: hash as PasswordHash, line: i + 1 });
+  });
+  return db;
+}
+
+/** Reads and parses a password file; unreadable files are a `ConfigError` too. */
+export function loadPasswordFile(path: string): PasswordDb {
+  return parsePasswordFile(readTextFile(path, 'password file'), path);
+}
+
+/** Reads a text file for the auth module, turning fs errors into `ConfigError`. */
+export function readTextFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(err);
+    throw new ConfigError(`cannot read ${what}: ${why}`, { file: path });
+  }
+}
+
+/** Serialises entries back into file text (one `user:hash` line each). */
+export function formatPasswordFile(entries: Iterable<{ username: string; encoded: string }>): string {
+  let out = '';
+  for (const e of entries) out += `${e.username}:${e.encoded}\n`;
+  return out;
+}
+
+/** Writes `text` to `path` atomically with mode 0600: a temporary file in the same directory, fsync, rename. */
+export function writeFileAtomic(path: string, text: string, mode = 0o600): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+}
