@@ -1,6 +1,6 @@
 /**
  * The gateway's logger: pino, writing synchronously to standard error (like
- * mosquitto's default `log_dest stderr`). `format: auto` picks readable text
+ * mosquitto's default `log_dest stderr`) or to `log.file`. `format: auto` picks readable text
  * lines on a terminal and JSON lines everywhere else (journald, files,
  * pipes). The text formatter is a few lines here rather than pino-pretty:
  * pino writes JSON to a small stream that rewrites each line as text.
@@ -29,6 +29,11 @@ export function createLogger(cfg: LogConfig, destination?: LogDestination): Logg
     ? { write: (line: string) => void out.write(formatLogLine(line, color)) }
     : { write: (line: string) => void out.write(line) };
   return pino({ level: cfg.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
+}
+
+/** `log.file`: appended to with synchronous writes (like standard error); `reopen()` after log rotation. Throws when it cannot be opened. */
+export function openLogFile(path: string): LogDestination & { reopen(): void } {
+  return pino.destination({ dest: path, append: true, sync: true });
 }
 
 function stderrDestination(): LogDestination {

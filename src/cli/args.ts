@@ -20,7 +20,7 @@ export type CliCommand =
 
 export type ParseResult = { ok: true; command: CliCommand } | { ok: false; error: string };
 
-export const USAGE = `Usage: midge [-c CONFIG] [-p PORT] [-v]
+export const USAGE = `Usage: midge [-c CONFIG] [-p PORT] [-v] [-d]
        midge check-config CONFIG
        midge passwd [-c | -D] [-b] FILE USER [PASSWORD]
        midge --help | --version
@@ -37,7 +37,9 @@ Options:
   -p, --port PORT     listen on PORT on 127.0.0.1 only, replacing the
                       listeners of the configuration (like mosquitto -p)
   -v, --verbose       log at debug level
-  -d, --daemon        not supported: run under systemd or procd instead
+  -d, --daemon        run in the background once listening (for init scripts;
+                      not under systemd or procd); see process.pid_file
+                      and log.file
   -h, --help          show this help
       --version       show the version
 

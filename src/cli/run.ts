@@ -1,6 +1,8 @@
 /**
  * `midge [-c CONFIG] [-p PORT] [-v]`: load the configuration, start the
- * gateway, log where it listens, and stop it cleanly on SIGTERM/SIGINT.
+ * gateway, log where it listens, write the pid file (if configured), and
+ * stop it cleanly on SIGTERM/SIGINT. As the child of `midge -d` it also
+ * reports start-up to the parent (cli/daemon.ts).
  * A second signal exits at once. Crashes are logged as fatal and exit 1 so
  * that systemd/procd restart us.
  */
@@ -12,9 +14,12 @@ import type { MidgeConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { startGateway } from '../gateway.js';
 import type { Gateway } from '../gateway.js';
-import { createLogger } from '../log.js';
+import { createLogger, openLogFile } from '../log.js';
+import type { LogDestination } from '../log.js';
 import { VERSION } from '../version.js';
 import type { Output } from './check-config.js';
+import { daemonChannel } from './daemon.js';
+import { removePidFile, writePidFile } from './pid-file.js';
 
 export interface RunOptions {
   configPath: string | undefined;
@@ -30,19 +35,28 @@ export interface RunOptions {
  * the signal or crash handlers.
  */
 export async function runGateway(opts: RunOptions, io: Output): Promise<number | undefined> {
+  const channel = daemonChannel();
   let config: MidgeConfig;
-  let warnings: ConfigWarning[] = [];
+  let warnings: ConfigWarning[];
+  let logFile: (LogDestination & { reopen(): void }) | undefined;
+  const fail = async (message: string): Promise<number> => {
+    io.err(`midge: ${message}\n`);
+    await channel?.failed(message);
+    return 1;
+  };
   try {
-    let base = defaultConfig();
-    if (opts.configPath !== undefined) ({ config: base, warnings } = loadAnyConfig(opts.configPath, opts.configFormat));
-    config = applyOverrides(base, { port: opts.port, verbose: opts.verbose });
+    ({ config, warnings } = loadRunConfig(opts));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    io.err(`midge: ${err.message}\n`);
-    return 1;
+    return fail(err.message);
+  }
+  try {
+    if (config.log.file !== undefined) logFile = openLogFile(config.log.file);
+  } catch (err) {
+    return fail(`log.file: cannot open ${config.log.file}: ${err instanceof Error ? err.message : String(err)}`);
   }
 
-  const logger = createLogger(config.log);
+  const logger = createLogger(config.log, logFile);
   installCrashHandlers(logger);
   for (const w of warnings) logger.warn({ file: w.file, line: w.line, option: w.option }, `config: ${formatWarning(w)}`);
 
@@ -51,6 +65,7 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
   const stop = async (): Promise<never> => {
     try {
       await gateway?.stop();
+      if (config.process.pid_file !== undefined) removePidFile(config.process.pid_file);
       logger.info('stopped');
       process.exit(0);
     } catch (err) {
@@ -74,6 +89,7 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
   process.on('SIGHUP', () => {
     if (!gateway || stopping) return void logger.info('received SIGHUP while starting or stopping: ignored');
     logger.info('received SIGHUP, reloading');
+    logFile?.reopen(); // after logrotate moved the file
     void gateway.reload().then(() => logger.info('reload done'));
   });
 
@@ -84,12 +100,35 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
   try {
     gateway = await startGateway(config, logger);
   } catch (err) {
-    logStartFailure(logger, err);
+    const message = logStartFailure(logger, err);
+    await channel?.failed(message);
     process.exit(1);
   }
+  const pidFile = config.process.pid_file;
+  if (pidFile !== undefined) {
+    try {
+      writePidFile(pidFile);
+    } catch (err) {
+      const message = `cannot write pid file ${pidFile}: ${err instanceof Error ? err.message : String(err)}`;
+      logger.fatal(message);
+      await channel?.failed(message);
+      await gateway.stop().catch(() => undefined);
+      process.exit(1);
+    }
+  }
+  channel?.ready(gateway.addresses().map((a) => `${a.host}:${a.port}`));
   if (stopping) void stop();
   return undefined;
 }
+
+/** The configuration `midge` runs with: the file (YAML or mosquitto.conf) or the default, then `-p` / `-v`. Throws ConfigError. */
+export function loadRunConfig(opts: RunOptions): { config: MidgeConfig; warnings: ConfigWarning[] } {
+  let base = defaultConfig();
+  let warnings: ConfigWarning[] = [];
+  if (opts.configPath !== undefined) ({ config: base, warnings } = loadAnyConfig(opts.configPath, opts.configFormat));
+  return { config: applyOverrides(base, { port: opts.port, verbose: opts.verbose }), warnings };
+}
+
 
 function installCrashHandlers(logger: Logger): void {
   process.on('uncaughtException', (err) => {
@@ -102,12 +141,14 @@ function installCrashHandlers(logger: Logger): void {
   });
 }
 
-/** Operational failures (address in use, permission denied, store errors) get one line; bugs get the stack. */
-function logStartFailure(logger: Logger, err: unknown): void {
+/** Operational failures (address in use, permission denied, store errors) get one line; bugs get the stack. Returns that line. */
+function logStartFailure(logger: Logger, err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
+  const message = `cannot start: ${err instanceof Error ? err.message : String(err)}`;
   if (err instanceof Error && typeof code === 'string') {
-    logger.fatal({ code }, `cannot start: ${err.message}`);
+    logger.fatal({ code }, message);
   } else {
     logger.fatal({ err }, 'cannot start');
   }
+  return message;
 }

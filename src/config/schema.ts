@@ -139,6 +139,7 @@ const listenerFields: FieldsFor<MidgeConfig['listeners'][number]> = {
     description: 'Lowest TLS version accepted.',
   },
   max_publish_rate: int(0, I32, 0, 'Per-client PUBLISH rate limit (token bucket, bursts up to one second worth); 0 = unlimited. v5 clients above it get DISCONNECT 0x96, 3.1.1 messages above it are dropped (and still acknowledged).', { unit: 'messages/second' }),
+  max_packet_size: int(20, MQTT_MAX_PACKET, 0, 'Largest packet accepted on this listener, advertised to v5 clients as Maximum Packet Size (and the WebSocket message limit); larger packets get DISCONNECT 0x95 (v5) or a closed connection. 0 = mqtt.max_packet_size.', { also: [0], unit: 'bytes' }),
 };
 
 function defaultsOf<T>(fields: FieldsFor<T>): T {
@@ -150,7 +151,7 @@ function defaultsOf<T>(fields: FieldsFor<T>): T {
 export const configSchema: ConfigSchema = {
   log: {
     kind: 'section',
-    description: 'Logging to standard error.',
+    description: 'Logging: to standard error, or appended to a file.',
     fields: {
       level: {
         type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace'], default: 'info',
@@ -160,6 +161,7 @@ export const configSchema: ConfigSchema = {
         type: 'enum', values: ['auto', 'json', 'text'], default: 'auto',
         description: 'auto: human-readable lines on a terminal, JSON lines otherwise (journald, files, pipes).',
       },
+      file: optStr('Append log lines to this file instead of writing them to standard error (mosquitto log_dest file). Under systemd leave it unset: the journal keeps standard error. Reopened on SIGHUP (log rotation).', 4096),
     },
   },
   listeners: {
@@ -233,6 +235,13 @@ export const configSchema: ConfigSchema = {
         'mosquitto password file (mosquitto_passwd or `midge passwd`). When set, clients must give a listed user name and its password, and anonymous clients are refused unless their listener sets allow_anonymous: true.',
         4096),
       acl_file: optStr('mosquitto ACL file: `user`, `topic [read|write|readwrite|deny]` and `pattern` lines. Unset: every client may publish and subscribe to everything.', 4096),
+    },
+  },
+  process: {
+    kind: 'section',
+    description: 'The midge process itself.',
+    fields: {
+      pid_file: optStr('Write the process id to this file once listening (with or without -d, like mosquitto pid_file); removed on a clean stop. Not needed under systemd.', 4096),
     },
   },
 };

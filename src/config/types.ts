@@ -38,6 +38,8 @@ export interface ListenerConfig {
   tls_version: 'tlsv1.2' | 'tlsv1.3';
   /** Per-client PUBLISH rate limit in messages per second; 0 = unlimited. */
   max_publish_rate: number;
+  /** Largest packet accepted on this listener (and advertised to v5 clients); 0 = `mqtt.max_packet_size`. */
+  max_packet_size: number;
 }
 
 export interface MqttConfig {
@@ -106,6 +108,13 @@ export interface LogConfig {
   level: LogLevel;
   /** `auto`: human-readable on a TTY, JSON otherwise. */
   format: 'auto' | 'json' | 'text';
+  /** Append log lines to this file instead of standard error. */
+  file: string | undefined;
+}
+
+export interface ProcessConfig {
+  /** Write the process id here on start (daemon or not); removed on a clean stop. */
+  pid_file: string | undefined;
 }
 
 export interface MidgeConfig {
@@ -115,4 +124,5 @@ export interface MidgeConfig {
   sys: SysConfig;
   persistence: PersistenceConfig;
   auth: AuthConfig;
+  process: ProcessConfig;
 }

@@ -113,12 +113,6 @@ describe('midge CLI', () => {
     }
   });
 
-  it('-d is refused with a pointer to systemd/procd, exit 2', async () => {
-    const r = await midge(['-d']);
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /not supported.*systemd or procd/);
-  });
-
   it('check-config on the example file: OK and a summary', async () => {
     const r = await midge(['check-config', 'midge.example.yaml']);
     assert.equal(r.code, 0, r.stderr);

@@ -104,12 +104,12 @@ describe('midge -c mosquitto.conf', () => {
 
   it('check-config reads a .conf file: OK, summary and warnings; errors with the line', async () => {
     const conf = join(dir, 'check.conf');
-    writeFileSync(conf, 'pid_file /run/mosquitto/mosquitto.pid\nlistener 1883 127.0.0.1\nallow_anonymous true\n');
+    writeFileSync(conf, 'user mosquitto\nlistener 1883 127.0.0.1\nallow_anonymous true\n');
     const ok = await run(process.execPath, [CLI, 'check-config', conf]);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, new RegExp(`^${conf}: OK\\n`));
     assert.match(ok.stdout, /listeners: 127\.0\.0\.1:1883 \(mqtt, anonymous allowed\)/);
-    assert.match(ok.stdout, /warning: .*check\.conf:line 1: pid_file: ignored/);
+    assert.match(ok.stdout, /warning: .*check\.conf:line 1: user: ignored/);
 
     writeFileSync(conf, 'listener 1883\nmax_inflight_messages twenty\n');
     const bad = await run(process.execPath, [CLI, 'check-config', conf]);

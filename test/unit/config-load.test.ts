@@ -51,7 +51,7 @@ describe('parseConfigText: errors carry file, line and key', () => {
     ],
     ['listener item not a mapping', 'listeners:\n  - port: 1884\n  - 1885\n', 'test.yaml:line 3: listeners[1]: expected a mapping, got 1885'],
     ['flow mapping', 'mqtt: {max_qos: 1,\n  max_keepalive: -5}\n', 'test.yaml:line 2: mqtt.max_keepalive: expected an integer 0..65535, got -5'],
-    ['top level not a mapping', '# comment\n- a\n- b\n', 'test.yaml:line 2: expected a mapping with keys log, listeners, mqtt, sys, persistence, auth, got a list'],
+    ['top level not a mapping', '# comment\n- a\n- b\n', 'test.yaml:line 2: expected a mapping with keys log, listeners, mqtt, sys, persistence, auth, process, got a list'],
   ];
   for (const [title, yaml, message] of rows) {
     it(title, () => assert.equal(parseError(yaml).message, message));
@@ -150,7 +150,7 @@ describe('applyOverrides', () => {
   it('-p replaces all listeners with one loopback listener on that port', () => {
     const cfg = parseConfigText('listeners:\n  - host: 0.0.0.0\n    allow_anonymous: true\n  - port: 1884\n');
     const next = applyOverrides(cfg, { port: 1999 });
-    assert.deepEqual(next.listeners, [{ host: '127.0.0.1', port: 1999, protocol: 'mqtt', socket_path: undefined, ws_path: undefined, allow_anonymous: undefined, max_connections: -1, certfile: undefined, keyfile: undefined, cafile: undefined, crlfile: undefined, require_certificate: false, use_identity_as_username: false, ciphers: undefined, tls_version: 'tlsv1.2', max_publish_rate: 0 }]);
+    assert.deepEqual(next.listeners, [{ host: '127.0.0.1', port: 1999, protocol: 'mqtt', socket_path: undefined, ws_path: undefined, allow_anonymous: undefined, max_connections: -1, certfile: undefined, keyfile: undefined, cafile: undefined, crlfile: undefined, require_certificate: false, use_identity_as_username: false, ciphers: undefined, tls_version: 'tlsv1.2', max_publish_rate: 0, max_packet_size: 0 }]);
     assert.equal(cfg.listeners.length, 2, 'input untouched');
     assert.ok(Object.isFrozen(next.listeners[0]));
   });

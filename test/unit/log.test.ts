@@ -10,7 +10,7 @@ function capture(isTTY?: boolean): { lines: string[]; write(s: string): void; is
 describe('createLogger', () => {
   it('writes JSON lines when not on a terminal (format auto)', () => {
     const out = capture();
-    createLogger({ level: 'info', format: 'auto' }, out).info({ clientId: 'c1' }, 'hello');
+    createLogger({ level: 'info', format: 'auto', file: undefined }, out).info({ clientId: 'c1' }, 'hello');
     assert.equal(out.lines.length, 1);
     const entry = JSON.parse(out.lines[0]) as Record<string, unknown>;
     assert.equal(entry['msg'], 'hello');
@@ -21,30 +21,30 @@ describe('createLogger', () => {
   it('writes text lines on a terminal (format auto) and when asked (format text)', () => {
     for (const [format, tty] of [['auto', true], ['text', false]] as const) {
       const out = capture(tty);
-      createLogger({ level: 'info', format }, out).warn({ port: 1883 }, 'listening on 127.0.0.1:1883 (mqtt)');
+      createLogger({ level: 'info', format, file: undefined }, out).warn({ port: 1883 }, 'listening on 127.0.0.1:1883 (mqtt)');
       assert.match(out.lines[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (\x1b\[33m)?WARN (\x1b\[0m)? listening on 127\.0\.0\.1:1883 \(mqtt\) port=1883\n$/);
     }
   });
 
   it('format json wins over a terminal', () => {
     const out = capture(true);
-    createLogger({ level: 'info', format: 'json' }, out).info('x');
+    createLogger({ level: 'info', format: 'json', file: undefined }, out).info('x');
     assert.doesNotThrow(() => JSON.parse(out.lines[0]));
   });
 
   it('honours the level', () => {
     const out = capture();
-    const log = createLogger({ level: 'warn', format: 'json' }, out);
+    const log = createLogger({ level: 'warn', format: 'json', file: undefined }, out);
     log.info('no');
     log.debug('no');
     log.error('yes');
     assert.equal(out.lines.length, 1);
-    assert.equal(createLogger({ level: 'trace', format: 'json' }, out).isLevelEnabled('trace'), true);
+    assert.equal(createLogger({ level: 'trace', format: 'json', file: undefined }, out).isLevelEnabled('trace'), true);
   });
 
   it('redacts secrets at the top level and nested', () => {
     const out = capture();
-    createLogger({ level: 'info', format: 'json' }, out).info(
+    createLogger({ level: 'info', format: 'json', file: undefined }, out).info(
       { password: 'p1', user: { passwd: 'p2', token: 't' }, bridge: { tls: { private_key: 'k', secret: 's' } }, username: 'alice' },
       'login',
     );

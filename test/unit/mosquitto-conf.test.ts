@@ -49,7 +49,7 @@ describe('mosquitto.conf fixtures (real-world files)', () => {
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it("Debian's default file: local only mode, persistence in /var/lib/mosquitto, warnings for pid_file and log_dest file", () => {
+  it("Debian's default file: local only mode, persistence in /var/lib/mosquitto, its pid file and log file", () => {
     const r = fixture('debian-default.conf', { includeRoot: root });
     assert.deepEqual(
       r.config.listeners.map((l) => [l.host, l.port, l.allow_anonymous]),
@@ -58,11 +58,9 @@ describe('mosquitto.conf fixtures (real-world files)', () => {
     assert.equal(r.config.persistence.enabled, true);
     assert.equal(r.config.persistence.path, '/var/lib/mosquitto/');
     assert.equal(r.config.log.level, 'info');
-    const file = join(fixtures, 'debian-default.conf');
-    assert.deepEqual(r.warnings.map((w) => [w.file, w.line, w.option]), [
-      [file, 6, 'pid_file'],
-      [file, 11, 'log_dest'],
-    ]);
+    assert.equal(r.config.log.file, '/var/log/mosquitto/mosquitto.log');
+    assert.equal(r.config.process.pid_file, '/run/mosquitto/mosquitto.pid');
+    assert.deepEqual(r.warnings, []);
   });
 
   it("Debian's default file with conf.d files: loaded in mosquitto's order, errors name the included file", () => {
@@ -106,7 +104,8 @@ describe('mosquitto.conf fixtures (real-world files)', () => {
     const [l] = r.config.listeners;
     assert.deepEqual([l.host, l.port, l.protocol, l.allow_anonymous], ['::', 1883, 'mqtt', true]);
     assert.deepEqual([r.config.persistence.enabled, r.config.persistence.path], [true, '/var/lib/mosquitto/']);
-    assert.deepEqual(r.warnings.map((w) => w.option), ['pid_file', 'log_dest']);
+    assert.deepEqual(r.warnings, []);
+    assert.deepEqual([r.config.process.pid_file, r.config.log.file], ['/run/mosquitto/mosquitto.pid', '/var/log/mosquitto/mosquitto.log']);
   });
 
   it('Pi tutorial: password_file on listener 1883 0.0.0.0 (per_listener_settings true)', () => {
@@ -203,6 +202,20 @@ describe('mosquitto.conf semantics', () => {
     const r = parse('message_size_limit 1000\n');
     assert.equal(r.config.mqtt.max_packet_size, 1000 + 65536);
     assert.match(warningText(r)[0], /^m\.conf:line 1: message_size_limit: Midge has no payload-only limit/);
+  });
+
+  it('max_packet_size inside a listener block is that listener\'s; above every listener it is global', () => {
+    const c = parse('max_packet_size 4096\nlistener 1883\nlistener 1884\nmax_packet_size 100000\n').config;
+    assert.equal(c.mqtt.max_packet_size, 4096);
+    assert.deepEqual(c.listeners.map((l) => [l.port, l.max_packet_size]), [[1883, 0], [1884, 100000]]);
+    assert.throws(() => parse('listener 1883\nmax_packet_size 10\n'), /line 2: max_packet_size: expected 0 or an integer 20\.\.268435460, got 10/);
+  });
+
+  it('log_dest file becomes log.file (the first one), pid_file process.pid_file', () => {
+    const r = parse('pid_file /run/m.pid\nlog_dest file /var/log/a b.log\nlog_dest file /tmp/other.log\n');
+    assert.equal(r.config.process.pid_file, '/run/m.pid');
+    assert.equal(r.config.log.file, '/var/log/a b.log');
+    assert.deepEqual(warningText(r), ['m.conf:line 3: log_dest: ignored: Midge logs to one file (/var/log/a b.log)']);
   });
 
   it('max_qos on one listener applies to all, with a warning', () => {

@@ -74,6 +74,8 @@ export function buildGlobals(globals: ReadonlyMap<string, Setting[]>, drafts: re
   set('persistence', 'enabled', persistence ? persistence.value : false, persistence?.d);
   const location = g('persistence_location');
   set('persistence', 'path', location ? location.value : '.', location?.d);
+  const pid = g('pid_file');
+  if (pid) set('process', 'pid_file', pid.value, pid.d);
   const file = g('persistence_file');
   if (file) warn(file.d, `ignored: Midge keeps its database as midge.db in persistence_location; '${String(file.value)}' is neither read nor written`);
 
@@ -148,6 +150,8 @@ function buildLog(
       if (level === undefined || LEVEL_ORDER.indexOf(mapped!) > LEVEL_ORDER.indexOf(level)) [level, levelD] = [mapped, s.d];
     }
   }
+  let logFile: string | undefined;
+  let logFileD: Directive | undefined;
   for (const s of globals.get('log_dest') ?? []) {
     const [dest, arg] = s.value as string[];
     switch (dest) {
@@ -163,15 +167,19 @@ function buildLog(
       case 'dlt':
         warn(s.d, `ignored: Midge logs to standard error (journald under systemd), not to ${dest}`);
         break;
-      case 'file':
+      case 'file': {
         if (!arg) fail(s.d, 'log_dest file needs a file name');
-        warn(s.d, `ignored: Midge logs to standard error; to keep ${arg}, set StandardError=append:${arg} in the systemd unit or redirect 2>>${arg}`);
+        const path = (s.value as string[]).slice(1).join(' '); // a path runs to the end of the line
+        if (logFile === undefined) [logFile, logFileD] = [path, s.d];
+        else warn(s.d, `ignored: Midge logs to one file (${logFile})`);
         break;
+      }
       default:
         fail(s.d, `expected one of stderr, stdout, syslog, topic, file, dlt, none; got '${dest}'`);
     }
   }
   if (level !== undefined) set('log', 'level', level, levelD);
+  if (logFile !== undefined) set('log', 'file', logFile, logFileD);
   const conn = globals.get('connection_messages')?.[0];
   if (conn?.value === true && level !== 'debug') {
     warn(conn.d, 'Midge logs client connects and disconnects at debug level; use log_type debug to see them');

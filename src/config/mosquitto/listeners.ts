@@ -106,6 +106,8 @@ function buildOne(l: ListenerDraft, i: number, ctx: ListenerContext): Plain {
   }
   const maxConn = opt('max_connections');
   if (maxConn) set('max_connections', (maxConn.value as number) < 0 ? -1 : maxConn.value, maxConn.d);
+  const maxPacket = opt('max_packet_size');
+  if (maxPacket) set('max_packet_size', maxPacket.value, maxPacket.d);
 
   for (const name of SAME_NAME) {
     const s = opt(name);

@@ -78,6 +78,13 @@ export function mapDirectives(directives: readonly Directive[], opts: MapOptions
         store(defaultListener.opts, d, setting, fail);
         defaultListener.used = true;
         continue;
+      case 'max_packet_size':
+        // Inside a `listener` block: that listener's limit (listeners[].max_packet_size); above every listener: global.
+        if (!current.isDefault) {
+          store(current.opts, d, setting, fail);
+          continue;
+        }
+        break;
       case 'log_dest':
       case 'log_type':
         globals.set(d.name, [...(globals.get(d.name) ?? []), setting]);

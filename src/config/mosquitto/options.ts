@@ -70,7 +70,7 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   persistence_file: map('global', 'string'),
   persistence_location: map('global', 'string'),
   persistent_client_expiration: map('global', 'duration'),
-  pid_file: warn('global', 'string', 'ignored: Midge writes no pid file; run it under systemd or procd, which track the process'),
+  pid_file: map('global', 'string'),
   plugin: refuse('security', 'string', `plugins are ${NOT_YET}`),
   psk_file: refuse('security', 'string', `TLS-PSK is ${NOT_YET}`),
   queue_qos0_messages: map('global', 'bool'),
