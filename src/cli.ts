@@ -7,7 +7,10 @@ import { parseArgs, USAGE } from './cli/args.js';
 import { checkConfig } from './cli/check-config.js';
 import type { Output } from './cli/check-config.js';
 import { PASSWD_USAGE, runPasswd } from './cli/passwd.js';
-import { runGateway } from './cli/run.js';
+import { daemonise } from './cli/daemon.js';
+import { loadRunConfig, runGateway } from './cli/run.js';
+import type { RunOptions } from './cli/run.js';
+import { ConfigError } from './errors.js';
 import { VERSION } from './version.js';
 
 const io: Output = {
@@ -38,12 +41,22 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
       }
       return runPasswd(cmd.args, io);
     case 'run':
-      if (cmd.daemon) {
-        io.err('midge: -d (daemonise) is not supported; run midge under systemd or procd instead\n');
-        return 2;
-      }
+      if (cmd.daemon) return startDaemon(argv, cmd, io);
       return runGateway(cmd, io);
   }
+}
+
+/** `-d`: check the configuration here (errors on the terminal), then run midge again in the background. */
+async function startDaemon(argv: readonly string[], opts: RunOptions, out: Output): Promise<number> {
+  let logFile: string | undefined;
+  try {
+    logFile = loadRunConfig(opts).config.log.file;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    out.err(`midge: ${err.message}\n`);
+    return 1;
+  }
+  return daemonise(argv, logFile, out);
 }
 
 main(process.argv.slice(2)).then(

@@ -204,7 +204,7 @@ export class Broker {
     session.connection = null;
     session.disconnectedAt = Date.now();
     const sendWill = conn.will !== undefined && !conn.cleanDisconnect;
-    this.log.debug({ clientId: conn.clientId, will: sendWill }, 'client disconnected');
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ clientId: conn.clientId, will: sendWill }, 'client disconnected');
     if (session.expiryInterval === 0) this.destroySession(session);
     else this.saveSession(session);
     if (sendWill) this.wills.schedule(conn, session);

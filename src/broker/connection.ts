@@ -15,14 +15,20 @@ import { dispatch } from './dispatch.js';
 import type { PublishRateLimiter } from './publish-rate.js';
 import type { Session } from './session.js';
 import { SizeGuard } from './size-guard.js';
-import { installStrictStrings, type StrictStrings } from './strict-strings.js';
+import { listenToSocket } from './socket-events.js';
+import { borrowParser, INITIAL_SETTINGS, returnParser, type ParserSettings, type PooledParser } from './parser-pool.js';
 
 export type ConnectionState = 'new' | 'connected' | 'closed';
+
+// mqtt-packet by default caches a Buffer for each of the 65,536 16-bit numbers on
+// the first encode (6.5 MB of heap); a 2-byte allocation per number costs less.
+mqtt.writeToStream.cacheNumbers = false;
 
 let nextConnectionId = 1;
 
 /** Enough of a CONNECT to read the protocol name and level. */
 const HEAD_BYTES = 16;
+const NO_BYTES = Buffer.alloc(0);
 
 /**
  * True when `head` starts a CONNECT whose protocol name is MQTT or MQIsdp
@@ -66,8 +72,8 @@ export class Connection {
   clientMaxPacketSize = 0;
   /** Client's Topic Alias Maximum (aliases we may send). */
   clientTopicAliasMax = 0;
-  readonly outboundAliases = new Map<string, number>();
-  readonly inboundAliases = new Map<number, string>();
+  private aliasesOut: Map<string, number> | undefined;
+  private aliasesIn: Map<number, string> | undefined;
   requestProblemInformation = true;
   /** Inbound QoS 1/2 PUBLISHes not yet acknowledged (our Receive Maximum). */
   inboundUnacked = 0;
@@ -75,13 +81,15 @@ export class Connection {
   pendingDurableAcks = 0;
   /** Set when a DISCONNECT was received: suppresses the will unless 0x04. */
   cleanDisconnect = false;
-  readonly remoteAddress: string;
-  private readonly parser: ReturnType<typeof mqtt.parser>;
+  private remote: string | undefined;
+  /** A parser borrowed from the pool, kept only while a partial packet is buffered. */
+  private parser: PooledParser | null = null;
+  /** What the parser knows of this connection between packets (protocol level). */
+  private parserSettings: ParserSettings = INITIAL_SETTINGS;
   private readonly guard: SizeGuard;
-  private readonly strings: StrictStrings;
   private corked = false;
   /** First bytes received before CONNECT was handled, to answer an unsupported protocol level. */
-  private head: Buffer = Buffer.alloc(0);
+  private head: Buffer = NO_BYTES;
   /** Packets that arrived while CONNECT was still being handled asynchronously. */
   private backlog: Packet[] | null = null;
 
@@ -91,26 +99,36 @@ export class Connection {
     readonly listenerName: string,
     /** Listener policy: may clients connect without a user name? */
     readonly allowAnonymous: boolean,
+    /** Largest packet accepted (listener `max_packet_size`, else the broker's). */
+    readonly maxPacketSize: number = broker.maxPacketSize,
   ) {
-    this.remoteAddress = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
-    this.guard = new SizeGuard(broker.maxPacketSize);
-    this.parser = mqtt.parser({ protocolVersion: 4 });
-    this.strings = installStrictStrings(this.parser);
-    this.parser.on('packet', (packet: Packet) => this.onPacket(packet));
-    this.parser.on('error', (err: Error) => this.onParseError(err));
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
-    socket.on('error', (err: Error) => this.onClose(err));
-    socket.on('close', () => this.onClose());
-    socket.on('end', () => socket.end());
+    this.guard = new SizeGuard(maxPacketSize);
+    listenToSocket(socket, this);
+  }
+
+  /** Topic aliases we gave the client (v5), created on first use. */
+  get outboundAliases(): Map<string, number> {
+    return (this.aliasesOut ??= new Map());
+  }
+
+  /** Topic aliases the client gave us (v5), created on first use. */
+  get inboundAliases(): Map<number, string> {
+    return (this.aliasesIn ??= new Map());
+  }
+
+  /** `address:port` of the client (asked of the socket on first use: a system call the connect path can do without). */
+  get remoteAddress(): string {
+    return (this.remote ??= `${this.socket.remoteAddress ?? 'unknown'}:${this.socket.remotePort ?? 0}`);
   }
 
   get log() {
     return this.broker.log;
   }
 
-  private onData(chunk: Buffer): void {
+  /** @internal socket 'data' */
+  onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    if (this.state === 'new' && this.head.length < HEAD_BYTES) this.head = Buffer.concat([this.head, chunk]).subarray(0, HEAD_BYTES);
+    if (this.state === 'new' && this.head.length < HEAD_BYTES) this.head = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]).subarray(0, HEAD_BYTES);
     this.lastActivity = performance.now();
     this.broker.stats.bytesReceived += chunk.length;
     let oversize: number;
@@ -122,18 +140,29 @@ export class Connection {
     }
     if (oversize >= 0) {
       // Maximum Packet Size (3.2.2.3.6): a larger packet is refused with 0x95, before its body is buffered
-      this.protocolError(new PacketTooLargeError(`packet of ${oversize} bytes exceeds max_packet_size ${this.broker.maxPacketSize}`));
+      this.protocolError(new PacketTooLargeError(`packet of ${oversize} bytes exceeds max_packet_size ${this.maxPacketSize}`));
       return;
     }
+    const parser = (this.parser ??= borrowParser(this, this.parserSettings));
     try {
-      this.parser.parse(chunk);
+      parser.parse(chunk);
     } catch (err) {
       // never let one client's bytes throw out of the socket's 'data' handler
+      this.parser = null; // in an unknown state: not given back
       this.protocolError(err);
+      return;
+    }
+    if (this.state !== 'new') this.head = NO_BYTES;
+    if (this.parser !== parser) return;
+    const settings = returnParser(parser);
+    if (settings) {
+      this.parserSettings = settings;
+      this.parser = null;
     }
   }
 
-  private onParseError(err: Error): void {
+  /** @internal parser 'error' */
+  onParseError(err: Error): void {
     if (this.state === 'new' && hasUnsupportedLevel(this.head)) {
       // [MQTT-3.1.2-2] unsupported Protocol Level: CONNACK return code 0x01 (3.1.1 format), then close
       this.log.info({ remote: this.remoteAddress }, 'connection refused: unsupported protocol level');
@@ -144,10 +173,12 @@ export class Connection {
     this.protocolError(new MalformedPacketError(err.message));
   }
 
-  private onPacket(packet: Packet): void {
+  /** @internal parser 'packet' */
+  onPacket(packet: Packet): void {
     if (this.state === 'closed') return;
-    if (this.strings.problem) {
-      this.protocolError(new MalformedPacketError(this.strings.problem));
+    const problem = this.parser?.strings.problem;
+    if (problem) {
+      this.protocolError(new MalformedPacketError(problem));
       return;
     }
     if (this.backlog) {
@@ -258,7 +289,8 @@ export class Connection {
     this.onClose();
   }
 
-  private onClose(err?: Error): void {
+  /** @internal socket 'close' / 'error' */
+  onClose(err?: Error): void {
     if (this.state === 'closed') return;
     const wasConnected = this.state === 'connected';
     this.state = 'closed';

@@ -5,8 +5,7 @@
  * Counts and limits connections per listener; reloads TLS certificates
  * without dropping connected clients.
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
@@ -14,7 +13,8 @@ import type { WebSocketServer } from 'ws';
 import { isLoopbackHost } from '../config/schema.js';
 import type { ListenerConfig } from '../config/types.js';
 import { listenOn } from '../listeners/listen.js';
-import { checkUpgrade, createWebSocketServer, refuseUpgrade, WebSocketDuplex } from '../listeners/websocket.js';
+// the WebSocket module (ws, http, https) is imported only when a websockets listener is configured
+type WebSocketModule = typeof import('../listeners/websocket.js');
 import { verifyClientCertificate } from '../tls/client-cert.js';
 import { loadTlsOptions, tlsEnabled } from '../tls/options.js';
 import type { Broker } from './broker.js';
@@ -29,6 +29,22 @@ interface Open {
   active: number;
   tls: boolean;
   wss: WebSocketServer | undefined;
+  /** The WebSocket module, on a websockets listener. */
+  websocket: WebSocketModule | undefined;
+  /** The Listeners' set of open sockets (shared by every entry). */
+  sockets: Set<net.Socket>;
+}
+
+/** The listener a raw socket was admitted on: one shared 'close' listener instead of a closure per socket. */
+const ADMITTED = Symbol('midge.listener');
+type AdmittedSocket = net.Socket & { [ADMITTED]?: Open };
+
+function onAdmittedClose(this: AdmittedSocket): void {
+  const entry = this[ADMITTED];
+  if (!entry) return;
+  this[ADMITTED] = undefined;
+  entry.active--;
+  entry.sockets.delete(this);
 }
 
 export interface ListenerAddress {
@@ -53,8 +69,10 @@ export class Listeners {
   async open(configs: readonly ListenerConfig[]): Promise<void> {
     for (const [index, config] of configs.entries()) {
       const loaded = tlsEnabled(config) ? loadTlsOptions(config, index) : undefined;
-      const server = this.createServer(config, loaded?.options);
-      const entry: Open = { config, index, server, name: `${config.host}:${config.port}`, active: 0, tls: loaded !== undefined, wss: undefined };
+      const websocket = config.protocol === 'websockets' ? await import('../listeners/websocket.js') : undefined;
+      const server = websocket ? websocket.createHttpServer(loaded?.options) : this.createServer(loaded?.options);
+      const name = `${config.host}:${config.port}`;
+      const entry: Open = { config, index, server, name, active: 0, tls: loaded !== undefined, wss: undefined, websocket, sockets: this.sockets };
       this.wire(entry);
       await listenOn(server, config);
       entry.name = config.socket_path !== undefined ? `unix:${config.socket_path}` : addressName(server);
@@ -64,8 +82,7 @@ export class Listeners {
     }
   }
 
-  private createServer(config: ListenerConfig, tlsOptions: tls.TlsOptions | undefined): net.Server {
-    if (config.protocol === 'websockets') return tlsOptions ? https.createServer(tlsOptions) : http.createServer();
+  private createServer(tlsOptions: tls.TlsOptions | undefined): net.Server {
     return tlsOptions ? tls.createServer(tlsOptions) : net.createServer({ noDelay: true });
   }
 
@@ -79,8 +96,9 @@ export class Listeners {
       // before the HTTP/WebSocket machinery sees the socket: refuse bad client certificates
       if (config.require_certificate) server.prependListener('secureConnection', (socket: tls.TLSSocket) => this.checkClientCert(entry, socket));
     }
-    if (config.protocol === 'websockets') {
-      const wss = (entry.wss = createWebSocketServer(this.broker.maxPacketSize));
+    if (entry.websocket) {
+      const { checkUpgrade, createWebSocketServer, refuseUpgrade, WebSocketDuplex } = entry.websocket;
+      const wss = (entry.wss = createWebSocketServer(this.maxPacketSize(config)));
       const httpServer = server as http.Server;
       httpServer.on('request', (_req, res) => {
         res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket', connection: 'close' });
@@ -137,10 +155,8 @@ export class Listeners {
     }
     entry.active++;
     this.sockets.add(raw);
-    raw.once('close', () => {
-      entry.active--;
-      this.sockets.delete(raw);
-    });
+    (raw as AdmittedSocket)[ADMITTED] = entry;
+    raw.on('close', onAdmittedClose);
     return true;
   }
 
@@ -159,7 +175,7 @@ export class Listeners {
     // unset: true on loopback or a Unix socket, but false whenever a password file is configured (as mosquitto)
     const allowAnonymous =
       config.allow_anonymous ?? (!this.broker.config.auth.password_file && (config.socket_path !== undefined || isLoopbackHost(config.host)));
-    const conn = new Connection(stream, this.broker, entry.name, allowAnonymous);
+    const conn = new Connection(stream, this.broker, entry.name, allowAnonymous, this.maxPacketSize(config));
     conn.certIdentity = identity;
     if (config.max_publish_rate > 0) conn.publishLimiter = new PublishRateLimiter(config.max_publish_rate);
     this.broker.connections.add(conn);
@@ -196,6 +212,11 @@ export class Listeners {
     });
   }
 
+  /** A listener's `max_packet_size`, falling back to the broker-wide limit. */
+  private maxPacketSize(config: ListenerConfig): number {
+    return config.max_packet_size || this.broker.maxPacketSize;
+  }
+
   /** Listener config of a connection's listener, by name. */
   configOf(name: string): ListenerConfig | undefined {
     return this.servers.find((o) => o.name === name)?.config;
@@ -208,7 +229,7 @@ export class Listeners {
         (o) =>
           new Promise<void>((resolve) => {
             o.server.close(() => resolve());
-            if (o.server instanceof http.Server || o.server instanceof https.Server) o.server.closeIdleConnections();
+            if (o.websocket) (o.server as http.Server).closeIdleConnections();
             o.wss?.close();
           }),
       ),

@@ -9,13 +9,12 @@ import type { Connection } from './connection.js';
 export const NEVER_EXPIRES = 0xffffffff;
 
 export class Session {
-  readonly subscriptions = new Map<string, SubscriptionRecord>();
   /** Messages waiting to be sent, oldest first. */
   readonly queue: OutboundEntry[] = [];
-  /** QoS 1/2 messages sent and not yet completed, by packet id, in send order. */
-  readonly inflight = new Map<number, OutboundEntry>();
-  /** Inbound QoS 2 packet ids received and not yet released [MQTT-4.3.3-10]. */
-  readonly inboundQos2 = new Set<number>();
+  // The collections below are created on first use: an idle client needs none of them.
+  private subs: Map<string, SubscriptionRecord> | undefined;
+  private sent: Map<number, OutboundEntry> | undefined;
+  private unreleased: Set<number> | undefined;
   connection: Connection | null = null;
   /** User name of the last connection (ACL checks while offline). */
   username: string | undefined;
@@ -40,6 +39,21 @@ export class Session {
     /** Seconds; 0 = ends with the connection; NEVER_EXPIRES = kept forever. */
     public expiryInterval: number,
   ) {}
+
+  /** Subscriptions by filter. */
+  get subscriptions(): Map<string, SubscriptionRecord> {
+    return (this.subs ??= new Map());
+  }
+
+  /** QoS 1/2 messages sent and not yet completed, by packet id, in send order. */
+  get inflight(): Map<number, OutboundEntry> {
+    return (this.sent ??= new Map());
+  }
+
+  /** Inbound QoS 2 packet ids received and not yet released [MQTT-4.3.3-10]. */
+  get inboundQos2(): Set<number> {
+    return (this.unreleased ??= new Set());
+  }
 
   /** Journaled to the store when it outlives its connection. */
   get persistent(): boolean {

@@ -4,13 +4,20 @@
  * reads and writes like a TCP socket. Only binary frames carry MQTT; a text
  * frame closes the connection [MQTT-6.0.0-1].
  */
-import type { IncomingMessage } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import type net from 'node:net';
 import { Duplex } from 'node:stream';
+import type tls from 'node:tls';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 /** Subprotocols we speak, in order of preference ([MQTT-6.0.0-3]: `mqtt`; `mqttv3.1` for old clients). */
 const SUBPROTOCOLS = ['mqtt', 'mqttv3.1'];
+
+/** The HTTP(S) server a WebSocket listener upgrades requests on. */
+export function createHttpServer(tlsOptions: tls.TlsOptions | undefined): http.Server {
+  return tlsOptions ? https.createServer(tlsOptions) : http.createServer();
+}
 
 export function createWebSocketServer(maxPayload: number): WebSocketServer {
   return new WebSocketServer({

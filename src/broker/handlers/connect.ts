@@ -8,9 +8,13 @@ import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
 import { MalformedPacketError, ProtocolError } from '../../errors.js';
 import { connackCodeFor, RC, reasonName } from '../../reason-codes.js';
 import { validateTopicName } from '../../topics/index.js';
+import { MAX_PACKET_SIZE } from '../broker.js';
 import type { Connection } from '../connection.js';
 import { drain, resendInflight } from '../delivery.js';
 import { NEVER_EXPIRES, Session } from '../session.js';
+
+/** 3.1/3.1.1 CONNACK accepting the connection (session present 0 / 1), encoded once: the hot path of a connect storm. */
+const CONNACK_ACCEPTED = [Buffer.from([0x20, 2, 0, 0]), Buffer.from([0x20, 2, 1, 0])];
 
 export async function handleConnect(conn: Connection, packet: IConnectPacket): Promise<void> {
   // [MQTT-3.1.0-2] a second CONNECT is a protocol violation
@@ -121,11 +125,16 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   broker.stats.clientsConnected++;
   if (broker.stats.clientsConnected > broker.stats.clientsMaximum) broker.stats.clientsMaximum = broker.stats.clientsConnected;
 
-  const connack: IConnackPacket = { cmd: 'connack', sessionPresent, reasonCode: 0, returnCode: 0 };
-  if (version === 5) connack.properties = connackProperties(conn, { assigned, serverKeepAlive, expiry: sessionExpiryChanged ? expiry : undefined });
-  conn.send(connack);
+  if (version === 5) {
+    const properties = connackProperties(conn, { assigned, serverKeepAlive, expiry: sessionExpiryChanged ? expiry : undefined });
+    conn.send({ cmd: 'connack', sessionPresent, reasonCode: 0, properties });
+  } else {
+    conn.sendRaw(CONNACK_ACCEPTED[sessionPresent ? 1 : 0]!);
+  }
   broker.saveSession(session);
-  broker.log.debug({ clientId, version, clean: packet.clean, sessionPresent, keepalive: conn.keepalive, remote: conn.remoteAddress }, 'client connected');
+  if (broker.log.isLevelEnabled('debug')) {
+    broker.log.debug({ clientId, version, clean: packet.clean, sessionPresent, keepalive: conn.keepalive, remote: conn.remoteAddress }, 'client connected');
+  }
   if (sessionPresent) {
     resendInflight(broker, session);
     drain(broker, session);
@@ -142,7 +151,7 @@ function connackProperties(
   if (cfg.max_inflight_messages > 0 && cfg.max_inflight_messages < 65535) p.receiveMaximum = cfg.max_inflight_messages;
   if (cfg.max_qos < 2) p.maximumQoS = cfg.max_qos;
   if (!cfg.retain_available) p.retainAvailable = false;
-  if (cfg.max_packet_size > 0) p.maximumPacketSize = cfg.max_packet_size;
+  if (conn.maxPacketSize < MAX_PACKET_SIZE) p.maximumPacketSize = conn.maxPacketSize; // listener or mqtt.max_packet_size
   if (extra.assigned) p.assignedClientIdentifier = extra.assigned;
   if (cfg.topic_alias_maximum > 0) p.topicAliasMaximum = cfg.topic_alias_maximum;
   if (!cfg.wildcard_subscription_available) p.wildcardSubscriptionAvailable = false;

@@ -14,13 +14,20 @@
  * small objects per store opened; `db.pragma()`, which prepares a throw-away
  * statement per call, is replaced by cached statements).
  */
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
+
+// Loaded on the first open, not at start: a broker without persistence never
+// pays for the native module (about 1.5 MB of RSS).
+const require = createRequire(import.meta.url);
+let DatabaseClass: typeof Database | undefined;
 
 const pinned = new Map<Database.Database, Map<string, Database.Statement>>();
 
 /** Open a connection that will never be garbage collected. */
 export function openConnection(file: string, options?: Database.Options): Database.Database {
-  const db = new Database(file, options);
+  DatabaseClass ??= require('better-sqlite3') as typeof Database;
+  const db = new DatabaseClass(file, options);
   pinned.set(db, new Map());
   return db;
 }
