@@ -87,3 +87,10 @@ export class StoreError extends GatewayError {
     super(message, code, code === 'GW_ERR_STORE_FULL' ? 0x97 : 0x80, options);
   }
 }
+
+/** Cloud bridge problem: an invalid topic rule, profile or credential (`GW_ERR_BRIDGE*`). */
+export class BridgeError extends GatewayError {
+  constructor(message: string, code = 'GW_ERR_BRIDGE', options?: { cause?: unknown }) {
+    super(message, code, undefined, options);
+  }
+}

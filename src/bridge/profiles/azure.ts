@@ -1,0 +1,209 @@
+/**
+ * Azure IoT Hub, device side (facts: /work/shared/docs/cloud-targets.md,
+ * from the IoT Hub MQTT support page and the Azure IoT SDKs):
+ * - host `{hub}.azure-devices.net`, MQTT 3.1.1 on 8883; client id = device
+ *   id (`{device}/{module}` for modules); username
+ *   `{host}/{clientId}/?api-version=2021-04-12`; password = SAS token (or
+ *   none with an X.509 client certificate);
+ * - QoS 0/1 (QoS 2 publish closes the connection), retain not kept (we clear
+ *   the flag), D2C messages up to 256 KB, at most 5 subscriptions;
+ * - telemetry goes to `devices/{id}/messages/events/{property bag}`, the
+ *   bag URL-encoded (`$.mid`, `$.ct`, `$.ce` system properties plus
+ *   application properties); everything else a device may publish is twin
+ *   (`$iothub/twin/GET|PATCH/...?$rid=`) or method responses
+ *   (`$iothub/methods/res/{status}/?$rid=`);
+ * - keepalive at most 1177 s.
+ * A local topic that is not an IoT Hub topic becomes telemetry, with the
+ * topic carried as an application property (`topic` by default).
+ */
+import { BridgeError } from '../../errors.js';
+import { utf8ByteLength, validateTopicName } from '../../topics/index.js';
+import { DEFAULT_SAS_RENEW_MARGIN_SEC, DEFAULT_SAS_TTL_SEC, SasTokenSource, deviceResourceUri, encodeUriComponentStrict } from '../azure-sas.js';
+import type { Subscription } from '../topic-map.js';
+import { commonRejectReason, requireKeepalive, toRemotePublish } from './generic.js';
+import type { BridgeMessage, CloudProfile, ConnectionParams } from './index.js';
+
+export const AZURE_API_VERSION = '2021-04-12';
+
+export const AZURE_LIMITS = {
+  maxQos: 1,
+  maxPayloadBytes: 256 * 1024,
+  maxSubscriptions: 5,
+  maxKeepaliveSec: 1177,
+  /** Not documented for IoT Hub; our conservative choice. */
+  maxInflight: 100,
+} as const;
+
+export interface AzureProfileOptions {
+  /** `myhub` or the full host name `myhub.azure-devices.net`. */
+  hub: string;
+  deviceId: string;
+  moduleId?: string;
+  /** Base64 device key: the password is a SAS token. Omit with an X.509 client certificate. */
+  sasKey?: string;
+  /** Shared access policy name (`skn`) when `sasKey` is a policy key. */
+  sasKeyName?: string;
+  sasTtlSec?: number;
+  sasRenewMarginSec?: number;
+  /** Application property carrying the original topic of telemetry; null: none. Default `topic`. */
+  topicProperty?: string | null;
+  /** Publishes per second (depends on the hub's tier and units); default: no limit. */
+  maxPublishRate?: number;
+  keepaliveSec?: number;
+  clean?: boolean;
+  /** Clock (ms) for SAS expiry; tests inject one. */
+  now?: () => number;
+}
+
+const SYSTEM_PROPERTIES: ReadonlyArray<[keyof BridgeMessage, string]> = [
+  ['messageId', '$.mid'], ['contentType', '$.ct'], ['contentEncoding', '$.ce'],
+];
+
+/** `k=v&k=v` with keys and values URI-encoded; `$.`-system keys are kept literal. */
+export function encodePropertyBag(entries: ReadonlyArray<readonly [string, string]>): string {
+  return entries
+    .map(([k, v]) => `${k.startsWith('$.') ? k : encodeUriComponentStrict(k)}=${encodeUriComponentStrict(v)}`)
+    .join('&');
+}
+
+/** Inverse of encodePropertyBag (C2D topics carry one); a key without `=` has value ''. */
+export function parsePropertyBag(bag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const text = bag.startsWith('?') ? bag.slice(1) : bag;
+  for (const part of text.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+    out[key] = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+  }
+  return out;
+}
+
+/** Topics and filters of one device (or module). */
+export function azureTopics(deviceId: string, moduleId?: string) {
+  const base = moduleId ? `devices/${deviceId}/modules/${moduleId}` : `devices/${deviceId}`;
+  return {
+    events: `${base}/messages/events/`,
+    c2dFilter: `devices/${deviceId}/messages/devicebound/#`,
+    c2dPrefix: `devices/${deviceId}/messages/devicebound/`,
+    twinResponseFilter: '$iothub/twin/res/#',
+    twinDesiredFilter: '$iothub/twin/PATCH/properties/desired/#',
+    methodsFilter: '$iothub/methods/POST/#',
+    twinGet: (rid: string): string => `$iothub/twin/GET/?$rid=${rid}`,
+    twinReported: (rid: string): string => `$iothub/twin/PATCH/properties/reported/?$rid=${rid}`,
+    methodResponse: (status: number, rid: string): string => `$iothub/methods/res/${status}/?$rid=${rid}`,
+  };
+}
+
+/** `$iothub/methods/POST/{method}/?$rid={rid}` → method and request id; null otherwise. */
+export function parseMethodRequest(topic: string): { method: string; rid: string } | null {
+  const m = /^\$iothub\/methods\/POST\/([^/]+)\/\?(.*)$/.exec(topic);
+  if (!m) return null;
+  const rid = parsePropertyBag(m[2]!)['$rid'];
+  return rid === undefined ? null : { method: m[1]!, rid };
+}
+
+/** `$iothub/twin/res/{status}/?$rid={rid}[&$version={v}]` → parts; null otherwise. */
+export function parseTwinResponse(topic: string): { status: number; rid: string; version: number | undefined } | null {
+  const m = /^\$iothub\/twin\/res\/(\d{3})\/\?(.*)$/.exec(topic);
+  if (!m) return null;
+  const bag = parsePropertyBag(m[2]!);
+  if (bag['$rid'] === undefined) return null;
+  const version = bag['$version'] === undefined ? undefined : Number(bag['$version']);
+  return { status: Number(m[1]), rid: bag['$rid'], version };
+}
+
+const DEVICE_PUBLISH = [
+  /^\$iothub\/twin\/GET\/\?\$rid=[^&/]+$/,
+  /^\$iothub\/twin\/PATCH\/properties\/reported\/\?\$rid=[^&/]+(&\$version=\d+)?$/,
+  /^\$iothub\/methods\/res\/\d{3}\/\?\$rid=[^&/]+$/,
+];
+
+export function createAzureProfile(options: AzureProfileOptions): CloudProfile {
+  const { deviceId, moduleId } = options;
+  if (!options.hub) throw new BridgeError('azure: hub is required', 'GW_ERR_BRIDGE_CONFIG');
+  if (!deviceId) throw new BridgeError('azure: deviceId is required', 'GW_ERR_BRIDGE_CONFIG');
+  const host = options.hub.includes('.') ? options.hub : `${options.hub}.azure-devices.net`;
+  const clientId = moduleId ? `${deviceId}/${moduleId}` : deviceId;
+  const topics = azureTopics(deviceId, moduleId);
+  const topicProperty = options.topicProperty === undefined ? 'topic' : options.topicProperty;
+  const keepaliveSec = options.keepaliveSec ?? 60;
+  requireKeepalive('azure', keepaliveSec, 1, AZURE_LIMITS.maxKeepaliveSec);
+  const maxPublishRate = options.maxPublishRate ?? Infinity;
+  if (!(maxPublishRate > 0)) throw new BridgeError(`azure: maxPublishRate must be > 0, got ${maxPublishRate}`, 'GW_ERR_BRIDGE_CONFIG');
+  const sas = options.sasKey === undefined ? undefined : new SasTokenSource({
+    resourceUri: deviceResourceUri(host, deviceId, moduleId),
+    key: options.sasKey,
+    ttlSec: options.sasTtlSec ?? DEFAULT_SAS_TTL_SEC,
+    renewMarginSec: options.sasRenewMarginSec ?? DEFAULT_SAS_RENEW_MARGIN_SEC,
+    ...(options.sasKeyName ? { keyName: options.sasKeyName } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+
+  const isPassThrough = (topic: string): boolean => topic.startsWith('$iothub/') || topic.startsWith(topics.events);
+
+  const propertyBag = (message: BridgeMessage): string => {
+    const entries: Array<[string, string]> = Object.entries(message.properties ?? {});
+    if (topicProperty !== null && !(topicProperty in (message.properties ?? {}))) entries.push([topicProperty, message.topic]);
+    for (const [field, key] of SYSTEM_PROPERTIES) {
+      const value = message[field];
+      if (typeof value === 'string' && value !== '') entries.push([key, value]);
+    }
+    return encodePropertyBag(entries);
+  };
+
+  const validateTopic = (topic: string): string | null => {
+    const why = validateTopicName(topic);
+    if (why) return why;
+    if (topic.startsWith('$iothub/')) {
+      return DEVICE_PUBLISH.some((re) => re.test(topic)) ? null : `'${topic}' is not an IoT Hub topic a device may publish to`;
+    }
+    if (topic.startsWith('devices/')) {
+      return topic.startsWith(topics.events) ? null : `IoT Hub accepts device publishes under devices/ only on '${topics.events}'`;
+    }
+    if (topic.startsWith('$')) return `'${topic}' is not an IoT Hub topic a device may publish to`;
+    return null;
+  };
+
+  const profile: CloudProfile = {
+    name: 'azure',
+    maxQos: AZURE_LIMITS.maxQos,
+    maxPayloadBytes: AZURE_LIMITS.maxPayloadBytes,
+    maxInflight: AZURE_LIMITS.maxInflight,
+    maxPublishRate,
+    retainAllowed: false,
+    maxSubscriptions: AZURE_LIMITS.maxSubscriptions,
+    maxFiltersPerSubscribe: AZURE_LIMITS.maxSubscriptions,
+    validateTopic,
+    remoteTopic: (message) => (isPassThrough(message.topic) ? message.topic : topics.events + propertyBag(message)),
+    // The 256 KB counts the application and system properties too (approximated by the property bag).
+    rejectReason: (message) => {
+      const localWhy = isPassThrough(message.topic) ? null : validateTopic(message.topic);
+      if (localWhy) return `azure: ${localWhy}`;
+      const remote = profile.remoteTopic(message);
+      const extra = remote.startsWith(topics.events) ? utf8ByteLength(remote) - topics.events.length : 0;
+      return commonRejectReason(profile, message, extra);
+    },
+    toRemote: (message) => toRemotePublish(profile, message),
+    builtinSubscriptions: (): Subscription[] => [
+      ...(moduleId ? [] : [{ filter: topics.c2dFilter, qos: 1 as const }]),
+      { filter: topics.methodsFilter, qos: 0 },
+      { filter: topics.twinResponseFilter, qos: 0 },
+      { filter: topics.twinDesiredFilter, qos: 0 },
+    ],
+    credentialsRenewInMs: () => sas?.renewInMs(),
+    connectionParams: (): ConnectionParams => ({
+      host,
+      port: 8883,
+      servername: host,
+      alpn: undefined,
+      clientId,
+      username: `${host}/${clientId}/?api-version=${AZURE_API_VERSION}`,
+      password: sas?.token(),
+      protocolVersion: 4,
+      keepaliveSec,
+      clean: options.clean ?? false,
+    }),
+  };
+  return profile;
+}
