@@ -3,7 +3,7 @@
  * mqtt-packet's `Packet` union: a new packet type fails to compile here.
  */
 import type { Packet } from 'mqtt-packet';
-import { ProtocolError } from '../errors.js';
+import { MalformedPacketError, ProtocolError } from '../errors.js';
 import { RC } from '../reason-codes.js';
 import type { Connection } from './connection.js';
 import { handleAuth } from './handlers/auth.js';
@@ -22,6 +22,10 @@ export function dispatch(conn: Connection, packet: Packet): void | Promise<void>
     // [MQTT-3.1.0-1] the first packet from the client MUST be CONNECT
     throw new ProtocolError(`expected CONNECT, got ${packet.cmd.toUpperCase()}`);
   }
+  // mqtt-packet emits a packet whose body was too short for its Packet Identifier with messageId -1 [MQTT-2.2.1]
+  const id = (packet as { messageId?: number }).messageId;
+  if (id !== undefined && !(id >= 0 && id <= 0xffff)) throw new MalformedPacketError(`${packet.cmd.toUpperCase()} too short for a packet identifier`);
+  checkProperties(packet);
   switch (packet.cmd) {
     case 'connect':
       return handleConnect(conn, packet);
@@ -54,6 +58,39 @@ export function dispatch(conn: Connection, packet: Packet): void | Promise<void>
       throw new ProtocolError(`client sent a server-only packet ${packet.cmd.toUpperCase()}`, RC.PROTOCOL_ERROR);
     default:
       return assertNever(packet);
+  }
+}
+
+/** Properties a PUBLISH (or a will, published later) may carry: these are forwarded to subscribers as they are. */
+const PUBLISH_PROPERTIES = new Set(['payloadFormatIndicator', 'messageExpiryInterval', 'topicAlias', 'responseTopic', 'correlationData', 'userProperties', 'subscriptionIdentifier', 'contentType']);
+const WILL_PROPERTIES = new Set(['willDelayInterval', 'payloadFormatIndicator', 'messageExpiryInterval', 'contentType', 'responseTopic', 'correlationData', 'userProperties']);
+
+/**
+ * v5 properties as mqtt-packet decoded them: it does not fail a packet whose
+ * property value ran past the end (null, -1) and turns a repeated property
+ * into an array. Such packets are malformed [MQTT-2.2.2-? 2.2.2.2], and must
+ * not reach a subscriber's encoder. PUBLISH and will properties are
+ * forwarded, so only the ones those packets may carry are accepted.
+ */
+function checkProperties(packet: Packet): void {
+  const props = (packet as { properties?: Record<string, unknown> }).properties;
+  if (props) checkPropertyValues(packet.cmd, props, packet.cmd === 'publish' ? PUBLISH_PROPERTIES : undefined);
+  const will = packet.cmd === 'connect' ? packet.will?.properties : undefined;
+  if (will) checkPropertyValues('will', will as Record<string, unknown>, WILL_PROPERTIES);
+}
+
+function checkPropertyValues(where: string, props: Record<string, unknown>, allowed: Set<string> | undefined): void {
+  for (const [name, value] of Object.entries(props)) {
+    if (allowed && !allowed.has(name)) throw new MalformedPacketError(`${where} carries property ${name}`);
+    if (name === 'userProperties') {
+      for (const v of Object.values(value as Record<string, unknown>)) {
+        if (!(typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string')))) throw new MalformedPacketError(`${where}: bad user property`);
+      }
+    } else if (Array.isArray(value)) {
+      throw new ProtocolError(`${where}: property ${name} more than once`);
+    } else if (value === null || value === undefined || (typeof value === 'number' && !(value >= 0))) {
+      throw new MalformedPacketError(`${where}: property ${name} cut short`);
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  * Retain Handling option says [MQTT-3.3.1-9..11].
  */
 import type { ISubscribePacket } from 'mqtt-packet';
-import { ProtocolError } from '../../errors.js';
+import { MalformedPacketError, ProtocolError } from '../../errors.js';
 import type { QoS, SubscriptionRecord } from '../../persistence/types.js';
 import { RC, subackCodeFor } from '../../reason-codes.js';
 import { hasWildcard, parseSharedFilter, validateTopicFilter } from '../../topics/index.js';
@@ -18,7 +18,8 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
   const session = conn.session!;
   const v5 = conn.protocolVersion === 5;
   if (!packet.messageId) throw new ProtocolError('SUBSCRIBE without packet identifier'); // [MQTT-2.2.1-3]
-  // [MQTT-3.8.3-3] at least one filter (mqtt-packet rejects an empty payload as malformed)
+  // [MQTT-3.8.3-3] at least one filter (mqtt-packet lets a body of 1 byte through with none)
+  if (packet.subscriptions.length === 0) throw new MalformedPacketError('SUBSCRIBE without a topic filter');
   const subId = v5 ? packet.properties?.subscriptionIdentifier : undefined;
   if (subId !== undefined) {
     if (subId === 0) throw new ProtocolError('subscription identifier 0'); // [MQTT-3.8.2-? 3.8.2.1.2]

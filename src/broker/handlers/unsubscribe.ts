@@ -4,7 +4,7 @@
  * filter in v5 (0x00 or 0x11 No subscription existed).
  */
 import type { IUnsubscribePacket } from 'mqtt-packet';
-import { ProtocolError } from '../../errors.js';
+import { MalformedPacketError, ProtocolError } from '../../errors.js';
 import { RC } from '../../reason-codes.js';
 import { validateTopicFilter } from '../../topics/index.js';
 import type { Connection } from '../connection.js';
@@ -13,6 +13,8 @@ export function handleUnsubscribe(conn: Connection, packet: IUnsubscribePacket):
   const broker = conn.broker;
   const session = conn.session!;
   if (!packet.messageId) throw new ProtocolError('UNSUBSCRIBE without packet identifier'); // [MQTT-2.2.1-3]
+  // [MQTT-3.10.3-2] at least one filter
+  if (packet.unsubscriptions.length === 0) throw new MalformedPacketError('UNSUBSCRIBE without a topic filter');
   const reasons: number[] = [];
   let changed = false;
   for (const filter of packet.unsubscriptions) {
