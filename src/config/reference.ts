@@ -1,0 +1,47 @@
+/**
+ * Renders the configuration reference (docs/configuration.md) from the one
+ * schema, so the documentation cannot drift from what is validated.
+ * `npm run docs:config` writes it; a unit test fails when it is stale.
+ */
+import { configSchema, describeExpected } from './schema.js';
+import type { Field } from './schema.js';
+
+function formatDefault(field: Field): string {
+  const value = field.default;
+  if (value === undefined) return '(unset)';
+  if (typeof value === 'string') return value === '' ? '""' : `\`${value}\``;
+  return `\`${String(value)}\``;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function row(key: string, field: Field): string {
+  const unit = field.type === 'integer' && field.unit ? ` (${field.unit})` : '';
+  return `| \`${key}\` | ${cell(describeExpected(field))}${unit} | ${formatDefault(field)} | ${cell(field.description)} |`;
+}
+
+export function renderConfigReference(): string {
+  const out: string[] = [
+    '# Configuration reference',
+    '',
+    '<!-- Generated from src/config/schema.ts by `npm run docs:config`; do not edit by hand. -->',
+    '',
+    'Midge reads one YAML file (`midge -c FILE`; `midge check-config FILE` validates it).',
+    'Every key is optional and takes the default shown; unknown keys are errors.',
+    'A commented example with every key is in [midge.example.yaml](../midge.example.yaml);',
+    'mosquitto.conf options and their YAML equivalents are in [mosquitto-migration.md](mosquitto-migration.md).',
+    '',
+  ];
+  for (const [name, spec] of Object.entries(configSchema)) {
+    out.push(`## \`${name}\``, '', spec.description, '');
+    const fields = (spec.kind === 'list' ? spec.item : spec.fields) as Record<string, Field>;
+    const prefix = spec.kind === 'list' ? `${name}[].` : `${name}.`;
+    if (spec.kind === 'list') out.push(`A list of at least ${spec.minItems}; each entry has:`, '');
+    out.push('| key | accepts | default | meaning |', '|---|---|---|---|');
+    for (const [key, field] of Object.entries(fields)) out.push(row(`${prefix}${key}`, field));
+    out.push('');
+  }
+  return out.join('\n');
+}
