@@ -29,7 +29,8 @@ export class PublishRateLimiter {
   take(now = performance.now()): boolean {
     this.tokens = Math.min(this.rate, this.tokens + ((now - this.last) * this.rate) / 1000);
     this.last = now;
-    if (this.tokens < 1) return false;
+    // a token earned across several partial refills can come out as 0.999...: allow for float rounding
+    if (this.tokens < 1 - 1e-9) return false;
     this.tokens -= 1;
     return true;
   }
