@@ -5,53 +5,18 @@
  */
 import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
-import mqtt from 'mqtt';
-import type { IClientOptions, IConnackPacket, MqttClient } from 'mqtt';
-import { connect, type Received, type TestClient } from './clients.js';
-import { waitFor } from './wait.js';
+import type { IClientOptions, MqttClient } from 'mqtt';
+import { connect, type TestClient } from './clients.js';
 
 export type Version = 4 | 5;
 export const VERSIONS: readonly Version[] = [4, 5];
 
-export interface ConnackClient extends TestClient {
-  connack: IConnackPacket;
-}
+/** A connected test client with its CONNACK (see `connect()` in clients.ts). */
+export type ConnackClient = TestClient;
 
-/** Like `connect()` but resolves with the CONNACK too (for sessionPresent and v5 properties). */
-export async function connectWithConnack(port: number, options: IClientOptions = {}): Promise<ConnackClient> {
-  const client: MqttClient = mqtt.connect(`mqtt://127.0.0.1:${port}`, {
-    reconnectPeriod: 0,
-    connectTimeout: 5000,
-    protocolVersion: 4,
-    ...options,
-  });
-  const messages: Received[] = [];
-  client.on('message', (topic, payload, packet) => messages.push({ topic, payload, packet }));
-  const connack = await new Promise<IConnackPacket>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('timed out waiting for CONNACK')), 5000);
-    client.once('connect', (packet) => {
-      clearTimeout(timer);
-      resolve(packet);
-    });
-    client.once('error', (err) => {
-      clearTimeout(timer);
-      client.end(true);
-      reject(err);
-    });
-  });
-  return {
-    client,
-    messages,
-    connack,
-    async waitMessages(n = 1, timeoutMs = 5000) {
-      await waitFor(() => messages.length >= n, timeoutMs, `${n} message(s), got ${messages.length}`);
-      return messages;
-    },
-    async end(force = false) {
-      if (client.connected || !force) await client.endAsync(force).catch(() => undefined);
-      else client.end(true);
-    },
-  };
+/** `connect()` under the name the lifecycle tests use: resolves with the CONNACK too. */
+export function connectWithConnack(port: number, options: IClientOptions = {}): Promise<ConnackClient> {
+  return connect(port, options);
 }
 
 /** Resolves when an MQTT.js client's connection has closed. */
