@@ -6,7 +6,7 @@
 import mqttPacket from 'mqtt-packet';
 import type { IConnectPacket, IPublishPacket, ISubscribePacket, Packet, UserProperties } from 'mqtt-packet';
 import { mutatePackets, randomChunks } from './mutators.js';
-import { Rng } from './prng.js';
+import { Rng } from '../helpers/prng.js';
 
 export type FuzzVersion = 4 | 5;
 export const FUZZ_VERSIONS: readonly FuzzVersion[] = [4, 5];

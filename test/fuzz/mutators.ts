@@ -3,7 +3,7 @@
  * packets (each a Buffer with its own fixed header) and on the concatenated
  * byte stream, and never throw: an out-of-range choice is a no-op.
  */
-import type { Rng } from './prng.js';
+import type { Rng } from '../helpers/prng.js';
 
 /** Values that often sit on a boundary of a length or flag check. */
 export const INTERESTING_8 = [0x00, 0x01, 0x7f, 0x80, 0xff, 0xfe, 0x40, 0x20];

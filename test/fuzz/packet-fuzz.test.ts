@@ -20,7 +20,7 @@ import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { assertRoundTrip } from '../helpers/lifecycle.js';
 import { waitFor } from '../helpers/wait.js';
 import { buildCase, type FuzzCase } from './corpus.js';
-import { caseSeed } from './prng.js';
+import { caseSeed } from '../helpers/prng.js';
 
 const SECONDS = Number(process.env.MIDGE_FUZZ_SECONDS ?? 14);
 const MAX_CASES = Number(process.env.MIDGE_FUZZ_CASES ?? (process.env.MIDGE_FUZZ_SECONDS ? 10_000_000 : 20_000));

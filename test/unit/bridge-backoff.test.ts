@@ -2,18 +2,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BridgeError } from '../../src/errors.js';
 import { Backoff, decorrelatedJitter } from '../../src/bridge/backoff.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 /** mulberry32: a small seeded PRNG giving [0, 1). */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const seeded = mulberry32;
 
 describe('decorrelatedJitter', () => {
   // [prev, base, cap, r, expected]: base + r * (3 * prev - base), capped

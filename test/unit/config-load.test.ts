@@ -1,23 +1,14 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
 import { applyOverrides, defaultConfig, loadConfigFile, parseConfigText } from '../../src/config/load.js';
 import { schemaKeyPaths } from '../../src/config/schema.js';
+import { repoRoot } from '../helpers/repo-root.js';
 
 /** The repository root: the nearest directory above this file holding midge.example.yaml. */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'midge.example.yaml'))) {
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
-}
 
 function parseError(text: string): ConfigError {
   try {

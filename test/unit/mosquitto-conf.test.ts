@@ -1,9 +1,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
 import {
   detectConfigFormat,
@@ -13,16 +12,8 @@ import {
 } from '../../src/config/mosquitto/load.js';
 import type { LoadedConfig } from '../../src/config/mosquitto/load.js';
 import { compareMosquitto } from '../../src/config/mosquitto/parse.js';
+import { repoRoot } from '../helpers/repo-root.js';
 
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'midge.example.yaml'))) {
-    const parent = dirname(dir);
-    if (parent === dir) return process.cwd();
-    dir = parent;
-  }
-  return dir;
-}
 
 const fixtures = join(repoRoot(), 'test', 'fixtures', 'mosquitto');
 const fixture = (name: string, opts: { includeRoot?: string; ipv6?: boolean } = {}): LoadedConfig =>

@@ -1,20 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { TopicTree, matchTopic, validateTopicName, type TopicMatch } from '../../src/topics/index.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 /** Matches as sorted "filter|id=value" strings, for order-independent comparison. */
 const keys = <T>(matches: Iterable<TopicMatch<T>>): string[] => [...matches].map((m) => `${m.filter}|${m.id}=${String(m.value)}`).sort();
 
-/** Deterministic PRNG (mulberry32), so failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('TopicTree: add / get / remove / size', () => {
   it('starts empty', () => {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { matchTopic, validatePlainFilter, validateTopicName } from '../../src/topics/index.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const show = (s: string): string => (s.length > 40 ? `${JSON.stringify(s.slice(0, 20))}…(${s.length} chars)` : JSON.stringify(s));
 
@@ -200,16 +201,6 @@ describe('long and deep topics', () => {
 });
 
 describe('cross-check against a naive reference matcher', () => {
-  /** Deterministic PRNG (mulberry32), so failures reproduce. */
-  function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   // Straightforward split-based transcription of section 4.7, used only as an oracle.
   function reference(filter: string, topic: string): boolean {
     if (validatePlainFilter(filter) !== null || validateTopicName(topic) !== null) return false;

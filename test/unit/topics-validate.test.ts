@@ -9,6 +9,7 @@ import {
   validateTopicFilter,
   validateTopicName,
 } from '../../src/topics/index.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const show = (s: string): string => (s.length > 40 ? `${JSON.stringify(s.slice(0, 20))}…(${s.length} chars)` : JSON.stringify(s));
 
@@ -197,16 +198,6 @@ describe('hasWildcard / isDollarTopic', () => {
 });
 
 describe('properties', () => {
-  /** Deterministic PRNG (mulberry32), so failures reproduce. */
-  function mulberry32(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(a ^ (a >>> 15), a | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const alphabet = ['a', 'b', '/', '/', '+', '#', '$', ' ', 'é', '€', '😀', '\u0000', '\uD800', 'x'];
   const rand = mulberry32(0x70b1c5);
   const samples: string[] = [];

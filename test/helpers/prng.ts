@@ -1,5 +1,5 @@
 /**
- * A small deterministic PRNG (mulberry32) for the packet fuzzer: every case
+ * A small deterministic PRNG (mulberry32) for the fuzzer and randomised tests: every case
  * is derived from one 32-bit seed, so a failure can be replayed exactly.
  */
 
@@ -57,4 +57,10 @@ export class Rng {
 /** Derive the seed of case `index` of a run started with `runSeed`. */
 export function caseSeed(runSeed: number, index: number): number {
   return (Math.imul(runSeed >>> 0, 0x9e3779b1) + Math.imul(index + 1, 0x85ebca6b)) >>> 0;
+}
+
+/** A seeded [0, 1) generator function (the same mulberry32 sequence as `Rng.float`), for table tests. */
+export function mulberry32(seed: number): () => number {
+  const rng = new Rng(seed);
+  return () => rng.float();
 }
