@@ -217,10 +217,6 @@ export class Listeners {
     return config.max_packet_size || this.broker.maxPacketSize;
   }
 
-  /** Listener config of a connection's listener, by name. */
-  configOf(name: string): ListenerConfig | undefined {
-    return this.servers.find((o) => o.name === name)?.config;
-  }
 
   /** Stop accepting; existing sockets stay until closed. */
   async closeServers(): Promise<void> {

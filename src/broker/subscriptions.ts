@@ -92,9 +92,4 @@ export class Subscriptions {
     if (members.length === 0) this.tree.remove(shared.filter, id);
     return true;
   }
-
-  /** Point every subscription of a session at a new Session object (restore). */
-  rebind(session: Session): void {
-    for (const sub of session.subscriptions.values()) this.add(session, sub);
-  }
 }
