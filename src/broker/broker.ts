@@ -11,6 +11,7 @@ import type { Connection } from './connection.js';
 import { restoreSessions } from './restore.js';
 import type { BrokerHooks, ClientInfo } from './hooks.js';
 import { Listeners, type ListenerAddress } from './listeners.js';
+import { LocalBus } from './local-bus.js';
 import { RetainedIndex } from './retained.js';
 import { Router } from './router.js';
 import { Session } from './session.js';
@@ -45,6 +46,8 @@ export class Broker {
   readonly retained: RetainedIndex;
   readonly router: Router;
   readonly wills: Wills;
+  /** In-process publish/subscribe for bridges and device adapters. */
+  readonly bus: LocalBus;
   readonly maxPacketSize: number;
   /** Store writes issued so far; lets handlers tell whether an ack must wait for durability. */
   journalWrites = 0;
@@ -68,6 +71,7 @@ export class Broker {
     this.retained = new RetainedIndex(this);
     this.router = new Router(this);
     this.wills = new Wills(this);
+    this.bus = new LocalBus(this);
     this.listeners = new Listeners(this);
     this.sys = new SysTopics(this);
   }

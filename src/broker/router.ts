@@ -27,12 +27,13 @@ export class Router {
   publish(message: StoredMessage, origin: Session | null): number {
     const broker = this.broker;
     if (message.retain) broker.retained.set(message);
+    const local = broker.bus.active ? broker.bus.dispatch(message) : 0;
     const matches = broker.subscriptions.match(message.topic);
     const n = matches.length;
-    if (n === 0) return 0;
-    if (n === 1) return this.deliverEntry(matches[0]!.value, message, origin);
+    if (n === 0) return local;
+    if (n === 1) return local + this.deliverEntry(matches[0]!.value, message, origin);
     let pending: Map<Session, Pending> | undefined;
-    let count = 0;
+    let count = local;
     for (let i = 0; i < n; i++) {
       const entry = matches[i]!.value;
       if (entry.kind === 'shared') {

@@ -1,0 +1,43 @@
+/**
+ * The contract every device adapter (serial, GPIO, system health) follows:
+ * start/stop/status, typed readings, and hardware access injected through
+ * the context so tests can supply a real pseudo-terminal or a simulated
+ * GPIO chip.
+ */
+import type { Logger } from 'pino';
+import type { LocalHandler, LocalPublishOptions } from '../broker/local-bus.js';
+import type { AdapterKind, AdapterStatus } from '../status-types.js';
+
+/** The broker as an adapter sees it: publish as the gateway, subscribe to command topics. */
+export interface Bus {
+  publish(topic: string, payload: Buffer | string, options?: LocalPublishOptions): number;
+  /** Returns the unsubscribe function. */
+  subscribe(filter: string, handler: LocalHandler): () => void;
+}
+
+/** One reading from a device: flat field values (dotted keys for nested JSON). */
+export interface Reading {
+  kind: AdapterKind;
+  /** Device or pin name from the config. */
+  device: string;
+  /** Epoch milliseconds when the reading was taken. */
+  at: number;
+  values: Record<string, string | number | boolean | null>;
+}
+
+export interface AdapterContext {
+  bus: Bus;
+  logger: Logger;
+  /** Called for every reading (status page, Home Assistant discovery); optional. */
+  onReading?: (reading: Reading) => void;
+}
+
+export interface Adapter {
+  readonly kind: AdapterKind;
+  readonly name: string;
+  /** Never rejects for a missing or busy device: it logs, reports `waiting`/`error` and retries. */
+  start(): Promise<void>;
+  /** Releases the device; publishes `offline` availability where the adapter has it. */
+  stop(): Promise<void>;
+  status(): AdapterStatus;
+}
