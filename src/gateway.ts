@@ -8,9 +8,13 @@ import type { BrokerHooks } from './broker/hooks.js';
 import { createFileAuth, mergeHooks } from './auth/file-auth.js';
 import type { MidgeConfig } from './config/types.js';
 import { openStore } from './persistence/open-store.js';
+import { startAdapters } from './adapters/start.js';
+import type { RunningAdapters } from './adapters/start.js';
 
 export interface Gateway {
   readonly broker: Broker;
+  /** Device adapters (serial, GPIO, system health) the config enabled. */
+  readonly adapters: RunningAdapters;
   /** Addresses the broker listens on, in listener order (port resolved when 0 was asked). */
   addresses(): Array<{ host: string; port: number; protocol: string }>;
   /** Graceful stop: wills handled as the spec says, stores flushed and closed. */
@@ -47,11 +51,20 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
     store.close();
     throw err;
   }
+  let adapters: RunningAdapters;
+  try {
+    adapters = await startAdapters(config, broker.bus, logger);
+  } catch (err) {
+    await broker.stop().catch(() => undefined);
+    store.close();
+    throw err;
+  }
   // TLS listeners: new certificate/key/CA/CRL files for new handshakes; bad files are logged, old ones kept
   reloaders.push({ name: 'TLS certificates', reload: () => void broker.reloadTls() });
   let stopped: Promise<void> | undefined;
   return {
     broker,
+    adapters,
     addresses: () => broker.addresses(),
     reload: async () => {
       for (const r of reloaders) {
@@ -64,6 +77,7 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
     },
     stop: () =>
       (stopped ??= (async () => {
+        await adapters.stop();
         await broker.stop();
         store.close();
       })()),

@@ -3,12 +3,13 @@
  * schema, so the documentation cannot drift from what is validated.
  * `npm run docs:config` writes it; a unit test fails when it is stale.
  */
-import { configSchema, describeExpected } from './schema.js';
-import type { Field } from './schema.js';
+import { configSchema, describeExpected, sectionFields } from './schema.js';
+import type { Field, ListSpec, SectionSpec } from './schema.js';
 
 function formatDefault(field: Field): string {
   const value = field.default;
   if (value === undefined) return '(unset)';
+  if (Array.isArray(value)) return value.length === 0 ? '`[]`' : `\`${value.map(String).join(', ')}\``;
   if (typeof value === 'string') return value === '' ? '""' : `\`${value}\``;
   return `\`${String(value)}\``;
 }
@@ -34,14 +35,23 @@ export function renderConfigReference(): string {
     'mosquitto.conf options and their YAML equivalents are in [mosquitto-migration.md](mosquitto-migration.md).',
     '',
   ];
-  for (const [name, spec] of Object.entries(configSchema)) {
+  for (const [name, spec] of Object.entries(configSchema) as Array<[string, SectionSpec<object> | ListSpec<object>]>) {
     out.push(`## \`${name}\``, '', spec.description, '');
-    const fields = (spec.kind === 'list' ? spec.item : spec.fields) as Record<string, Field>;
-    const prefix = spec.kind === 'list' ? `${name}[].` : `${name}.`;
+    const { prefix, fields } = sectionFields(name, spec);
     if (spec.kind === 'list') out.push(`A list of at least ${spec.minItems}; each entry has:`, '');
-    out.push('| key | accepts | default | meaning |', '|---|---|---|---|');
-    for (const [key, field] of Object.entries(fields)) out.push(row(`${prefix}${key}`, field));
-    out.push('');
+    table(out, prefix, fields);
   }
   return out.join('\n');
+}
+
+/** One table of fields, then a sub-section per nested list. */
+function table(out: string[], prefix: string, fields: Record<string, Field>): void {
+  out.push('| key | accepts | default | meaning |', '|---|---|---|---|');
+  for (const [key, field] of Object.entries(fields)) out.push(row(`${prefix}${key}`, field));
+  out.push('');
+  for (const [key, field] of Object.entries(fields)) {
+    if (field.type !== 'list') continue;
+    out.push(`### \`${prefix}${key}[]\``, '', `Each entry of \`${prefix}${key}\` has:`, '');
+    table(out, `${prefix}${key}[].`, field.item as Record<string, Field>);
+  }
 }

@@ -57,10 +57,33 @@ export interface EnumField<V extends string | number = string | number> extends 
   readonly values: readonly V[];
 }
 
-export type Field = IntegerField | BooleanField | OptionalBooleanField | StringField | OptionalStringField | EnumField;
+/** A list of strings, e.g. upstream addresses or mosquitto-style topic lines. */
+export interface StringListField extends FieldBase<readonly string[]> {
+  readonly type: 'strings';
+  readonly minItems: number;
+  /** Longest accepted item. */
+  readonly maxLength: number;
+}
+
+/** A list of mappings nested in a section or list item, e.g. `gpio.pins`. */
+export interface ListField<I = unknown> extends FieldBase<readonly I[]> {
+  readonly type: 'list';
+  readonly minItems: number;
+  readonly item: FieldsFor<I>;
+}
+
+export type ScalarField = IntegerField | BooleanField | OptionalBooleanField | StringField | OptionalStringField | EnumField | StringListField;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- item types differ per list; validate.ts walks them generically
+export type Field = ScalarField | ListField<any>;
 
 /** The field spec a value of type V needs. */
-export type FieldFor<V> = [V] extends [boolean | undefined]
+export type FieldFor<V> = [V] extends [readonly string[]]
+  ? StringListField
+  : [V] extends [ReadonlyArray<infer I>]
+    ? ListField<I>
+    : ScalarFieldFor<V>;
+
+type ScalarFieldFor<V> = [V] extends [boolean | undefined]
   ? undefined extends V
     ? OptionalBooleanField
     : BooleanField
@@ -260,17 +283,37 @@ export function describeExpected(field: Field): string {
     case 'string':
       if (field.format === 'host') return 'an IP address or host name';
       return field.minLength > 0 ? 'a non-empty string' : 'a string';
+    case 'strings':
+      return field.minItems > 0 ? `a list of at least ${field.minItems} string${field.minItems > 1 ? 's' : ''}` : 'a list of strings';
+    case 'list':
+      return field.minItems > 0 ? `a list of at least ${field.minItems} mapping${field.minItems > 1 ? 's' : ''}` : 'a list of mappings';
+  }
+}
+
+/** The fields of a top-level section or list, with the key-path prefix (`mqtt.`, `listeners[].`). */
+export function sectionFields(name: string, spec: SectionSpec<object> | ListSpec<object>): { prefix: string; fields: Record<string, Field> } {
+  const fields = (spec.kind === 'list' ? spec.item : spec.fields) as Record<string, Field>;
+  return { prefix: spec.kind === 'list' ? `${name}[].` : `${name}.`, fields };
+}
+
+/** Visits every field, nested lists included, with its full key path (`bridges[].topics[].qos`). */
+export function walkFields(visit: (path: string, field: Field) => void): void {
+  const walk = (prefix: string, fields: Record<string, Field>): void => {
+    for (const [name, field] of Object.entries(fields)) {
+      visit(`${prefix}${name}`, field);
+      if (field.type === 'list') walk(`${prefix}${name}[].`, field.item as Record<string, Field>);
+    }
+  };
+  for (const [name, spec] of Object.entries(configSchema) as Array<[string, SectionSpec<object> | ListSpec<object>]>) {
+    const { prefix, fields } = sectionFields(name, spec);
+    walk(prefix, fields);
   }
 }
 
 /** Every key path in the schema, e.g. `mqtt.max_qos`, `listeners[].port`. */
 export function schemaKeyPaths(): string[] {
   const out: string[] = [];
-  for (const [section, spec] of Object.entries(configSchema) as Array<[string, SectionSpec<object> | ListSpec<object>]>) {
-    const fields = spec.kind === 'list' ? spec.item : spec.fields;
-    const prefix = spec.kind === 'list' ? `${section}[]` : section;
-    for (const name of Object.keys(fields)) out.push(`${prefix}.${name}`);
-  }
+  walkFields((path) => out.push(path));
   return out;
 }
 

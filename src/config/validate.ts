@@ -7,7 +7,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { configSchema, describeExpected, isLoopbackHost, isValidHost, schemaKeyPaths } from './schema.js';
-import type { Field, FieldsFor, ListSpec, SectionSpec } from './schema.js';
+import type { Field, FieldsFor, ListField, ListSpec, SectionSpec } from './schema.js';
 import type { MidgeConfig } from './types.js';
 import { checkListenerOptions } from './validate-listener.js';
 
@@ -77,12 +77,28 @@ function validateSection(fields: FieldsFor<Plain>, value: unknown, path: KeyPath
     if (v === undefined) continue; // only from code, never from YAML: same as absent
     const field = Object.hasOwn(specs, name) ? specs[name] : undefined;
     if (!field) return fail(unknownKeyMessage(name, Object.keys(specs)), [...path, name]);
+    if (field.type === 'list') {
+      out[name] = validateNestedList(field, v, [...path, name], fail);
+      continue;
+    }
     const problem = checkField(field, v);
     if (problem !== undefined) fail(problem, [...path, name]);
-    out[name] = v;
+    out[name] = Array.isArray(v) ? [...(v as unknown[])] : v;
   }
-  for (const [name, field] of Object.entries(specs)) if (!(name in out)) out[name] = field.default;
+  for (const [name, field] of Object.entries(specs)) {
+    if (name in out) continue;
+    out[name] = Array.isArray(field.default) ? (field.default as Plain[]).map((d) => (typeof d === 'object' ? { ...d } : d)) : field.default;
+  }
   return out;
+}
+
+function validateNestedList(field: ListField, value: unknown, path: KeyPath, fail: Fail): Plain[] {
+  if (!Array.isArray(value)) return fail(`expected ${describeExpected(field)}, got ${describeValue(value)}`, path);
+  if (value.length < field.minItems) fail(`expected ${describeExpected(field)}, got ${value.length}`, path);
+  return value.map((item, i) => {
+    if (!isPlainObject(item)) return fail(`expected a mapping, got ${describeValue(item)}`, [...path, i]);
+    return validateSection(field.item as FieldsFor<Plain>, item, [...path, i], fail);
+  });
 }
 
 /** Undefined when `v` is acceptable for `field`, otherwise the error message. */
@@ -100,6 +116,21 @@ export function checkField(field: Field, v: unknown): string | undefined {
       break;
     case 'string':
       ok = typeof v === 'string' && v.length >= field.minLength && v.length <= field.maxLength && (field.format !== 'host' || isValidHost(v));
+      break;
+    case 'strings':
+      if (!Array.isArray(v)) {
+        ok = false;
+        break;
+      }
+      for (const [i, item] of v.entries()) {
+        if (typeof item !== 'string' || item.length === 0 || item.length > field.maxLength) {
+          return `item ${i + 1}: expected a non-empty string of at most ${field.maxLength} characters, got ${describeValue(item)}`;
+        }
+      }
+      if (v.length < field.minItems) return `expected ${describeExpected(field)}, got ${v.length}`;
+      return undefined;
+    case 'list':
+      ok = Array.isArray(v) && v.length >= field.minItems && v.every(isPlainObject);
       break;
   }
   if (ok) return undefined;

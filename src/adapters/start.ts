@@ -1,0 +1,56 @@
+/**
+ * Builds the device adapters the config asks for and runs them. Each
+ * adapter family contributes one factory line below; readings from every
+ * adapter fan out to the listeners registered with `onReading` (Home
+ * Assistant discovery, the status page).
+ */
+import type { Logger } from 'pino';
+import type { MidgeConfig } from '../config/types.js';
+import type { AdapterStatus } from '../status-types.js';
+import type { Adapter, AdapterContext, Bus, Reading } from './types.js';
+
+export interface RunningAdapters {
+  readonly adapters: readonly Adapter[];
+  /** Register a reading listener; returns the function that removes it. */
+  onReading(listener: (reading: Reading) => void): () => void;
+  status(): AdapterStatus[];
+  stop(): Promise<void>;
+}
+
+type Factory = (config: MidgeConfig, ctx: AdapterContext) => Adapter[];
+
+/** One entry per adapter family (serial, GPIO, system health). */
+const factories: Factory[] = [];
+
+export async function startAdapters(config: MidgeConfig, bus: Bus, logger: Logger): Promise<RunningAdapters> {
+  let listeners: Array<(reading: Reading) => void> = [];
+  const ctx: AdapterContext = {
+    bus,
+    logger,
+    onReading: (reading) => {
+      for (const l of listeners) {
+        try {
+          l(reading);
+        } catch (err) {
+          logger.error({ err, device: reading.device }, 'reading listener failed');
+        }
+      }
+    },
+  };
+  const adapters = factories.flatMap((f) => f(config, ctx));
+  // start() never rejects for a missing device (the adapter retries); a rejection here is a bug or bad config
+  await Promise.all(adapters.map((a) => a.start()));
+  return {
+    adapters,
+    onReading(listener) {
+      listeners = [...listeners, listener];
+      return () => {
+        listeners = listeners.filter((l) => l !== listener);
+      };
+    },
+    status: () => adapters.map((a) => a.status()),
+    async stop() {
+      await Promise.allSettled(adapters.map((a) => a.stop()));
+    },
+  };
+}
