@@ -104,7 +104,56 @@ export interface MessageQueueStore {
   removeInboundQos2(clientId: string, packetId: number): void;
 }
 
+/** A message in a bridge's durable outbound queue; `message.topic` is the remote topic (after the topic map). */
+export interface BridgeQueueEntry {
+  /** Store-wide ascending id (shared with client queues); send order within a bridge. */
+  seq: number;
+  message: StoredMessage;
+}
+
+export interface BridgeQueueStats {
+  messages: number;
+  /** Topic + payload bytes. */
+  bytes: number;
+  /** `receivedAt` of the oldest entry; undefined when empty. */
+  oldestAt: number | undefined;
+}
+
+export interface DeadLetter extends BridgeQueueEntry {
+  reason: string;
+  /** Wall-clock ms when it was dead-lettered. */
+  failedAt: number;
+}
+
+/**
+ * Durable outbound queues of the bridges, one per bridge name, plus a
+ * dead-letter table for messages the remote side can never accept. Writes
+ * are journalled like every other store write (`whenDurable`).
+ */
+export interface BridgeQueueStore {
+  enqueue(bridge: string, entry: BridgeQueueEntry): void;
+  remove(bridge: string, seq: number): void;
+  /** Up to `limit` entries with `seq > afterSeq`, in seq order. */
+  load(bridge: string, afterSeq: number, limit: number): BridgeQueueEntry[];
+  stats(bridge: string): BridgeQueueStats;
+  /** Move an entry to the dead-letter table (removing it from the queue). */
+  deadLetter(bridge: string, entry: BridgeQueueEntry, reason: string, failedAt: number): void;
+  /** Most recent dead letters first, up to `limit`. */
+  loadDeadLetters(bridge: string, limit: number): DeadLetter[];
+  deadLetterCount(bridge: string): number;
+  /** Remove every queued entry of the bridge; returns how many there were. */
+  purge(bridge: string): number;
+  /** Bridge names that have queued entries or dead letters. */
+  bridges(): string[];
+}
+
 export interface Store extends SessionStore, RetainedStore, MessageQueueStore {
+  readonly bridgeQueue: BridgeQueueStore;
+  /**
+   * A random id fixed when the store was created; message ids sent upstream
+   * combine it with `seq`, so a wiped database never reuses an id.
+   */
+  readonly storeId: string;
   /** Highest `seq` ever stored, so new entries continue after it. */
   maxSeq(): number;
   /** Call `callback` once every write issued before this call is durable. */

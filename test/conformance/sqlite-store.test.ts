@@ -7,6 +7,7 @@ import type { SqliteStoreOptions } from '../../src/persistence/sqlite/options.js
 import { SqliteStore } from '../../src/persistence/sqlite/sqlite-store.js';
 import type { Store } from '../../src/persistence/types.js';
 import { storeConformance } from './store-conformance.js';
+import { bridgeQueueConformance } from './bridge-queue-conformance.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -50,6 +51,8 @@ storeConformance('SqliteStore (synchronous full)', full.make, full.reopen);
 // A batch limit of 1 commits inside every write call: exercises the synchronous flush path.
 const tiny = variant({ logger, maxBatchOps: 1 });
 storeConformance('SqliteStore (maxBatchOps 1)', tiny.make, tiny.reopen);
+bridgeQueueConformance('SqliteStore', full.make, full.reopen);
+bridgeQueueConformance('SqliteStore (maxBatchOps 1)', tiny.make, tiny.reopen);
 
 after(() => {
   if (logged.length > 0) throw new Error(`unexpected store log lines: ${logged.join(' | ')}`);

@@ -108,8 +108,23 @@ describe('SqliteStore: schema migrations', () => {
     open(t, { file, logger: capture().logger }).close();
     const check = openConnection(file, { readonly: true });
     t.after(() => check.close());
-    assert.equal(pragmaValue(check, 'user_version'), 1);
+    assert.equal(pragmaValue(check, 'user_version'), MIGRATIONS[MIGRATIONS.length - 1].version);
     assert.equal(prepare(check, 'SELECT x FROM notes').pluck().get(), 'keep me');
+  });
+
+  it('upgrades a version 1 database (before bridge queues) and keeps its data', (t) => {
+    const file = tempFile(t);
+    const v1 = openConnection(file);
+    migrate(v1, MIGRATIONS.slice(0, 1));
+    prepare(v1, "INSERT INTO sessions VALUES ('old', 4, 60, NULL, '[]')").run();
+    prepare(v1, "UPDATE meta SET value = 77 WHERE key = 'max_seq'").run();
+    v1.close();
+    const s = open(t, { file, logger: capture().logger });
+    assert.deepEqual(s.loadSessions().map((x) => x.clientId), ['old']);
+    assert.equal(s.maxSeq(), 77);
+    assert.match(s.storeId, /^[0-9a-z]+$/);
+    s.bridgeQueue.enqueue('cloud', { seq: 78, message: { topic: 't', payload: Buffer.from('x'), qos: 1, retain: false, receivedAt: 1 } });
+    assert.equal(s.bridgeQueue.stats('cloud').messages, 1);
   });
 
   it('refuses a file from a newer schema version and does not touch it', (t) => {

@@ -17,8 +17,9 @@
  *   `seq` order; sessions and retained messages in no particular order.
  */
 import { StoreError } from '../../errors.js';
+import { MemoryBridgeQueue } from './memory-bridge-queue.js';
+import { copyMessage, defined } from './copy.js';
 import type {
-  MessageProperties,
   OutboundEntry,
   OutboundState,
   SessionRecord,
@@ -34,6 +35,13 @@ export class MemoryStore implements Store {
   private readonly inbound = new Map<string, Set<number>>();
   private highestSeq = 0;
   private closed = false;
+  readonly storeId = Math.floor(Math.random() * 2 ** 48).toString(36);
+  readonly bridgeQueue = new MemoryBridgeQueue(
+    () => this.assertOpen(),
+    (seq) => {
+      if (seq > this.highestSeq) this.highestSeq = seq;
+    },
+  );
 
   loadSessions(): SessionRecord[] {
     this.assertOpen();
@@ -135,38 +143,6 @@ export class MemoryStore implements Store {
   private assertOpen(): void {
     if (this.closed) throw new StoreError('store is closed', 'GW_ERR_STORE_CLOSED');
   }
-}
-
-/** Shallow copy without the keys whose value is undefined. */
-function defined<T extends object>(obj: T): T {
-  const out = { ...obj };
-  for (const key of Object.keys(out) as Array<keyof T>) {
-    if (out[key] === undefined) delete out[key];
-  }
-  return out;
-}
-
-function copyProperties(p: MessageProperties): MessageProperties {
-  const out = defined(p);
-  if (p.userProperties !== undefined) {
-    out.userProperties = Object.fromEntries(
-      Object.entries(p.userProperties).map(([k, v]) => [k, Array.isArray(v) ? [...v] : v]),
-    );
-  }
-  return out;
-}
-
-function copyMessage(m: StoredMessage): StoredMessage {
-  const out: StoredMessage = {
-    topic: m.topic,
-    payload: m.payload,
-    qos: m.qos,
-    retain: m.retain,
-    receivedAt: m.receivedAt,
-  };
-  if (m.properties !== undefined) out.properties = copyProperties(m.properties);
-  if (m.expiresAt !== undefined) out.expiresAt = m.expiresAt;
-  return out;
 }
 
 function copyEntry(e: OutboundEntry): OutboundEntry {

@@ -74,6 +74,44 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    description: 'bridge outbound queues, dead letters, store id',
+    up(db) {
+      db.exec(`
+        CREATE TABLE bridge_queue (
+          bridge      TEXT NOT NULL,
+          seq         INTEGER NOT NULL,
+          topic       TEXT NOT NULL,
+          payload     BLOB NOT NULL,
+          msg_qos     INTEGER NOT NULL,
+          msg_retain  INTEGER NOT NULL,
+          properties  TEXT,
+          received_at INTEGER NOT NULL,
+          expires_at  INTEGER,
+          PRIMARY KEY (bridge, seq)
+        );
+
+        CREATE TABLE bridge_dead_letters (
+          bridge      TEXT NOT NULL,
+          seq         INTEGER NOT NULL,
+          topic       TEXT NOT NULL,
+          payload     BLOB NOT NULL,
+          msg_qos     INTEGER NOT NULL,
+          msg_retain  INTEGER NOT NULL,
+          properties  TEXT,
+          received_at INTEGER NOT NULL,
+          expires_at  INTEGER,
+          reason      TEXT NOT NULL,
+          failed_at   INTEGER NOT NULL,
+          PRIMARY KEY (bridge, seq)
+        );
+
+        -- random 48-bit id of this database: upstream message ids are store_id + seq
+        INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', abs(random()) % 281474976710656);
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -35,9 +35,12 @@ import {
 import { SCHEMA_VERSION } from './schema.js';
 import { classify, toStoreError } from './sqlite-errors.js';
 import { prepareStatements, type Statements } from './statements.js';
+import { SqliteBridgeQueue } from './bridge-queue.js';
 
 export class SqliteStore implements Store {
   readonly file: string;
+  readonly bridgeQueue: SqliteBridgeQueue;
+  readonly storeId: string;
   private readonly db: Database.Database;
   private readonly st: Statements;
   private readonly logger: StoreLogger;
@@ -60,12 +63,16 @@ export class SqliteStore implements Store {
     try {
       this.st = prepareStatements(this.db);
       this.highestSeq = this.committedSeq = this.st.readMaxSeq.get() as number;
+      this.storeId = (this.st.readStoreId.get() as number).toString(36);
     } catch (err) {
       this.db.close();
       throw toStoreError(err, `cannot use database ${this.file}`);
     }
     const sync = pragmaValue(this.db, 'synchronous') === 2 ? 'full' : 'normal';
     this.info = { journalMode: opened.journalMode, synchronous: sync, movedAside: opened.movedAside };
+    this.bridgeQueue = new SqliteBridgeQueue(this.db, (op) => this.write(op), () => this.readable(), (seq) => {
+      if (seq > this.highestSeq) this.highestSeq = seq;
+    });
     const txns = this.makeTransactions();
     this.batchTxn = txns.batch;
     this.isolatedTxn = txns.isolated;

@@ -40,8 +40,10 @@ export function prepareStatements(db: Database.Database) {
 
     readMaxSeq: prepare(
       db,
-      "SELECT max(COALESCE((SELECT value FROM meta WHERE key = 'max_seq'), 0), COALESCE((SELECT max(seq) FROM queue), 0))",
+      `SELECT max(COALESCE((SELECT value FROM meta WHERE key = 'max_seq'), 0), COALESCE((SELECT max(seq) FROM queue), 0),
+                  COALESCE((SELECT max(seq) FROM bridge_queue), 0), COALESCE((SELECT max(seq) FROM bridge_dead_letters), 0))`,
     ).pluck(),
+    readStoreId: prepare(db, "SELECT value FROM meta WHERE key = 'store_id'").pluck(),
     writeMaxSeq: prepare(db, "UPDATE meta SET value = ? WHERE key = 'max_seq' AND value < ?"),
   };
 }
