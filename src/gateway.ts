@@ -10,11 +10,15 @@ import type { MidgeConfig } from './config/types.js';
 import { openStore } from './persistence/open-store.js';
 import { startAdapters } from './adapters/start.js';
 import type { RunningAdapters } from './adapters/start.js';
+import { startBridges } from './bridge/manager.js';
+import type { RunningBridges } from './bridge/manager.js';
 
 export interface Gateway {
   readonly broker: Broker;
   /** Device adapters (serial, GPIO, system health) the config enabled. */
   readonly adapters: RunningAdapters;
+  /** Uplinks to cloud brokers with their durable queues. */
+  readonly bridges: RunningBridges;
   /** Addresses the broker listens on, in listener order (port resolved when 0 was asked). */
   addresses(): Array<{ host: string; port: number; protocol: string }>;
   /** Graceful stop: wills handled as the spec says, stores flushed and closed. */
@@ -44,18 +48,15 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
   reloaders.push({ name: 'auth files', reload: () => fileAuth.reload() });
   const store = openStore(config.persistence, logger);
   const broker = new Broker({ config, logger, store, hooks: mergeHooks(fileAuth.hooks, hooks) });
-  try {
-    await broker.start();
-  } catch (err) {
-    await broker.stop().catch(() => undefined);
-    store.close();
-    throw err;
-  }
+  // bridges listen on the bus before the listeners open: no client message can slip past their queues
+  const bridges: RunningBridges = startBridges(config, broker, logger);
   let adapters: RunningAdapters;
   try {
+    await broker.start();
     adapters = await startAdapters(config, broker.bus, logger);
   } catch (err) {
     await broker.stop().catch(() => undefined);
+    await bridges.stop();
     store.close();
     throw err;
   }
@@ -65,6 +66,7 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
   return {
     broker,
     adapters,
+    bridges,
     addresses: () => broker.addresses(),
     reload: async () => {
       for (const r of reloaders) {
@@ -79,6 +81,7 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
       (stopped ??= (async () => {
         await adapters.stop();
         await broker.stop();
+        await bridges.stop(); // after the broker: wills and last messages are queued first
         store.close();
       })()),
   };

@@ -65,6 +65,7 @@ export class Broker {
     this.config = options.config;
     this.log = options.logger;
     this.store = options.store;
+    this.seq = this.store.maxSeq(); // bridges may take sequence numbers before start()
     this.hooks = options.hooks ?? {};
     this.maxPacketSize = this.config.mqtt.max_packet_size || MAX_PACKET_SIZE;
     this.subscriptions = new Subscriptions();
@@ -78,7 +79,7 @@ export class Broker {
 
   /** Load persisted state, open listeners, start timers. */
   async start(): Promise<void> {
-    this.seq = this.store.maxSeq();
+    this.seq = Math.max(this.seq, this.store.maxSeq());
     this.retained.load();
     restoreSessions(this);
     await this.listeners.open(this.config.listeners);

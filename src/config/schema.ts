@@ -7,6 +7,7 @@
  */
 import { isIP } from 'node:net';
 import type { MidgeConfig } from './types.js';
+import { bridgeFields } from './schema-bridge.js';
 
 interface FieldBase<V> {
   /** Doc text: one or two sentences, plain text. */
@@ -266,6 +267,13 @@ export const configSchema: ConfigSchema = {
     fields: {
       pid_file: optStr('Write the process id to this file once listening (with or without -d, like mosquitto pid_file); removed on a clean stop. Not needed under systemd.', 4096),
     },
+  },
+  bridges: {
+    kind: 'list',
+    description: 'Uplinks to cloud or other MQTT brokers, each with a durable store-and-forward queue (see docs/bridge.md). None by default.',
+    minItems: 0,
+    item: bridgeFields,
+    default: [],
   },
 };
 

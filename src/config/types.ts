@@ -3,6 +3,10 @@
  * `schema.ts` fills defaults and validates user files into this shape;
  * the broker and everything else only ever sees a `MidgeConfig`.
  */
+import type { BridgeConfig } from './types-bridge.js';
+
+export type { BridgeConfig, BridgeType } from './types-bridge.js';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
 
 export interface ListenerConfig {
@@ -125,4 +129,5 @@ export interface MidgeConfig {
   persistence: PersistenceConfig;
   auth: AuthConfig;
   process: ProcessConfig;
+  bridges: BridgeConfig[];
 }

@@ -1,0 +1,299 @@
+/**
+ * One running bridge: local `out` messages into the durable queue, a
+ * connection upstream (failover over `addresses`, decorrelated-jitter
+ * backoff, lazy start), the Sender draining the queue on each connection,
+ * `in` messages (and Azure's built-in topics) published locally, the
+ * connection state published retained, and credentials renewed by
+ * reconnecting before they expire (Azure SAS).
+ */
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Bus } from '../adapters/types.js';
+import type { Store, StoredMessage } from '../persistence/types.js';
+import type { BridgeState, BridgeStatus } from '../status-types.js';
+import { azureInbound, azureLocalFilters, azureOutbound } from './azure-routes.js';
+import { Backoff } from './backoff.js';
+import { linkOptions, openLink } from './link.js';
+import { OutboundQueue } from './outbound-queue.js';
+import type { BridgePlan } from './plan.js';
+import { RateMeter } from './rate-meter.js';
+import { Sender } from './sender.js';
+import { localSubscriptions, mapIncoming, mapOutgoing, remoteSubscriptions, capQos } from './topic-map.js';
+import { describeLink, LinkTimers } from './link-timers.js';
+
+export interface BridgeDeps {
+  bus: Bus;
+  store: Store;
+  /** Store-wide sequence numbers (the broker's). */
+  nextSeq(): number;
+  /** Tell the broker a store write was issued (the publisher's ack waits for it). */
+  journalled(): void;
+  /** Tell the broker a message was refused for lack of room (v5 publishers get 0x97). */
+  quotaHit(): void;
+  logger: Logger;
+  random?: () => number;
+}
+
+export class Bridge {
+  readonly queue: OutboundQueue;
+  private state: BridgeState = 'idle';
+  private client: MqttClient | undefined;
+  private sender: Sender | undefined;
+  private readonly backoff: Backoff;
+  private readonly timers = new LinkTimers();
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly log: Logger;
+  private readonly sent = new RateMeter();
+  private addressIndex = 0;
+  private address: string | undefined;
+  private delivering = false;
+  private lastLocal: StoredMessage | undefined;
+  private twinRid = 0;
+  private stopped = false;
+  private counters = { sent: 0, received: 0, connects: 0 };
+  private lastError: string | undefined;
+  private deadLetters: number;
+
+  constructor(
+    readonly plan: BridgePlan,
+    private readonly deps: BridgeDeps,
+  ) {
+    this.log = deps.logger.child({ bridge: plan.name });
+    this.queue = new OutboundQueue(plan.name, deps.store.bridgeQueue, plan.queue);
+    this.deadLetters = deps.store.bridgeQueue.deadLetterCount(plan.name);
+    this.backoff = new Backoff({ ...plan.backoff, ...(deps.random ? { random: deps.random } : {}) });
+  }
+
+  start(): void {
+    const filters = localSubscriptions(this.plan.rules).map((s) => s.filter);
+    if (this.plan.type === 'azure') filters.push(...azureLocalFilters(this.plan.azureLocalPrefix));
+    for (const f of filters) this.unsubscribe.push(this.deps.bus.subscribe(f, (m) => this.onLocal(m)));
+    this.notify(false);
+    if (this.queue.messages > 0) this.log.info({ queued: this.queue.messages, bytes: this.queue.bytes }, 'queued messages from before the restart will be sent');
+    if (!this.plan.lazy || this.queue.pending >= this.plan.lazy.threshold) this.connect();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.timers.clearAll();
+    this.sender?.stop();
+    const client = this.client;
+    this.client = undefined;
+    if (client) await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    this.setState('stopped');
+    this.notify(false);
+  }
+
+  status(): BridgeStatus {
+    const oldest = this.queue.oldestAt();
+    return {
+      name: this.plan.name,
+      type: this.plan.type,
+      state: this.state,
+      address: this.address,
+      queueDepth: this.queue.messages,
+      queueBytes: this.queue.bytes,
+      oldestAgeSeconds: oldest === undefined ? null : Math.max(0, (Date.now() - oldest) / 1000),
+      inFlight: this.sender?.inFlight ?? 0,
+      sentTotal: this.counters.sent,
+      receivedTotal: this.counters.received,
+      droppedTotal: { ...this.queue.dropped },
+      deadLetters: this.deadLetters,
+      sendRate: this.sent.rate(),
+      connectsTotal: this.counters.connects,
+      lastError: this.lastError,
+    };
+  }
+
+  /** A routed local message matching one of our local filters. */
+  private onLocal(message: StoredMessage): void {
+    if (this.delivering || message === this.lastLocal) return; // our own inbound delivery, or a second matching filter
+    this.lastLocal = message;
+    let topic: string | null = null;
+    let qos = message.qos;
+    const route = mapOutgoing(this.plan.rules, message.topic);
+    if (route) {
+      topic = route.remoteTopic;
+      qos = capQos(Math.min(message.qos, route.qos), 2);
+    } else if (this.plan.type === 'azure') {
+      topic = azureOutbound(this.plan.azureLocalPrefix, message.topic, () => String(++this.twinRid));
+      qos = 0;
+    }
+    if (topic === null) return;
+    if (qos === 0 && !this.plan.queue.qos0 && this.state !== 'connected') {
+      this.queue.dropped.offline_qos0++;
+      return;
+    }
+    const entry = { seq: this.deps.nextSeq(), message: { ...message, topic, qos } };
+    if (!this.queue.enqueue(entry)) {
+      this.deps.quotaHit();
+      this.timers.rateLimitedWarn(this.log, 'queue full', `bridge queue full (${this.queue.messages} messages, ${this.queue.bytes} bytes); new messages refused (queue_policy ${this.plan.queue.policy})`);
+      return;
+    }
+    this.deps.journalled();
+    if (this.queue.dropped.queue_full > 0) this.timers.rateLimitedWarn(this.log, 'dropped', `bridge queue full: dropped ${this.queue.dropped.queue_full} oldest message(s) so far`);
+    if (this.sender) this.sender.pump();
+    else if (this.state === 'idle' && this.plan.lazy && this.queue.pending >= this.plan.lazy.threshold) this.connect();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    this.timers.clear('reconnect');
+    this.setState('connecting');
+    const address = this.plan.addresses[this.addressIndex % this.plan.addresses.length]!;
+    this.address = `${address.host}:${address.port}`;
+    this.counters.connects++;
+    const handlers = {
+      inbound: (topic: string, payload: Buffer, packet: { qos: 0 | 1 | 2; retain: boolean; properties?: Record<string, unknown> }) => this.onRemote(topic, payload, packet),
+      whenDurable: (cb: () => void) => this.deps.store.whenDurable(() => cb()),
+    };
+    let options;
+    try {
+      options = linkOptions(this.plan, address, this.plan.profile.connectionParams(), handlers);
+    } catch (err) {
+      this.onDown(err as Error);
+      return;
+    }
+    openLink(options, handlers).then(
+      (client) => this.onUp(client),
+      (err: Error) => this.onDown(err),
+    );
+  }
+
+  private onUp(client: MqttClient): void {
+    if (this.stopped) {
+      client.end(true);
+      return;
+    }
+    this.client = client;
+    this.backoff.connected(Date.now());
+    this.lastError = undefined;
+    this.setState('connected');
+    this.log.info({ address: this.address, queued: this.queue.messages }, 'bridge connected');
+    this.notify(true);
+    client.on('close', () => {
+      if (this.client === client) this.onDown(undefined);
+    });
+    client.on('error', (err) => {
+      this.lastError = err.message;
+    });
+    this.subscribeRemote(client);
+    this.sender = new Sender(client, this.queue, this.plan, this.deps.store.storeId, {
+      acked: (n) => {
+        this.counters.sent += n;
+        this.sent.add(n);
+        this.timers.touch();
+      },
+      deadLettered: (entry, reason) => {
+        this.deadLetters++;
+        this.timers.rateLimitedWarn(this.log, 'dead', `message to '${entry.message.topic}' can never be accepted upstream, moved to the dead-letter table: ${reason}`);
+      },
+    });
+    this.sender.pump();
+    this.timers.onConnected(this, this.plan, client);
+  }
+
+  private onDown(err: Error | undefined): void {
+    this.sender?.stop();
+    this.sender = undefined;
+    const client = this.client;
+    this.client = undefined;
+    client?.end(true);
+    this.queue.rewind();
+    this.timers.onDisconnected();
+    if (this.stopped) return;
+    const wasUp = this.state === 'connected';
+    if (err) this.lastError = err.message;
+    this.notify(false);
+    if (wasUp) this.addressIndex = 0;
+    else this.addressIndex++;
+    if (this.plan.lazy && this.queue.pending < this.plan.lazy.threshold && wasUp) {
+      this.setState('idle');
+      return;
+    }
+    const delay = this.backoff.disconnected(Date.now());
+    this.setState('backoff');
+    const fields = { address: this.address, retryInMs: Math.round(delay), err: this.lastError, queued: this.queue.messages };
+    if (wasUp) this.log.warn(fields, `${describeLink(this.plan)} connection lost`);
+    else this.timers.rateLimitedWarn(this.log, 'connect', `${describeLink(this.plan)} connection failed: ${this.lastError ?? 'closed'}`, fields);
+    this.timers.set('reconnect', delay, () => this.connect());
+  }
+
+  /** Reconnect now (credential renewal, lazy idle): nothing queued is lost, unacked messages are resent. */
+  reconnect(reason: string, thenIdle = false): void {
+    this.log.info({ reason }, 'bridge reconnecting');
+    const client = this.client;
+    this.sender?.stop();
+    this.sender = undefined;
+    this.client = undefined;
+    this.queue.rewind();
+    this.timers.onDisconnected();
+    client?.end(true);
+    this.notify(false);
+    if (thenIdle) this.setState('idle');
+    else this.connect();
+  }
+
+  get connectedClient(): MqttClient | undefined {
+    return this.client;
+  }
+
+  private subscribeRemote(client: MqttClient): void {
+    const subs = [...remoteSubscriptions(this.plan.rules, this.plan.profile.maxQos), ...this.plan.profile.builtinSubscriptions()];
+    const per = Number.isFinite(this.plan.profile.maxFiltersPerSubscribe) ? this.plan.profile.maxFiltersPerSubscribe : subs.length;
+    for (let i = 0; i < subs.length; i += Math.max(1, per)) {
+      const chunk = Object.fromEntries(subs.slice(i, i + per).map((s) => [s.filter, { qos: s.qos }]));
+      client.subscribe(chunk, (err, granted) => {
+        const refused = (granted ?? []).filter((g) => g.qos === 128);
+        if (err || refused.length > 0) {
+          this.log.error({ err, refused: refused.map((g) => g.topic) }, 'upstream refused a bridge subscription (check the remote ACL/policy)');
+        }
+      });
+    }
+  }
+
+  private onRemote(topic: string, payload: Buffer, packet: { qos: 0 | 1 | 2; retain: boolean; properties?: Record<string, unknown> }): void {
+    let localTopic: string | undefined;
+    let retain = packet.retain;
+    let userProperties: Record<string, string> | undefined;
+    const route = mapIncoming(this.plan.rules, topic);
+    if (route) localTopic = route.localTopic;
+    else if (this.plan.type === 'azure') {
+      const az = azureInbound(this.plan.azureLocalPrefix, this.plan.profile.connectionParams().clientId.split('/')[0]!, topic);
+      if (az) ({ localTopic, retain, userProperties } = az);
+    }
+    if (localTopic === undefined) {
+      this.log.debug({ topic }, 'message from upstream matches no in rule; dropped');
+      return;
+    }
+    this.counters.received++;
+    this.timers.touch();
+    const props = packet.properties as { userProperties?: Record<string, string>; contentType?: string } | undefined;
+    const user = { ...(props?.userProperties ?? {}), ...(userProperties ?? {}) };
+    this.delivering = true;
+    try {
+      this.deps.bus.publish(localTopic, payload, {
+        qos: packet.qos,
+        retain,
+        ...(Object.keys(user).length > 0 || props?.contentType ? { properties: { ...(Object.keys(user).length > 0 ? { userProperties: user } : {}), ...(props?.contentType ? { contentType: props.contentType } : {}) } } : {}),
+      });
+    } finally {
+      this.delivering = false;
+    }
+  }
+
+  private notify(up: boolean): void {
+    const topic = this.plan.notificationTopic;
+    if (topic === undefined) return;
+    try {
+      this.deps.bus.publish(topic, up ? '1' : '0', { qos: 1, retain: true });
+    } catch (err) {
+      this.log.error({ err, topic }, 'cannot publish the bridge state');
+    }
+  }
+
+  private setState(state: BridgeState): void {
+    this.state = state;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The timers around one bridge connection: reconnect after backoff,
+ * credential renewal (Azure SAS) by reconnecting before expiry, the lazy
+ * bridge's idle disconnect, the AWS shadow status report, and warnings
+ * rate-limited so a link down for days does not flood the log.
+ */
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { VERSION } from '../version.js';
+import type { Bridge } from './bridge.js';
+import type { BridgePlan } from './plan.js';
+
+type Name = 'reconnect' | 'renew' | 'idle' | 'shadow';
+
+/** Same warning at most once per this many ms (the suppressed count is reported with the next one). */
+const WARN_EVERY_MS = 60_000;
+
+export function describeLink(plan: BridgePlan): string {
+  return `bridge ${plan.name} (${plan.type})`;
+}
+
+export class LinkTimers {
+  private readonly timers = new Map<Name, NodeJS.Timeout>();
+  private readonly warned = new Map<string, { at: number; suppressed: number }>();
+  private lastTraffic = Date.now();
+
+  set(name: Name, ms: number, fn: () => void, repeat = false): void {
+    this.clear(name);
+    const t = repeat ? setInterval(fn, ms) : setTimeout(fn, ms);
+    t.unref();
+    this.timers.set(name, t);
+  }
+
+  clear(name: Name): void {
+    const t = this.timers.get(name);
+    if (t !== undefined) {
+      clearTimeout(t);
+      clearInterval(t);
+    }
+    this.timers.delete(name);
+  }
+
+  clearAll(): void {
+    for (const name of [...this.timers.keys()]) this.clear(name);
+  }
+
+  /** Traffic seen (an ack or an inbound message): the lazy idle clock restarts. */
+  touch(): void {
+    this.lastTraffic = Date.now();
+  }
+
+  onConnected(bridge: Bridge, plan: BridgePlan, client: MqttClient): void {
+    this.touch();
+    const renewIn = plan.profile.credentialsRenewInMs();
+    if (renewIn !== undefined) this.set('renew', Math.max(1000, renewIn), () => bridge.reconnect('credentials expire soon: renewing'));
+    const lazy = plan.lazy;
+    if (lazy) {
+      const check = Math.min(lazy.idleTimeoutMs, 5000);
+      this.set('idle', check, () => {
+        if (bridge.queue.messages === 0 && Date.now() - this.lastTraffic >= lazy.idleTimeoutMs) bridge.reconnect('idle (lazy bridge)', true);
+      }, true);
+    }
+    if (plan.type === 'aws' && plan.shadowIntervalMs > 0) {
+      const thing = plan.profile.connectionParams().clientId;
+      const report = () => {
+        const s = bridge.status();
+        const reported = { midge: { version: VERSION, queue_depth: s.queueDepth, queue_bytes: s.queueBytes, dead_letters: s.deadLetters, uptime_s: Math.round(process.uptime()) } };
+        client.publish(`$aws/things/${thing}/shadow/update`, JSON.stringify({ state: { reported } }), { qos: 0 });
+      };
+      report();
+      this.set('shadow', plan.shadowIntervalMs, report, true);
+    }
+  }
+
+  onDisconnected(): void {
+    this.clear('renew');
+    this.clear('idle');
+    this.clear('shadow');
+  }
+
+  rateLimitedWarn(log: Logger, key: string, message: string, fields: Record<string, unknown> = {}): void {
+    const now = Date.now();
+    const w = this.warned.get(key);
+    if (w && now - w.at < WARN_EVERY_MS) {
+      w.suppressed++;
+      return;
+    }
+    log.warn({ ...fields, ...(w?.suppressed ? { suppressed: w.suppressed } : {}) }, message);
+    this.warned.set(key, { at: now, suppressed: 0 });
+  }
+}

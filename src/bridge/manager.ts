@@ -1,0 +1,46 @@
+/** Starts the configured bridges against the running broker and its store, and stops them. */
+import type { Logger } from 'pino';
+import type { Broker } from '../broker/broker.js';
+import type { MidgeConfig } from '../config/types.js';
+import type { BridgeStatus } from '../status-types.js';
+import { Bridge } from './bridge.js';
+import { planBridge } from './plan.js';
+
+export interface RunningBridges {
+  readonly bridges: readonly Bridge[];
+  status(): BridgeStatus[];
+  stop(): Promise<void>;
+}
+
+export function startBridges(config: MidgeConfig, broker: Broker, logger: Logger): RunningBridges {
+  const bridges = config.bridges.map(
+    (cfg) =>
+      new Bridge(planBridge(cfg), {
+        bus: broker.bus,
+        store: broker.store,
+        nextSeq: () => broker.nextSeq(),
+        journalled: () => {
+          broker.journalWrites++;
+        },
+        quotaHit: () => {
+          broker.storeQuotaHit = true;
+        },
+        logger,
+      }),
+  );
+  const orphans = broker.store.bridgeQueue.bridges().filter((name) => !bridges.some((b) => b.plan.name === name));
+  for (const name of orphans) {
+    const s = broker.store.bridgeQueue.stats(name);
+    if (s.messages > 0) {
+      logger.warn({ bridge: name, queued: s.messages }, `the store holds ${s.messages} queued message(s) for bridge '${name}', which is no longer configured; they are kept (remove them with: midge queue purge --bridge ${name})`);
+    }
+  }
+  for (const b of bridges) b.start();
+  return {
+    bridges,
+    status: () => bridges.map((b) => b.status()),
+    async stop() {
+      await Promise.allSettled(bridges.map((b) => b.stop()));
+    },
+  };
+}

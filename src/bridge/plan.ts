@@ -1,0 +1,187 @@
+/**
+ * Turns one validated `bridges[]` entry into everything the runtime needs:
+ * topic rules, cloud profile, upstream addresses, TLS, limits. Pure apart
+ * from `os.hostname()` for the default client id; certificate files are
+ * read at connect time (so SIGHUP-free renewals on disk are picked up).
+ * Throws BridgeError with `key` naming the offending config key.
+ */
+import { hostname } from 'node:os';
+import type { BridgeConfig } from '../config/types-bridge.js';
+import { BridgeError } from '../errors.js';
+import { validateTopicName } from '../topics/index.js';
+import { createProfile, type CloudProfile } from './profiles/index.js';
+import { parseTopicRule, type TopicRule } from './topic-map.js';
+
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export interface TlsPlan {
+  cafile: string | undefined;
+  certfile: string | undefined;
+  keyfile: string | undefined;
+  insecure: boolean;
+  alpn: string[] | undefined;
+  servername: string | undefined;
+}
+
+export interface BridgePlan {
+  name: string;
+  type: BridgeConfig['type'];
+  rules: TopicRule[];
+  profile: CloudProfile;
+  addresses: Address[];
+  tls: TlsPlan | undefined;
+  maxInflight: number;
+  /** Messages per second; Infinity = no limit. */
+  maxPublishRate: number;
+  batchMaxBytes: number;
+  messageId: { userProperty: boolean; payloadField: boolean };
+  backoff: { baseMs: number; capMs: number };
+  lazy: { threshold: number; idleTimeoutMs: number } | undefined;
+  notificationTopic: string | undefined;
+  queue: { maxMessages: number; maxBytes: number; policy: BridgeConfig['queue_policy']; ttlMs: number; qos0: boolean };
+  sessionExpiry: number;
+  shadowIntervalMs: number;
+  azureLocalPrefix: string;
+}
+
+/** A problem with one key of a bridge entry. */
+export class BridgePlanError extends BridgeError {
+  constructor(message: string, readonly key: keyof BridgeConfig, readonly index?: number) {
+    super(message, 'GW_ERR_BRIDGE_CONFIG');
+  }
+}
+
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function parseAddress(text: string, defaultPort: number): Address {
+  const m = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(text) ?? /^([^:\s]+)(?::(\d+))?$/.exec(text);
+  const port = m?.[2] === undefined ? defaultPort : Number(m[2]);
+  if (!m || !(port >= 1 && port <= 65535)) throw new Error(`'${text}' is not host:port (e.g. broker.example.com:8883 or [::1]:1883)`);
+  return { host: m[1]!, port };
+}
+
+/** `"5 30"` → base and cap in ms (mosquitto restart_timeout); one number is a fixed delay, as in mosquitto. */
+export function parseRestartTimeout(text: string): { baseMs: number; capMs: number } {
+  const parts = text.trim().split(/\s+/).map(Number);
+  if (parts.length < 1 || parts.length > 2 || parts.some((n) => !Number.isFinite(n) || n <= 0)) {
+    throw new Error(`expected 'base cap' in seconds, e.g. '5 30', got '${text}'`);
+  }
+  const [base, cap = parts[0]!] = parts as [number, number?];
+  if (cap < base!) throw new Error(`cap (${cap}) must be >= base (${base})`);
+  return { baseMs: Math.round(base! * 1000), capMs: Math.round(cap * 1000) };
+}
+
+function need<K extends keyof BridgeConfig>(cfg: BridgeConfig, key: K, why: string): NonNullable<BridgeConfig[K]> {
+  const v = cfg[key];
+  if (v === undefined || v === null) throw new BridgePlanError(`required ${why}`, key);
+  return v as NonNullable<BridgeConfig[K]>;
+}
+
+export function planBridge(cfg: BridgeConfig, host = hostname()): BridgePlan {
+  const name = need(cfg, 'name', 'for every bridge: a short name like `cloud`');
+  if (!NAME.test(name)) throw new BridgePlanError(`'${name}' must be 1..64 letters, digits, '_' or '-'`, 'name');
+  const rules = cfg.topics.map((line, i) => {
+    try {
+      return parseTopicRule(line);
+    } catch (err) {
+      throw new BridgePlanError(`topic line ${i + 1} '${line}': ${(err as Error).message}`, 'topics', i);
+    }
+  });
+  const v5 = cfg.protocol_version === 'mqttv50';
+  const tlsOn = cfg.tls ?? (cfg.type !== 'generic' || cfg.cafile !== undefined || cfg.certfile !== undefined);
+  if ((cfg.certfile === undefined) !== (cfg.keyfile === undefined)) {
+    throw new BridgePlanError('certfile and keyfile go together', cfg.certfile === undefined ? 'certfile' : 'keyfile');
+  }
+  const addresses = cfg.addresses.map((a, i) => {
+    try {
+      return parseAddress(a, tlsOn ? 8883 : 1883);
+    } catch (err) {
+      throw new BridgePlanError((err as Error).message, 'addresses', i);
+    }
+  });
+  let backoff: BridgePlan['backoff'];
+  try {
+    backoff = parseRestartTimeout(cfg.restart_timeout);
+  } catch (err) {
+    throw new BridgePlanError((err as Error).message, 'restart_timeout');
+  }
+  const profile = buildProfile(cfg, name, host, addresses, v5);
+  const base = profile.connectionParams();
+  if (addresses.length === 0) addresses.push({ host: base.host, port: base.port });
+  const notify = cfg.notifications ?? cfg.type !== 'aws';
+  const notificationTopic = notify ? (cfg.notification_topic ?? `$SYS/broker/connection/${name}/state`) : undefined;
+  if (notificationTopic !== undefined && validateTopicName(notificationTopic) !== null) {
+    throw new BridgePlanError(`'${notificationTopic}': ${validateTopicName(notificationTopic)}`, 'notification_topic');
+  }
+  const idOn = cfg.message_id === 'auto' ? (v5 ? 'user-property' : 'none') : cfg.message_id;
+  if (!v5 && (idOn === 'user-property' || idOn === 'both')) {
+    throw new BridgePlanError('user properties need protocol_version mqttv50; use payload-field or none with mqttv311', 'message_id');
+  }
+  const alpn = cfg.alpn.length > 0 ? [...cfg.alpn] : base.alpn;
+  return {
+    name,
+    type: cfg.type,
+    rules,
+    profile,
+    addresses,
+    tls: tlsOn
+      ? { cafile: cfg.cafile, certfile: cfg.certfile, keyfile: cfg.keyfile, insecure: cfg.tls_insecure, alpn, servername: cfg.sni ?? base.servername }
+      : undefined,
+    maxInflight: cfg.max_inflight || Math.min(profile.maxInflight, 100),
+    maxPublishRate: cfg.max_publish_rate || profile.maxPublishRate,
+    batchMaxBytes: Math.min(cfg.batch_max_bytes, profile.maxPayloadBytes),
+    messageId: { userProperty: idOn === 'user-property' || idOn === 'both', payloadField: idOn === 'payload-field' || idOn === 'both' },
+    backoff,
+    lazy: cfg.start_type === 'lazy' ? { threshold: cfg.threshold, idleTimeoutMs: cfg.idle_timeout * 1000 } : undefined,
+    notificationTopic,
+    queue: { maxMessages: cfg.max_queue_messages, maxBytes: cfg.max_queue_bytes, policy: cfg.queue_policy, ttlMs: cfg.message_ttl * 1000, qos0: cfg.queue_qos0 },
+    sessionExpiry: cfg.session_expiry,
+    shadowIntervalMs: cfg.shadow_interval * 1000,
+    azureLocalPrefix: cfg.azure_local_prefix ?? `azure/${name}`,
+  };
+}
+
+function buildProfile(cfg: BridgeConfig, name: string, host: string, addresses: Address[], v5: boolean): CloudProfile {
+  const common = { keepaliveSec: cfg.keepalive, clean: cfg.clean_session };
+  try {
+    switch (cfg.type) {
+      case 'aws':
+        if (cfg.certfile === undefined) throw new BridgePlanError('aws: IoT Core needs a device certificate (certfile and keyfile)', 'certfile');
+        return createProfile({
+          type: 'aws', ...common, protocolVersion: v5 ? 5 : 4, port: cfg.aws_port,
+          endpoint: need(cfg, 'aws_endpoint', 'for aws: the account endpoint (abc123-ats.iot.<region>.amazonaws.com)'),
+          thingName: need(cfg, 'thing_name', 'for aws: the thing name'),
+          ...(cfg.basic_ingest_rule !== undefined ? { basicIngestRule: cfg.basic_ingest_rule } : {}),
+        });
+      case 'azure':
+        if (v5) throw new BridgePlanError('azure: IoT Hub speaks MQTT 3.1.1 only', 'protocol_version');
+        if (cfg.sas_key === undefined && cfg.certfile === undefined) {
+          throw new BridgePlanError('azure: give sas_key (device key) or certfile/keyfile (X.509)', 'sas_key');
+        }
+        return createProfile({
+          type: 'azure', ...common, sasTtlSec: cfg.sas_ttl, sasRenewMarginSec: Math.min(900, Math.floor(cfg.sas_ttl / 4)),
+          hub: need(cfg, 'azure_hub', 'for azure: the hub name'),
+          deviceId: need(cfg, 'device_id', 'for azure: the device id'),
+          ...(cfg.module_id !== undefined ? { moduleId: cfg.module_id } : {}),
+          ...(cfg.sas_key !== undefined ? { sasKey: cfg.sas_key } : {}),
+        });
+      case 'generic': {
+        const first = addresses[0];
+        if (!first) throw new BridgePlanError('for generic: at least one host:port', 'addresses');
+        return createProfile({
+          type: 'generic', ...common, name, host: first.host, port: first.port, protocolVersion: v5 ? 5 : 4,
+          clientId: cfg.client_id ?? `${host}.${name}`,
+          ...(cfg.username !== undefined ? { username: cfg.username } : {}),
+          ...(cfg.password !== undefined ? { password: cfg.password } : {}),
+        });
+      }
+    }
+  } catch (err) {
+    if (err instanceof BridgePlanError) throw err;
+    const key: keyof BridgeConfig = /sas|key/i.test((err as Error).message) ? 'sas_key' : cfg.type === 'aws' ? 'thing_name' : 'type';
+    throw new BridgePlanError((err as Error).message, key);
+  }
+}
