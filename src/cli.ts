@@ -7,6 +7,7 @@ import { parseArgs, USAGE } from './cli/args.js';
 import { checkConfig } from './cli/check-config.js';
 import type { Output } from './cli/check-config.js';
 import { PASSWD_USAGE, runPasswd } from './cli/passwd.js';
+import { QUEUE_USAGE, runQueue } from './cli/queue.js';
 import { daemonise } from './cli/daemon.js';
 import { loadRunConfig, runGateway } from './cli/run.js';
 import type { RunOptions } from './cli/run.js';
@@ -40,6 +41,12 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
         return 0;
       }
       return runPasswd(cmd.args, io);
+    case 'queue':
+      if (cmd.args.includes('-h') || cmd.args.includes('--help')) {
+        io.out(QUEUE_USAGE);
+        return 0;
+      }
+      return runQueue(cmd.args, io);
     case 'run':
       if (cmd.daemon) return startDaemon(argv, cmd, io);
       return runGateway(cmd, io);

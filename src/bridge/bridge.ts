@@ -36,7 +36,7 @@ export interface BridgeDeps {
 
 export class Bridge {
   readonly queue: OutboundQueue;
-  private state: BridgeState = 'idle';
+  private state: BridgeState | undefined;
   private client: MqttClient | undefined;
   private sender: Sender | undefined;
   private readonly backoff: Backoff;
@@ -90,7 +90,7 @@ export class Bridge {
     return {
       name: this.plan.name,
       type: this.plan.type,
-      state: this.state,
+      state: this.state ?? 'idle',
       address: this.address,
       queueDepth: this.queue.messages,
       queueBytes: this.queue.bytes,
@@ -294,6 +294,12 @@ export class Bridge {
   }
 
   private setState(state: BridgeState): void {
+    if (state === this.state) return;
     this.state = state;
+    try {
+      this.deps.store.bridgeQueue.saveState(this.plan.name, state, Date.now());
+    } catch (err) {
+      this.log.debug({ err }, 'cannot save the bridge state');
+    }
   }
 }

@@ -159,6 +159,13 @@ export class OutboundQueue {
     return n;
   }
 
+  private resync(): void {
+    const s = this.store.stats(this.bridge);
+    this.dropped.purged += Math.max(0, this.messages - s.messages);
+    this.messages = s.messages;
+    this.bytes = s.bytes;
+  }
+
   private overLimit(addMessages: number, addBytes: number): boolean {
     const { maxMessages, maxBytes } = this.limits;
     return (maxMessages > 0 && this.messages + addMessages > maxMessages) || (maxBytes > 0 && this.bytes + addBytes > maxBytes);
@@ -203,7 +210,11 @@ export class OutboundQueue {
     const page = this.store.load(this.bridge, this.cursor, PAGE);
     for (const e of page) if (!this.outstanding.has(e.seq)) this.window.push(e);
     if (page.length > 0) this.cursor = page[page.length - 1]!.seq;
-    if (page.length < PAGE) this.caughtUp = true;
+    if (page.length < PAGE) {
+      this.caughtUp = true;
+      // rows removed behind our back (`midge queue purge` on a running gateway): trust the store
+      if (this.messages > this.outstanding.size + this.window.length) this.resync();
+    }
     return this.window.length > 0;
   }
 }

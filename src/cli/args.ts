@@ -15,6 +15,7 @@ export type CliCommand =
     }
   | { kind: 'check-config'; configPath: string; configFormat?: 'mosquitto' }
   | { kind: 'passwd'; args: readonly string[] }
+  | { kind: 'queue'; args: readonly string[] }
   | { kind: 'help' }
   | { kind: 'version' };
 
@@ -23,6 +24,7 @@ export type ParseResult = { ok: true; command: CliCommand } | { ok: false; error
 export const USAGE = `Usage: midge [-c CONFIG] [-p PORT] [-v] [-d]
        midge check-config CONFIG
        midge passwd [-c | -D] [-b] FILE USER [PASSWORD]
+       midge queue [purge --bridge NAME] [-c CONFIG]
        midge --help | --version
 
 Midge: an MQTT 3.1.1/5.0 broker and edge IoT gateway.
@@ -46,6 +48,9 @@ Options:
 Commands:
   passwd ...          manage a mosquitto-format password file, like
                       mosquitto_passwd (midge passwd --help for details)
+  queue [-c CONFIG]   bridge queues: depth, bytes, oldest message, dead
+                      letters, last state; "queue purge --bridge NAME"
+                      deletes one bridge's queue (midge queue --help)
   check-config FILE   validate FILE, print "FILE: OK" and a summary, or the
                       first error (exit status 1)
 
@@ -56,6 +61,7 @@ See midge.example.yaml for every configuration option.
 export function parseArgs(argv: readonly string[]): ParseResult {
   // `passwd` has mosquitto_passwd's own options (its -c is not --config): parsed by cli/passwd.ts
   if (argv[0] === 'passwd') return { ok: true, command: { kind: 'passwd', args: argv.slice(1) } };
+  if (argv[0] === 'queue') return { ok: true, command: { kind: 'queue', args: argv.slice(1) } };
   if (argv.includes('-h') || argv.includes('--help')) return { ok: true, command: { kind: 'help' } };
   if (argv.includes('--version')) {
     return argv.length === 1 ? { ok: true, command: { kind: 'version' } } : err('--version takes no other arguments');

@@ -143,8 +143,11 @@ export interface BridgeQueueStore {
   deadLetterCount(bridge: string): number;
   /** Remove every queued entry of the bridge; returns how many there were. */
   purge(bridge: string): number;
-  /** Bridge names that have queued entries or dead letters. */
+  /** Bridge names that have queued entries, dead letters or a saved state. */
   bridges(): string[];
+  /** Remember a bridge's connection state (for `midge queue` while or after it ran). */
+  saveState(bridge: string, state: string, since: number): void;
+  loadState(bridge: string): { state: string; since: number } | undefined;
 }
 
 export interface Store extends SessionStore, RetainedStore, MessageQueueStore {

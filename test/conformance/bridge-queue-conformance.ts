@@ -89,6 +89,15 @@ export function bridgeQueueConformance(name: string, make: () => Store | Promise
       assert.deepEqual(q.load('b', 0, 10).map((e) => e.seq), [6]);
     });
 
+    it('remembers the last state of each bridge', async (t) => {
+      const s = await open(t);
+      assert.equal(s.bridgeQueue.loadState('x'), undefined);
+      s.bridgeQueue.saveState('x', 'connecting', T0);
+      s.bridgeQueue.saveState('x', 'connected', T0 + 5);
+      assert.deepEqual(s.bridgeQueue.loadState('x'), { state: 'connected', since: T0 + 5 });
+      assert.deepEqual(s.bridgeQueue.bridges(), ['x']);
+    });
+
     it('has a store id', async (t) => {
       const s = await open(t);
       assert.match(s.storeId, /^[0-9a-z]+$/);

@@ -10,6 +10,7 @@ export class MemoryBridgeQueue implements BridgeQueueStore {
   /** Per bridge: entries by seq (Map keeps insertion order = seq order, since seqs only grow). */
   private readonly queues = new Map<string, Map<number, BridgeQueueEntry>>();
   private readonly dead = new Map<string, DeadLetter[]>();
+  private readonly states = new Map<string, { state: string; since: number }>();
 
   constructor(
     private readonly assertOpen: () => void,
@@ -85,6 +86,18 @@ export class MemoryBridgeQueue implements BridgeQueueStore {
     const names = new Set<string>();
     for (const [name, q] of this.queues) if (q.size > 0) names.add(name);
     for (const [name, d] of this.dead) if (d.length > 0) names.add(name);
+    for (const name of this.states.keys()) names.add(name);
     return [...names].sort();
+  }
+
+  saveState(bridge: string, state: string, since: number): void {
+    this.assertOpen();
+    this.states.set(bridge, { state, since });
+  }
+
+  loadState(bridge: string): { state: string; since: number } | undefined {
+    this.assertOpen();
+    const s = this.states.get(bridge);
+    return s ? { ...s } : undefined;
   }
 }

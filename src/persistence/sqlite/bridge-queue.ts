@@ -40,7 +40,9 @@ function prepareBridgeStatements(db: Database.Database) {
     loadDead: prepare(db, `SELECT seq, ${COLUMNS}, reason, failed_at FROM bridge_dead_letters WHERE bridge = ? ORDER BY seq DESC LIMIT ?`),
     countDead: prepare(db, 'SELECT count(*) FROM bridge_dead_letters WHERE bridge = ?').pluck(),
     purge: prepare(db, 'DELETE FROM bridge_queue WHERE bridge = ?'),
-    names: prepare(db, 'SELECT bridge FROM bridge_queue UNION SELECT bridge FROM bridge_dead_letters ORDER BY 1').pluck(),
+    names: prepare(db, 'SELECT bridge FROM bridge_queue UNION SELECT bridge FROM bridge_dead_letters UNION SELECT bridge FROM bridge_state ORDER BY 1').pluck(),
+    saveState: prepare(db, 'INSERT OR REPLACE INTO bridge_state (bridge, state, since) VALUES (?, ?, ?)'),
+    loadState: prepare(db, 'SELECT state, since FROM bridge_state WHERE bridge = ?'),
   };
 }
 
@@ -114,5 +116,14 @@ export class SqliteBridgeQueue implements BridgeQueueStore {
   bridges(): string[] {
     this.readable();
     return this.st.names.all() as string[];
+  }
+
+  saveState(bridge: string, state: string, since: number): void {
+    this.write(() => this.st.saveState.run(bridge, state, since));
+  }
+
+  loadState(bridge: string): { state: string; since: number } | undefined {
+    this.readable();
+    return this.st.loadState.get(bridge) as { state: string; since: number } | undefined;
   }
 }

@@ -76,7 +76,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    description: 'bridge outbound queues, dead letters, store id',
+    description: 'bridge outbound queues, dead letters, bridge state, store id',
     up(db) {
       db.exec(`
         CREATE TABLE bridge_queue (
@@ -106,6 +106,13 @@ export const MIGRATIONS: readonly Migration[] = [
           failed_at   INTEGER NOT NULL,
           PRIMARY KEY (bridge, seq)
         );
+
+        -- last known connection state of each bridge, for midge queue
+        CREATE TABLE bridge_state (
+          bridge TEXT PRIMARY KEY NOT NULL,
+          state  TEXT NOT NULL,
+          since  INTEGER NOT NULL
+        ) WITHOUT ROWID;
 
         -- random 48-bit id of this database: upstream message ids are store_id + seq
         INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', abs(random()) % 281474976710656);
