@@ -23,6 +23,8 @@ export interface CloudClient {
   client: MqttClient;
   connack: IConnackPacket;
   messages: CloudMessage[];
+  /** Errors after CONNACK (e.g. ECONNRESET from a fault), kept instead of failing the test. */
+  errors: Error[];
   /** Subscribe and return the grants (QoS 128 / v5 reason >= 0x80 = refused). */
   subscribe(topics: string | string[], qos?: QoS): Promise<ISubscriptionGrant[]>;
   /** Wait until at least `n` messages arrived; the error says how many did. */
@@ -62,6 +64,7 @@ export async function connectCloud(cloud: MosquittoCloud, options: CloudClientOp
     ...rest,
   });
   const messages: CloudMessage[] = [];
+  const errors: Error[] = [];
   client.on('message', (topic, payload, packet) => messages.push({ topic, payload, packet, at: performance.now() }));
   const connack = await new Promise<IConnackPacket>((resolve, reject) => {
     const onError = (err: Error): void => {
@@ -70,6 +73,7 @@ export async function connectCloud(cloud: MosquittoCloud, options: CloudClientOp
     };
     client.once('connect', (packet: IConnackPacket) => {
       client.off('error', onError);
+      client.on('error', (err) => errors.push(err));
       resolve(packet);
     });
     client.once('error', onError);
@@ -79,6 +83,7 @@ export async function connectCloud(cloud: MosquittoCloud, options: CloudClientOp
     client,
     connack,
     messages,
+    errors,
     subscribe: (topics, qos = 1) => client.subscribeAsync(topics, { qos }),
     async waitCount(n, timeoutMs = 5000) {
       await waitFor(() => messages.length >= n, timeoutMs, `${n} cloud message(s), got ${messages.length}`);

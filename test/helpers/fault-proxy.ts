@@ -8,6 +8,7 @@
  * plaintext; the faults then act on the raw TCP sockets underneath.
  */
 import { createServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { TLSSocket, connect as tlsConnect, createSecureContext, type ConnectionOptions, type SecureContext } from 'node:tls';
@@ -143,6 +144,14 @@ function peerCn(s: TLSSocket): string | undefined {
   return Array.isArray(cn) ? cn[0] : cn;
 }
 
+/** A TLSSocket made by hand does not verify its client (tls.Server does): check issuer, signature, dates. */
+function clientCertValid(s: TLSSocket, ca: X509Certificate | undefined): boolean {
+  const cert = s.getPeerX509Certificate();
+  if (!cert || !ca) return false;
+  const now = Date.now();
+  return cert.checkIssued(ca) && cert.verify(ca.publicKey) && Date.parse(cert.validFrom) <= now && now <= Date.parse(cert.validTo);
+}
+
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const state: ProxyState = { mode: 'pass', delayMs: 0, tap: options.tap };
   const conns = new Set<Conn>();
@@ -152,6 +161,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const listenCtx: SecureContext | undefined = options.listenTls && createSecureContext({
     cert: options.listenTls.cert, key: options.listenTls.key, ca: options.listenTls.ca,
   });
+  const clientCa = options.listenTls?.ca ? new X509Certificate(options.listenTls.ca) : undefined;
 
   const server: Server = createServer((clientRaw) => {
     accepted++;
@@ -186,7 +196,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
         info.servername = typeof client.servername === 'string' ? client.servername : undefined;
         info.alpnProtocol = client.alpnProtocol || undefined;
         info.peerCn = peerCn(client);
-        if (lt?.requestCert && !client.authorized) {
+        if (lt?.requestCert && !clientCertValid(client, clientCa)) {
           up.push({ end: 'rst' });
           down.push({ end: 'rst' });
         }
