@@ -68,7 +68,7 @@ export interface FaultProxy {
   refuse(): void;
   /** Hold all traffic and closes in both directions without closing anything. */
   blackhole(): void;
-  /** Deliver each chunk `ms` later (0 = none), in both directions, order kept. */
+  /** Pass-through, but each chunk is delivered `ms` later (0 = none) in both directions, order kept. */
   delay(ms: number): void;
   /** Back to pass-through with no delay; held traffic and closes are delivered. */
   resume(): void;
@@ -249,8 +249,9 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     refuse() { state.mode = 'refuse'; },
     blackhole() { state.mode = 'blackhole'; },
     delay(ms) {
+      state.mode = 'pass';
       state.delayMs = ms;
-      if (state.mode === 'refuse') state.mode = 'pass';
+      pumpAll();
     },
     resume() {
       state.mode = 'pass';

@@ -10,7 +10,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { KeyPair, TestPki } from './certs.js';
+import { generatePki, type KeyPair, type TestPki } from './certs.js';
 import { tempDir } from './midge-process.js';
 
 export const MOSQUITTO = '/usr/sbin/mosquitto';
@@ -24,7 +24,9 @@ export type AclAccess = 'read' | 'write' | 'readwrite';
 export type AclSpec = Record<string, Partial<Record<AclAccess, string[]>>>;
 
 export interface CloudOptions {
-  /** Mutual TLS with this PKI (require_certificate, use_identity_as_username); plain TCP when absent. */
+  /** Mutual TLS (require_certificate, use_identity_as_username) with a PKI generated for this cloud. */
+  tls?: boolean;
+  /** Mutual TLS with this (shared) PKI instead; plain TCP when neither `tls` nor `pki` is given. */
   pki?: TestPki;
   /** Restrict users to topics; without it every client may use every topic. The observer always gets `#`. */
   acl?: AclSpec;
@@ -53,6 +55,8 @@ export interface MosquittoCloud {
   /** `mqtts://127.0.0.1:PORT` or `mqtt://127.0.0.1:PORT`. */
   readonly url: string;
   readonly tls: boolean;
+  /** The PKI in use (TLS only): `pki.client` is CN `device-1`; generated ones are removed by close(). */
+  readonly pki: TestPki | undefined;
   /** The CA certificate clients must trust (TLS only). */
   readonly caFile: string | undefined;
   readonly dir: string;
@@ -70,7 +74,7 @@ export interface MosquittoCloud {
   kill(): Promise<void>;
   /** Start again on the same port (after stop/kill; stops first when running). */
   restart(): Promise<void>;
-  /** Stop (SIGKILL) and remove the temp directory. */
+  /** Stop (SIGKILL) and remove the temp directory (and a generated PKI). */
   close(): Promise<void>;
 }
 
@@ -171,8 +175,14 @@ function spawnOnce(conf: string, append: (s: string) => void, timeoutMs: number)
   });
 }
 
-export async function startMosquittoCloud(options: CloudOptions = {}): Promise<MosquittoCloud> {
+export async function startMosquittoCloud(opts: CloudOptions = {}): Promise<MosquittoCloud> {
+  const ownPki = opts.tls && !opts.pki ? generatePki() : undefined;
+  const options: CloudOptions = ownPki ? { ...opts, pki: ownPki } : opts;
   const tmp = tempDir('midge-cloud-');
+  const cleanup = (): void => {
+    tmp.cleanup();
+    ownPki?.cleanup();
+  };
   const dir = tmp.path;
   const logFile = join(dir, 'mosquitto.log');
   const confFile = join(dir, 'mosquitto.conf');
@@ -206,7 +216,7 @@ export async function startMosquittoCloud(options: CloudOptions = {}): Promise<M
     }
   }
   if (!run) {
-    tmp.cleanup();
+    cleanup();
     throw lastError;
   }
 
@@ -231,6 +241,7 @@ export async function startMosquittoCloud(options: CloudOptions = {}): Promise<M
     get port() { return port; },
     get url() { return `${options.pki ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`; },
     tls: Boolean(options.pki),
+    pki: options.pki,
     caFile: options.pki?.caCert,
     dir,
     logFile,
@@ -262,7 +273,7 @@ export async function startMosquittoCloud(options: CloudOptions = {}): Promise<M
     },
     async close() {
       await signal('SIGKILL');
-      tmp.cleanup();
+      cleanup();
     },
   };
   return cloud;

@@ -186,7 +186,11 @@ export async function startMqttSniffer(options: Omit<FaultProxyOptions, 'tap'>):
       data(connId, dir, chunk, at) {
         now = at;
         const s = state(connId);
-        (dir === 'up' ? s.up : s.down).parse(chunk);
+        try {
+          (dir === 'up' ? s.up : s.down).parse(chunk);
+        } catch (err) {
+          errors.push(`conn ${connId} ${dir}: ${(err as Error).message}`);
+        }
       },
       close(connId) {
         conns.delete(connId);

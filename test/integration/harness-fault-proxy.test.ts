@@ -4,10 +4,10 @@
  * client's keepalive detects the dead link, the far side is not told),
  * delay, and TLS termination with SNI/ALPN/client-certificate recording.
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { generatePki, type TestPki } from '../helpers/certs.js';
+import type { TestPki } from '../helpers/certs.js';
 import { connectCloud, subscribeCloud, type CloudClient } from '../helpers/cloud-client.js';
 import { startFaultProxy, tlsTermination, type FaultProxy } from '../helpers/fault-proxy.js';
 import { HAVE_MOSQUITTO_BROKER, startMosquittoCloud, type MosquittoCloud } from '../helpers/mosquitto-cloud.js';
@@ -30,13 +30,18 @@ describe('fault proxy in front of a plain mosquitto', { skip: SKIP }, () => {
     await cloud?.close();
   });
   const viaProxy = (opts = {}): Promise<CloudClient> => connectCloud(cloud, { port: proxy.port, ...opts });
-
-  test('pass: publish through the proxy reaches a direct subscriber; connections are counted', async (t) => {
+  /** A fresh proxy and a direct subscriber to a fresh topic, both closed after the test. */
+  async function setup(t: TestContext, name: string): Promise<{ topic: string; sub: CloudClient }> {
     proxy = await startFaultProxy({ targetPort: cloud.port });
     t.after(() => proxy.close());
-    const topic = unique('pass');
+    const topic = unique(name);
     const sub = await subscribeCloud(cloud, topic);
     t.after(() => sub.end(true));
+    return { topic, sub };
+  }
+
+  test('pass: publish through the proxy reaches a direct subscriber; connections are counted', async (t) => {
+    const { topic, sub } = await setup(t, 'pass');
     const c = await viaProxy();
     t.after(() => c.end(true));
     await c.client.publishAsync(topic, 'through', { qos: 1 });
@@ -75,11 +80,7 @@ describe('fault proxy in front of a plain mosquitto', { skip: SKIP }, () => {
   });
 
   test('blackhole: keepalive detects the dead link in ~1.5 x keepalive; held traffic flows on resume', async (t) => {
-    proxy = await startFaultProxy({ targetPort: cloud.port });
-    t.after(() => proxy.close());
-    const topic = unique('bh');
-    const sub = await subscribeCloud(cloud, topic);
-    t.after(() => sub.end(true));
+    const { topic, sub } = await setup(t, 'bh');
     const keepalive = 2;
     const c = await viaProxy({ keepalive });
     await c.client.publishAsync(topic, 'before', { qos: 1 }); // MQTT.js re-arms its keepalive here
@@ -91,7 +92,7 @@ describe('fault proxy in front of a plain mosquitto', { skip: SKIP }, () => {
     const at = await withTimeout(gone, keepalive * 3000, 'keepalive timeout through the blackhole');
     const elapsed = at - t0;
     // MQTT.js pings after keepalive and gives up at 1.5 x keepalive of silence
-    assert.ok(elapsed >= keepalive * 1000 && elapsed <= keepalive * 1500 + 700, `detected after ${Math.round(elapsed)} ms`);
+    assert.ok(elapsed >= keepalive * 1000 && elapsed <= keepalive * 1500 + 1000, `detected after ${Math.round(elapsed)} ms`);
     // nothing was delivered or closed on the far side
     assert.equal(sub.messages.length, 1);
     assert.equal(proxy.active, 1, 'the proxy still holds both sockets');
@@ -103,11 +104,7 @@ describe('fault proxy in front of a plain mosquitto', { skip: SKIP }, () => {
   });
 
   test('delay: latency per direction, order kept, resume removes it', async (t) => {
-    proxy = await startFaultProxy({ targetPort: cloud.port });
-    t.after(() => proxy.close());
-    const topic = unique('delay');
-    const sub = await subscribeCloud(cloud, topic);
-    t.after(() => sub.end(true));
+    const { topic, sub } = await setup(t, 'delay');
     const c = await viaProxy();
     t.after(() => c.end(true));
     const rtt = async (): Promise<number> => {
@@ -126,7 +123,7 @@ describe('fault proxy in front of a plain mosquitto', { skip: SKIP }, () => {
     await sub.waitCount(53);
     assert.deepEqual(sub.messages.slice(2).map((m) => m.payload.toString()), [...Array.from({ length: 50 }, (_, i) => String(i)), 'after']);
     const again = await rtt();
-    assert.ok(again < 250, `round trip after resume ${again} ms (before delay: ${fast} ms)`);
+    assert.ok(again < 290, `round trip after resume ${again} ms (before delay: ${fast} ms)`);
   });
 });
 
@@ -134,13 +131,10 @@ describe('fault proxy terminating TLS in front of a TLS mosquitto', { skip: SKIP
   let pki: TestPki;
   let cloud: MosquittoCloud;
   before(async () => {
-    pki = generatePki();
-    cloud = await startMosquittoCloud({ pki, acl: { 'device-1': { readwrite: ['dt/#'] } } });
+    cloud = await startMosquittoCloud({ tls: true, acl: { 'device-1': { readwrite: ['dt/#'] } } });
+    pki = cloud.pki!;
   });
-  after(async () => {
-    await cloud?.close();
-    pki?.cleanup();
-  });
+  after(() => cloud?.close());
 
   test('records SNI, ALPN and client CN; mosquitto sees the upstream certificate; drop works on TLS', async (t) => {
     const proxy = await startFaultProxy({ targetPort: cloud.port, ...tlsTermination(pki, pki.client, ['x-amzn-mqtt-ca']) });

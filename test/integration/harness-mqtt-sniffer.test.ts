@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { generatePki, type TestPki } from '../helpers/certs.js';
+import type { TestPki } from '../helpers/certs.js';
 import { connectCloud, subscribeCloud, type CloudClient } from '../helpers/cloud-client.js';
 import { tlsTermination } from '../helpers/fault-proxy.js';
 import { HAVE_MOSQUITTO_BROKER, startMosquittoCloud, type MosquittoCloud } from '../helpers/mosquitto-cloud.js';
@@ -114,13 +114,10 @@ describe('MQTT sniffer terminating TLS', { skip: SKIP }, () => {
   let pki: TestPki;
   let cloud: MosquittoCloud;
   before(async () => {
-    pki = generatePki();
-    cloud = await startMosquittoCloud({ pki, acl: { 'device-1': { write: ['dt/#'], read: ['cmd/#'] } } });
+    cloud = await startMosquittoCloud({ tls: true, acl: { 'device-1': { write: ['dt/#'], read: ['cmd/#'] } } });
+    pki = cloud.pki!;
   });
-  after(async () => {
-    await cloud?.close();
-    pki?.cleanup();
-  });
+  after(() => cloud?.close());
 
   test('MQTT 3.1.1 both directions; faults of the proxy underneath apply', async (t) => {
     const sniffer = await startMqttSniffer({ targetPort: cloud.port, ...tlsTermination(pki) });
