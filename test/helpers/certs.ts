@@ -30,6 +30,8 @@ export interface TestPki {
   foreign: KeyPair;
   /** Issue another server certificate (e.g. for reload tests) into new files. */
   issueServer(name: string): KeyPair;
+  /** Issue another client certificate with common name `cn` (e.g. a second device or a test observer). */
+  issueClient(name: string, cn: string): KeyPair;
   cleanup(): void;
 }
 
@@ -115,6 +117,7 @@ export function generatePki(): TestPki {
     revoked,
     foreign,
     issueServer: (name) => issue(caDir, out, name, 'localhost', 'server_ext'),
+    issueClient: (name, cn) => issue(caDir, out, name, cn, 'client_ext'),
     cleanup: tmp.cleanup,
   };
 }
