@@ -7,47 +7,13 @@
 // Usage: npm run build && node scripts/bench-durable.mjs [--rounds 3] [--count 50000] [--sync normal|full]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { arg, connect, med, open, packet, puback, root, str, subscribe as subscribePacket } from './bench-lib.mjs';
 
-const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
 const ROUNDS = Number(arg('rounds', 3)), COUNT = Number(arg('count', 50000)), SYNC = arg('sync', 'normal');
 const PUBS = 4, WINDOW = 100, SIZE = 64, TOPIC = 'bench/durable';
-const root = new URL('..', import.meta.url).pathname;
-
-const str = (s) => { const b = Buffer.from(s); return Buffer.concat([Buffer.from([b.length >> 8, b.length & 255]), b]); };
-const varint = (n) => { const out = []; do { let d = n % 128; n = Math.floor(n / 128); if (n > 0) d |= 128; out.push(d); } while (n > 0); return Buffer.from(out); };
-const packet = (first, body) => Buffer.concat([Buffer.from([first]), varint(body.length), body]);
-const connect = (id, clean) => packet(0x10, Buffer.concat([str('MQTT'), Buffer.from([4, clean ? 2 : 0, 0, 60]), str(id)]));
-const subscribe = packet(0x82, Buffer.concat([Buffer.from([0, 1]), str(`${TOPIC}/#`), Buffer.from([1])]));
-const puback = (hi, lo) => Buffer.from([0x40, 2, hi, lo]);
-
-/** Calls onPacket(type, buf, start, end) for each complete packet of a byte stream. */
-function framer(onPacket) {
-  let pending = Buffer.alloc(0);
-  return (chunk) => {
-    const buf = pending.length ? Buffer.concat([pending, chunk]) : chunk;
-    let i = 0;
-    while (i + 2 <= buf.length) {
-      let len = 0, mult = 1, j = i + 1, b;
-      do { if (j >= buf.length) { b = -1; break; } b = buf[j++]; len += (b & 127) * mult; mult *= 128; } while (b & 128);
-      if (b === -1 || j + len > buf.length) break;
-      onPacket(buf[i] >> 4, buf, j, j + len);
-      i = j + len;
-    }
-    pending = buf.subarray(i);
-  };
-}
-
-function open(port, onPacket) {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(s));
-    s.setNoDelay(true);
-    s.on('data', framer((type, buf, start, end) => onPacket(s, type, buf, start, end)));
-    s.once('error', reject);
-  });
-}
+const subscribe = subscribePacket(`${TOPIC}/#`);
 
 async function runOnce(persistence) {
   const dir = mkdtempSync(join(tmpdir(), 'midge-bench-'));
@@ -95,7 +61,6 @@ async function runOnce(persistence) {
   return { rate: received / secs, lost: total - received, loadCpu: (cpu.user + cpu.system) / 1e6 / secs };
 }
 
-const med = (a) => { const s = [...a].sort((x, y) => x - y); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const res = { off: [], on: [] };
 for (let r = 1; r <= ROUNDS; r++) {
   for (const mode of ['off', 'on']) {

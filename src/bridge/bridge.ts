@@ -71,6 +71,7 @@ export class Bridge {
     this.notify(false);
     if (this.queue.messages > 0) this.log.info({ queued: this.queue.messages, bytes: this.queue.bytes }, 'queued messages from before the restart will be sent');
     if (!this.plan.lazy || this.queue.pending >= this.plan.lazy.threshold) this.connect();
+    else this.setState('idle');
   }
 
   async stop(): Promise<void> {
