@@ -9,6 +9,7 @@ import type { Output } from './cli/check-config.js';
 import { PASSWD_USAGE, runPasswd } from './cli/passwd.js';
 import { daemonise } from './cli/daemon.js';
 import { loadRunConfig, runGateway } from './cli/run.js';
+import { runStatus, STATUS_USAGE } from './cli/status.js';
 import type { RunOptions } from './cli/run.js';
 import { ConfigError } from './errors.js';
 import { VERSION } from './version.js';
@@ -40,6 +41,12 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
         return 0;
       }
       return runPasswd(cmd.args, io);
+    case 'status':
+      if (cmd.args.includes('-h') || cmd.args.includes('--help')) {
+        io.out(STATUS_USAGE);
+        return 0;
+      }
+      return runStatus(cmd.args, io);
     case 'run':
       if (cmd.daemon) return startDaemon(argv, cmd, io);
       return runGateway(cmd, io);

@@ -8,9 +8,14 @@ import type { BrokerHooks } from './broker/hooks.js';
 import { createFileAuth, mergeHooks } from './auth/file-auth.js';
 import type { MidgeConfig } from './config/types.js';
 import { openStore } from './persistence/open-store.js';
+import type { StatusServer } from './status/http-server.js';
+import { startStatusIfConfigured } from './status/start.js';
+import type { StatusOptions } from './status/start.js';
 
 export interface Gateway {
   readonly broker: Broker;
+  /** The metrics/status HTTP listener; undefined when metrics.listen is unset. */
+  readonly status: StatusServer | undefined;
   /** Addresses the broker listens on, in listener order (port resolved when 0 was asked). */
   addresses(): Array<{ host: string; port: number; protocol: string }>;
   /** Graceful stop: wills handled as the spec says, stores flushed and closed. */
@@ -34,14 +39,16 @@ export interface Reloader {
  * `authenticate`; see docs/security.md for how they combine with
  * auth.password_file and auth.acl_file.
  */
-export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: BrokerHooks): Promise<Gateway> {
+export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: BrokerHooks, statusOptions: StatusOptions = {}): Promise<Gateway> {
   const reloaders: Reloader[] = [];
   const fileAuth = createFileAuth(config.auth, logger); // bad files: ConfigError before anything is opened
   reloaders.push({ name: 'auth files', reload: () => fileAuth.reload() });
   const store = openStore(config.persistence, logger);
   const broker = new Broker({ config, logger, store, hooks: mergeHooks(fileAuth.hooks, hooks) });
+  let status: StatusServer | undefined;
   try {
     await broker.start();
+    status = await startStatusIfConfigured(config, broker, fileAuth, logger, statusOptions);
   } catch (err) {
     await broker.stop().catch(() => undefined);
     store.close();
@@ -52,6 +59,7 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
   let stopped: Promise<void> | undefined;
   return {
     broker,
+    status,
     addresses: () => broker.addresses(),
     reload: async () => {
       for (const r of reloaders) {
@@ -64,6 +72,7 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
     },
     stop: () =>
       (stopped ??= (async () => {
+        await status?.stop();
         await broker.stop();
         store.close();
       })()),

@@ -6,10 +6,11 @@
  * by the YAML loader) adds the line number.
  */
 import { ConfigError } from '../errors.js';
-import { configSchema, describeExpected, isLoopbackHost, isValidHost, schemaKeyPaths } from './schema.js';
+import { configSchema, describeExpected, isLoopbackHost, isValidHost, parseHostPort, schemaKeyPaths } from './schema.js';
 import type { Field, FieldsFor, ListSpec, SectionSpec } from './schema.js';
 import type { MidgeConfig } from './types.js';
 import { checkListenerOptions } from './validate-listener.js';
+import { checkMetricsOptions } from './validate-metrics.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -54,6 +55,7 @@ export function validateConfig(input: unknown, source: ConfigSource = {}): Midge
   }
   const config = out as unknown as MidgeConfig;
   checkListeners(config, fail);
+  checkMetricsOptions(config, (message, key) => fail(message, ['metrics', key]));
   return deepFreeze(config);
 }
 
@@ -99,7 +101,7 @@ export function checkField(field: Field, v: unknown): string | undefined {
       ok = (field.values as readonly unknown[]).includes(v);
       break;
     case 'string':
-      ok = typeof v === 'string' && v.length >= field.minLength && v.length <= field.maxLength && (field.format !== 'host' || isValidHost(v));
+      ok = typeof v === 'string' && v.length >= field.minLength && v.length <= field.maxLength && checkFormat(field.format, v);
       break;
   }
   if (ok) return undefined;
@@ -112,6 +114,12 @@ export function checkField(field: Field, v: unknown): string | undefined {
     hint = ' (put the port in `port:`, not in `host:`)';
   }
   return `expected ${describeExpected(field)}, got ${describeValue(v)}${hint}`;
+}
+
+function checkFormat(format: 'host' | 'host-port' | undefined, v: string): boolean {
+  if (format === 'host') return isValidHost(v);
+  if (format === 'host-port') return parseHostPort(v) !== undefined;
+  return true;
 }
 
 function checkListeners(config: MidgeConfig, fail: Fail): void {
