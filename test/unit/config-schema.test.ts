@@ -48,7 +48,7 @@ describe('validateConfig: defaults', () => {
   it('fills every default from nothing, null or an empty mapping', () => {
     for (const input of [undefined, null, {}]) {
       const cfg = validateConfig(input);
-      assert.deepEqual(cfg.log, { level: 'info', format: 'auto', file: undefined });
+      assert.deepEqual(cfg.log, { level: 'info', format: 'auto', file: undefined, max_size: 0 });
       assert.deepEqual(cfg.listeners, [
         { host: '127.0.0.1', port: 1883, protocol: 'mqtt', socket_path: undefined, ws_path: undefined, allow_anonymous: undefined, max_connections: -1, certfile: undefined, keyfile: undefined, cafile: undefined, crlfile: undefined, require_certificate: false, use_identity_as_username: false, ciphers: undefined, tls_version: 'tlsv1.2', max_publish_rate: 0, max_packet_size: 0 },
       ]);
@@ -58,6 +58,7 @@ describe('validateConfig: defaults', () => {
       assert.equal(cfg.mqtt.auto_id_prefix, 'auto-');
       assert.deepEqual(cfg.sys, { interval: 10 });
       assert.deepEqual(cfg.persistence, { enabled: true, path: './data', synchronous: 'normal', max_store_bytes: 0 });
+      assert.deepEqual(cfg.metrics, { listen: undefined, status_page: true, allow_anonymous: undefined, status_page_topics: '#' });
     }
   });
 
@@ -123,7 +124,7 @@ const badValues: Array<[string, unknown, string, RegExp]> = [
   ['listeners as mapping', { listeners: { port: 1883 } }, 'listeners', /expected a list of mappings, got a mapping/],
   ['listener as scalar', { listeners: [1883] }, 'listeners[0]', /expected a mapping, got 1883/],
   ['no listeners', { listeners: [] }, 'listeners', /at least 1 entry/],
-  ['unknown root key', { foo: 1 }, 'foo', /unknown key \(accepted: log, listeners, mqtt, sys, persistence, auth, process\)/],
+  ['unknown root key', { foo: 1 }, 'foo', /unknown key \(accepted: log, listeners, mqtt, sys, persistence, auth, metrics, process\)/],
   ['typo in section', { mqtt: { max_inflight_message: 5 } }, 'mqtt.max_inflight_message', /did you mean 'max_inflight_messages'\?/],
   ['dashes for underscores', { mqtt: { 'max-qos': 1 } }, 'mqtt.max-qos', /did you mean 'max_qos'\?/],
   ['abbreviated key', { mqtt: { max_inflight: 5 } }, 'mqtt.max_inflight', /did you mean 'max_inflight_messages'\?/],
@@ -147,7 +148,7 @@ describe('validateConfig: bad values', () => {
 
   it('rejects a top level that is not a mapping, hinting at mosquitto.conf', () => {
     const err = configError('listener 1883 allow_anonymous true');
-    assert.match(err.message, /^expected a mapping with keys log, listeners, mqtt, sys, persistence, auth, process, got '.*' \(this looks like a mosquitto\.conf/);
+    assert.match(err.message, /^expected a mapping with keys log, listeners, mqtt, sys, persistence, auth, metrics, process, got '.*' \(this looks like a mosquitto\.conf/);
     assert.match(configError([1]).message, /got a list$/);
   });
 
