@@ -5,7 +5,6 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -13,29 +12,16 @@ import { join } from 'node:path';
 import { hashPassword } from '../../src/auth/password-hash.js';
 import type { GatewayStatus } from '../../src/status/status-json.js';
 import { connect } from '../helpers/clients.js';
+import { run } from '../helpers/lifecycle.js';
+import type { RunResult } from '../helpers/lifecycle.js';
 import { startMidge, tempDir } from '../helpers/midge-process.js';
 import type { MidgeProcess } from '../helpers/midge-process.js';
 import { repoRoot } from '../helpers/repo-root.js';
 
 const cli = join(repoRoot(), 'dist', 'cli.js');
 
-function midge(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`midge ${args.join(' ')} did not finish:\n${stdout}${stderr}`));
-    }, 15_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs `midge ARGS` to its exit (killed after 15 s); `env` entries are `NAME=value` (through env(1)). */
+const midge = (args: string[], env: string[] = []): Promise<RunResult> => run('env', [...env, process.execPath, cli, ...args], 15_000);
 
 /** A port nobody listens on (bound, then released). */
 async function closedPort(): Promise<number> {
@@ -71,7 +57,7 @@ describe('midge status', () => {
 
   it('prints a summary, taking the address from -c and the password from MIDGE_PASSWORD', async () => {
     const c = await connect(proc.port, { clientId: 'c1' });
-    const r = await midge(['status', '-c', configFile, '-u', 'ops'], { MIDGE_PASSWORD: 'pw' });
+    const r = await midge(['status', '-c', configFile, '-u', 'ops'], ['MIDGE_PASSWORD=pw']);
     await c.end();
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^midge \\S+ at http://127\\.0\\.0\\.1:${httpPort}: healthy, up \\d+ s\\n`));
