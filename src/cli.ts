@@ -10,6 +10,7 @@ import { PASSWD_USAGE, runPasswd } from './cli/passwd.js';
 import { QUEUE_USAGE, runQueue } from './cli/queue.js';
 import { daemonise } from './cli/daemon.js';
 import { loadRunConfig, runGateway } from './cli/run.js';
+import { runStatus, STATUS_USAGE } from './cli/status.js';
 import type { RunOptions } from './cli/run.js';
 import { ConfigError } from './errors.js';
 import { VERSION } from './version.js';
@@ -47,6 +48,12 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
         return 0;
       }
       return runQueue(cmd.args, io);
+    case 'status':
+      if (cmd.args.includes('-h') || cmd.args.includes('--help')) {
+        io.out(STATUS_USAGE);
+        return 0;
+      }
+      return runStatus(cmd.args, io);
     case 'run':
       if (cmd.daemon) return startDaemon(argv, cmd, io);
       return runGateway(cmd, io);

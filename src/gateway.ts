@@ -12,6 +12,9 @@ import { startAdapters } from './adapters/start.js';
 import type { RunningAdapters } from './adapters/start.js';
 import { startBridges } from './bridge/manager.js';
 import type { RunningBridges } from './bridge/manager.js';
+import type { StatusServer } from './status/http-server.js';
+import { startStatusIfConfigured } from './status/start.js';
+import type { StatusOptions } from './status/start.js';
 
 export interface Gateway {
   readonly broker: Broker;
@@ -19,6 +22,8 @@ export interface Gateway {
   readonly adapters: RunningAdapters;
   /** Uplinks to cloud brokers with their durable queues. */
   readonly bridges: RunningBridges;
+  /** The metrics/status HTTP listener; undefined when metrics.listen is unset. */
+  readonly status: StatusServer | undefined;
   /** Addresses the broker listens on, in listener order (port resolved when 0 was asked). */
   addresses(): Array<{ host: string; port: number; protocol: string }>;
   /** Graceful stop: wills handled as the spec says, stores flushed and closed. */
@@ -42,7 +47,7 @@ export interface Reloader {
  * `authenticate`; see docs/security.md for how they combine with
  * auth.password_file and auth.acl_file.
  */
-export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: BrokerHooks): Promise<Gateway> {
+export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: BrokerHooks, statusOptions: StatusOptions = {}): Promise<Gateway> {
   const reloaders: Reloader[] = [];
   const fileAuth = createFileAuth(config.auth, logger); // bad files: ConfigError before anything is opened
   reloaders.push({ name: 'auth files', reload: () => fileAuth.reload() });
@@ -50,11 +55,18 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
   const broker = new Broker({ config, logger, store, hooks: mergeHooks(fileAuth.hooks, hooks) });
   // bridges listen on the bus before the listeners open: no client message can slip past their queues
   const bridges: RunningBridges = startBridges(config, broker, logger);
-  let adapters: RunningAdapters;
+  let adapters: RunningAdapters | undefined;
+  let status: StatusServer | undefined;
   try {
     await broker.start();
     adapters = await startAdapters(config, broker.bus, logger);
+    const running = adapters;
+    status = await startStatusIfConfigured(config, broker, fileAuth, logger, {
+      ...statusOptions,
+      providers: statusOptions.providers ?? { bridges: () => bridges.status(), adapters: () => running.status() },
+    });
   } catch (err) {
+    await adapters?.stop();
     await broker.stop().catch(() => undefined);
     await bridges.stop();
     store.close();
@@ -67,6 +79,7 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
     broker,
     adapters,
     bridges,
+    status,
     addresses: () => broker.addresses(),
     reload: async () => {
       for (const r of reloaders) {
@@ -79,6 +92,7 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
     },
     stop: () =>
       (stopped ??= (async () => {
+        await status?.stop();
         await adapters.stop();
         await broker.stop();
         await bridges.stop(); // after the broker: wills and last messages are queued first

@@ -8,6 +8,8 @@
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import type { LogConfig } from './config/types.js';
+import { LogFile } from './log-file.js';
+import type { RecentLogs } from './log-recent.js';
 
 /** Where log lines go; `isTTY` (when present) drives `format: auto`. */
 export interface LogDestination {
@@ -20,20 +22,31 @@ export const REDACTED_KEYS: readonly string[] = ['password', 'passwd', 'private_
 
 const REDACT_PATHS = REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
-export function createLogger(cfg: LogConfig, destination?: LogDestination): Logger {
+/** `recent` (optional) keeps the last lines for the status page, whatever the level of detail written. */
+export function createLogger(cfg: Pick<LogConfig, 'level' | 'format'> & Partial<LogConfig>, destination?: LogDestination, recent?: RecentLogs): Logger {
   const out: LogDestination = destination ?? stderrDestination();
   const isTTY = destination ? destination.isTTY === true : process.stderr.isTTY === true;
   const text = cfg.format === 'text' || (cfg.format === 'auto' && isTTY);
   const color = text && isTTY && !process.env['NO_COLOR'];
-  const stream: DestinationStream = text
-    ? { write: (line: string) => void out.write(formatLogLine(line, color)) }
-    : { write: (line: string) => void out.write(line) };
+  const write = text ? (line: string) => void out.write(formatLogLine(line, color)) : (line: string) => void out.write(line);
+  const stream: DestinationStream = recent
+    ? {
+        write: (line: string) => {
+          recent.push(line);
+          write(line);
+        },
+      }
+    : { write };
   return pino({ level: cfg.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
 }
 
-/** `log.file`: appended to with synchronous writes (like standard error); `reopen()` after log rotation. Throws when it cannot be opened. */
-export function openLogFile(path: string): LogDestination & { reopen(): void } {
-  return pino.destination({ dest: path, append: true, sync: true });
+/**
+ * `log.file`: appended to with synchronous writes (like standard error);
+ * `reopen()` after log rotation; rotated to FILE.1 past `maxSize` bytes
+ * (0 = no limit). Throws when it cannot be opened.
+ */
+export function openLogFile(path: string, maxSize = 0): LogDestination & { reopen(): void } {
+  return new LogFile(path, maxSize);
 }
 
 function stderrDestination(): LogDestination {

@@ -244,6 +244,7 @@ export function sendPublish(broker: Broker, conn: Connection, entry: OutboundEnt
   conn.sendRaw(bytes);
   broker.stats.messagesSent++;
   broker.stats.publishSent++;
+  broker.stats.publishSentByQos[entry.qos]++;
   return true;
 }
 

@@ -55,6 +55,16 @@ export class Session {
     return (this.unreleased ??= new Set());
   }
 
+  /** Number of subscriptions, without creating the collection (status page). */
+  get subscriptionCount(): number {
+    return this.subs?.size ?? 0;
+  }
+
+  /** Number of messages in flight, without creating the collection (status page). */
+  get inflightCount(): number {
+    return this.sent?.size ?? 0;
+  }
+
   /** Journaled to the store when it outlives its connection. */
   get persistent(): boolean {
     return this.expiryInterval > 0;

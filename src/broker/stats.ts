@@ -8,6 +8,10 @@ export class BrokerStats {
   publishReceived = 0;
   publishSent = 0;
   publishDropped = 0;
+  /** PUBLISH packets received from clients, by QoS (index 0..2). */
+  readonly publishReceivedByQos = [0, 0, 0];
+  /** PUBLISH packets sent to clients (first sends and resends), by QoS (index 0..2). */
+  readonly publishSentByQos = [0, 0, 0];
   clientsConnected = 0;
   clientsMaximum = 0;
   connectionsTotal = 0;

@@ -16,6 +16,7 @@ export type CliCommand =
   | { kind: 'check-config'; configPath: string; configFormat?: 'mosquitto' }
   | { kind: 'passwd'; args: readonly string[] }
   | { kind: 'queue'; args: readonly string[] }
+  | { kind: 'status'; args: readonly string[] }
   | { kind: 'help' }
   | { kind: 'version' };
 
@@ -25,6 +26,7 @@ export const USAGE = `Usage: midge [-c CONFIG] [-p PORT] [-v] [-d]
        midge check-config CONFIG
        midge passwd [-c | -D] [-b] FILE USER [PASSWORD]
        midge queue [purge --bridge NAME] [-c CONFIG]
+       midge status [-c CONFIG | --url URL] [-u USER] [--json]
        midge --help | --version
 
 Midge: an MQTT 3.1.1/5.0 broker and edge IoT gateway.
@@ -53,6 +55,8 @@ Commands:
                       deletes one bridge's queue (midge queue --help)
   check-config FILE   validate FILE, print "FILE: OK" and a summary, or the
                       first error (exit status 1)
+  status ...          summary of a running midge from its status API
+                      (metrics.listen; midge status --help for details)
 
 See midge.example.yaml for every configuration option.
 `;
@@ -62,6 +66,8 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   // `passwd` has mosquitto_passwd's own options (its -c is not --config): parsed by cli/passwd.ts
   if (argv[0] === 'passwd') return { ok: true, command: { kind: 'passwd', args: argv.slice(1) } };
   if (argv[0] === 'queue') return { ok: true, command: { kind: 'queue', args: argv.slice(1) } };
+  // `status` has its own options (--url, -u, --json): parsed by cli/status.ts
+  if (argv[0] === 'status') return { ok: true, command: { kind: 'status', args: argv.slice(1) } };
   if (argv.includes('-h') || argv.includes('--help')) return { ok: true, command: { kind: 'help' } };
   if (argv.includes('--version')) {
     return argv.length === 1 ? { ok: true, command: { kind: 'version' } } : err('--version takes no other arguments');

@@ -15,6 +15,7 @@ import { ConfigError } from '../errors.js';
 import { startGateway } from '../gateway.js';
 import type { Gateway } from '../gateway.js';
 import { createLogger, openLogFile } from '../log.js';
+import { RecentLogs } from '../log-recent.js';
 import type { LogDestination } from '../log.js';
 import { VERSION } from '../version.js';
 import type { Output } from './check-config.js';
@@ -51,12 +52,13 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
     return fail(err.message);
   }
   try {
-    if (config.log.file !== undefined) logFile = openLogFile(config.log.file);
+    if (config.log.file !== undefined) logFile = openLogFile(config.log.file, config.log.max_size);
   } catch (err) {
     return fail(`log.file: cannot open ${config.log.file}: ${err instanceof Error ? err.message : String(err)}`);
   }
 
-  const logger = createLogger(config.log, logFile);
+  const recentLogs = new RecentLogs();
+  const logger = createLogger(config.log, logFile, recentLogs);
   installCrashHandlers(logger);
   for (const w of warnings) logger.warn({ file: w.file, line: w.line, option: w.option }, `config: ${formatWarning(w)}`);
 
@@ -98,7 +100,7 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
     `midge ${VERSION} starting`,
   );
   try {
-    gateway = await startGateway(config, logger);
+    gateway = await startGateway(config, logger, undefined, { recentLogs });
   } catch (err) {
     const message = logStartFailure(logger, err);
     await channel?.failed(message);

@@ -50,7 +50,8 @@ export interface OptionalStringField extends FieldBase<string | undefined> {
   readonly optional: true;
   readonly minLength: number;
   readonly maxLength: number;
-  readonly format?: 'host';
+  /** `host-port`: `HOST:PORT` (`[v6]:PORT` for IPv6). */
+  readonly format?: 'host' | 'host-port';
 }
 
 export interface EnumField<V extends string | number = string | number> extends FieldBase<V> {
@@ -186,6 +187,7 @@ export const configSchema: ConfigSchema = {
         description: 'auto: human-readable lines on a terminal, JSON lines otherwise (journald, files, pipes).',
       },
       file: optStr('Append log lines to this file instead of writing them to standard error (mosquitto log_dest file). Under systemd leave it unset: the journal keeps standard error. Reopened on SIGHUP (log rotation).', 4096),
+      max_size: int(0, Number.MAX_SAFE_INTEGER, 0, 'log.file only: when the file would grow past this size it is renamed to FILE.1 (replacing the previous one) and a new file is started; 0 = no limit (rotate with logrotate instead).', { unit: 'bytes' }),
     },
   },
   listeners: {
@@ -261,6 +263,26 @@ export const configSchema: ConfigSchema = {
       acl_file: optStr('mosquitto ACL file: `user`, `topic [read|write|readwrite|deny]` and `pattern` lines. Unset: every client may publish and subscribe to everything.', 4096),
     },
   },
+  metrics: {
+    kind: 'section',
+    description: 'HTTP listener for Prometheus metrics (/metrics), the status page (/) and its JSON API (/api/status, /api/events). Off unless listen is set.',
+    fields: {
+      listen: {
+        type: 'string', optional: true, minLength: 3, maxLength: 300, format: 'host-port', default: undefined,
+        description: 'HOST:PORT to serve HTTP on, e.g. 127.0.0.1:9234 ([::1]:9234 for IPv6; port 0 picks a free port). Unset: no HTTP listener.',
+      },
+      status_page: bool(true, 'Serve the status page and its JSON API; false serves /metrics only.'),
+      allow_anonymous: {
+        type: 'boolean', optional: true, default: undefined,
+        description:
+          'Serve without a user name and password. false: HTTP basic auth against auth.password_file (which must be set). Unset means true on a loopback host; any other host must set it explicitly unless auth.password_file is set (then unset means false).',
+      },
+      status_page_topics: {
+        type: 'string', minLength: 0, maxLength: 1024, default: '#',
+        description: 'Topic filter of the messages shown live on the status page (never $SYS topics); empty shows none.',
+      },
+    },
+  },
   process: {
     kind: 'section',
     description: 'The midge process itself.',
@@ -290,6 +312,7 @@ export function describeExpected(field: Field): string {
       return field.values.length === 1 ? String(field.values[0]) : `one of ${field.values.join(', ')}`;
     case 'string':
       if (field.format === 'host') return 'an IP address or host name';
+      if (field.format === 'host-port') return 'HOST:PORT';
       return field.minLength > 0 ? 'a non-empty string' : 'a string';
     case 'strings':
       return field.minItems > 0 ? `a list of at least ${field.minItems} string${field.minItems > 1 ? 's' : ''}` : 'a list of strings';
@@ -338,6 +361,16 @@ export function isLoopbackHost(host: string): boolean {
 }
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+
+/** `127.0.0.1:9234`, `[::1]:9234`, `localhost:9234` → host and port; undefined when malformed. */
+export function parseHostPort(text: string): { host: string; port: number } | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  if (!m) return undefined;
+  const host = m[1] ?? m[2]!;
+  const port = Number(m[3]);
+  if (port > 65535 || !isValidHost(host) || (m[1] !== undefined && isIP(host) !== 6)) return undefined;
+  return { host, port };
+}
 
 /** True for an IP address or a syntactically valid DNS name. */
 export function isValidHost(host: string): boolean {

@@ -114,6 +114,19 @@ export interface LogConfig {
   format: 'auto' | 'json' | 'text';
   /** Append log lines to this file instead of standard error. */
   file: string | undefined;
+  /** Rotate `file` to `file.1` when it would grow past this many bytes; 0 = no limit. */
+  max_size: number;
+}
+
+export interface MetricsConfig {
+  /** `HOST:PORT` of the HTTP listener (metrics, status page, JSON API); unset = none. */
+  listen: string | undefined;
+  /** Serve the status page and /api/status, /api/events (else /metrics only). */
+  status_page: boolean;
+  /** Serve without credentials; false = HTTP basic auth against auth.password_file. Unset: true on loopback. */
+  allow_anonymous: boolean | undefined;
+  /** Topic filter of messages streamed to the status page; '' = none. */
+  status_page_topics: string;
 }
 
 export interface ProcessConfig {
@@ -128,6 +141,7 @@ export interface MidgeConfig {
   sys: SysConfig;
   persistence: PersistenceConfig;
   auth: AuthConfig;
+  metrics: MetricsConfig;
   process: ProcessConfig;
   bridges: BridgeConfig[];
 }

@@ -6,11 +6,12 @@
  * by the YAML loader) adds the line number.
  */
 import { ConfigError } from '../errors.js';
-import { configSchema, describeExpected, isLoopbackHost, isValidHost, schemaKeyPaths } from './schema.js';
+import { configSchema, describeExpected, isLoopbackHost, isValidHost, parseHostPort, schemaKeyPaths } from './schema.js';
 import type { Field, FieldsFor, ListField, ListSpec, SectionSpec } from './schema.js';
 import type { MidgeConfig } from './types.js';
 import { checkListenerOptions } from './validate-listener.js';
 import { checkBridges } from './validate-bridge.js';
+import { checkMetricsOptions } from './validate-metrics.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -56,6 +57,7 @@ export function validateConfig(input: unknown, source: ConfigSource = {}): Midge
   const config = out as unknown as MidgeConfig;
   checkListeners(config, fail);
   checkBridges(config, fail);
+  checkMetricsOptions(config, (message, key) => fail(message, ['metrics', key]));
   return deepFreeze(config);
 }
 
@@ -117,7 +119,7 @@ export function checkField(field: Field, v: unknown): string | undefined {
       ok = (field.values as readonly unknown[]).includes(v);
       break;
     case 'string':
-      ok = typeof v === 'string' && v.length >= field.minLength && v.length <= field.maxLength && (field.format !== 'host' || isValidHost(v));
+      ok = typeof v === 'string' && v.length >= field.minLength && v.length <= field.maxLength && checkFormat(field.format, v);
       break;
     case 'strings':
       if (!Array.isArray(v)) {
@@ -145,6 +147,12 @@ export function checkField(field: Field, v: unknown): string | undefined {
     hint = ' (put the port in `port:`, not in `host:`)';
   }
   return `expected ${describeExpected(field)}, got ${describeValue(v)}${hint}`;
+}
+
+function checkFormat(format: 'host' | 'host-port' | undefined, v: string): boolean {
+  if (format === 'host') return isValidHost(v);
+  if (format === 'host-port') return parseHostPort(v) !== undefined;
+  return true;
 }
 
 function checkListeners(config: MidgeConfig, fail: Fail): void {

@@ -48,7 +48,7 @@ describe('validateConfig: defaults', () => {
   it('fills every default from nothing, null or an empty mapping', () => {
     for (const input of [undefined, null, {}]) {
       const cfg = validateConfig(input);
-      assert.deepEqual(cfg.log, { level: 'info', format: 'auto', file: undefined });
+      assert.deepEqual(cfg.log, { level: 'info', format: 'auto', file: undefined, max_size: 0 });
       assert.deepEqual(cfg.listeners, [
         { host: '127.0.0.1', port: 1883, protocol: 'mqtt', socket_path: undefined, ws_path: undefined, allow_anonymous: undefined, max_connections: -1, certfile: undefined, keyfile: undefined, cafile: undefined, crlfile: undefined, require_certificate: false, use_identity_as_username: false, ciphers: undefined, tls_version: 'tlsv1.2', max_publish_rate: 0, max_packet_size: 0 },
       ]);
@@ -58,6 +58,7 @@ describe('validateConfig: defaults', () => {
       assert.equal(cfg.mqtt.auto_id_prefix, 'auto-');
       assert.deepEqual(cfg.sys, { interval: 10 });
       assert.deepEqual(cfg.persistence, { enabled: true, path: './data', synchronous: 'normal', max_store_bytes: 0 });
+      assert.deepEqual(cfg.metrics, { listen: undefined, status_page: true, allow_anonymous: undefined, status_page_topics: '#' });
     }
   });
 

@@ -45,6 +45,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   if (qos > 0 && !packet.messageId) throw new ProtocolError('QoS > 0 PUBLISH without packet identifier'); // [MQTT-2.2.1-3]
   if (qos > cfg.max_qos) throw new ProtocolError(`QoS ${qos} above maximum ${cfg.max_qos}`, RC.QOS_NOT_SUPPORTED); // [MQTT-3.2.2-11]
   if (packet.retain && !cfg.retain_available) throw new ProtocolError('retain not available', RC.RETAIN_NOT_SUPPORTED); // [MQTT-3.2.2-14]
+  broker.stats.publishReceivedByQos[qos]++;
   const topic = v5 ? resolveInboundTopic(conn, packet) : packet.topic;
   const invalid = validateTopicName(topic, { maxLevels: cfg.max_topic_levels || undefined });
   if (invalid) throw new ProtocolError(`invalid topic name: ${invalid}`, RC.TOPIC_NAME_INVALID); // [MQTT-3.3.2-2]
