@@ -6,6 +6,7 @@
  * that the schema covers every field of `MidgeConfig` with a matching type.
  */
 import { isIP } from 'node:net';
+import { serialDeviceFields } from './schema-serial.js';
 import type { MidgeConfig } from './types.js';
 
 interface FieldBase<V> {
@@ -266,6 +267,13 @@ export const configSchema: ConfigSchema = {
     fields: {
       pid_file: optStr('Write the process id to this file once listening (with or without -d, like mosquitto pid_file); removed on a clean stop. Not needed under systemd.', 4096),
     },
+  },
+  serial: {
+    kind: 'list',
+    description: 'Serial devices (ESP8266, Arduino, GPS receivers...): lines become readings on MQTT topics, payloads on the set topic are written to the port. See docs/serial.md.',
+    minItems: 0,
+    item: serialDeviceFields,
+    default: [],
   },
 };
 

@@ -10,6 +10,7 @@ import { configSchema, describeExpected, isLoopbackHost, isValidHost, schemaKeyP
 import type { Field, FieldsFor, ListField, ListSpec, SectionSpec } from './schema.js';
 import type { MidgeConfig } from './types.js';
 import { checkListenerOptions } from './validate-listener.js';
+import { checkSerial } from './validate-serial.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -54,6 +55,7 @@ export function validateConfig(input: unknown, source: ConfigSource = {}): Midge
   }
   const config = out as unknown as MidgeConfig;
   checkListeners(config, fail);
+  checkSerial(config, fail);
   return deepFreeze(config);
 }
 
@@ -137,6 +139,8 @@ export function checkField(field: Field, v: unknown): string | undefined {
   let hint = '';
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) && field.type !== 'string') {
     hint = ' (a quoted string: remove the quotes)';
+  } else if (field.type === 'string' && typeof v === 'number') {
+    hint = " (YAML read a number: put the value in quotes, e.g. '0043')";
   } else if (field.type === 'boolean' && typeof v === 'string' && /^(yes|no|on|off|y|n)$/i.test(v)) {
     hint = ' (YAML 1.2: write true or false)';
   } else if (field.type === 'string' && field.format === 'host' && typeof v === 'string' && /:\d+$/.test(v) && !v.includes('::')) {
