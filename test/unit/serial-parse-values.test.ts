@@ -30,6 +30,17 @@ describe('parseJsonLine', () => {
   });
 });
 
+describe('__proto__ labels are plain keys', () => {
+  it('JSON, key:value and CSV keep them as own properties', () => {
+    assert.equal(JSON.stringify(parseJsonLine('{"__proto__":{"x":1},"y":2}')), '{"__proto__.x":1,"y":2}');
+    assert.equal(JSON.stringify(parseJsonLine('{"__proto__":5}')), '{"__proto__":5}');
+    assert.equal(JSON.stringify(parseKeyValue('__proto__:1 b:2')), '{"__proto__":1,"b":2}');
+    const csv = new CsvParser(['__proto__', 'b']);
+    assert.equal(JSON.stringify(csv.parse('1,2')), '{"kind":"reading","values":{"__proto__":1,"b":2}}');
+    assert.equal(({} as Record<string, unknown>).x, undefined);
+  });
+});
+
 describe('parseKeyValue', () => {
   const table: Array<[string, string, Record<string, unknown> | undefined]> = [
     ['plotter, comma separated', 'temp:21.5,hum:40', { temp: 21.5, hum: 40 }],

@@ -8,6 +8,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Bus } from '../../src/adapters/types.js';
 import { createPublisher } from '../../src/adapters/serial/profiles.js';
+import { nestDotted } from '../../src/adapters/serial/publish-tasmota.js';
+import type { Value } from '../../src/adapters/serial/values.js';
 import type { LocalPublishOptions } from '../../src/broker/local-bus.js';
 import { validateConfig } from '../../src/config/validate.js';
 import type { SerialDeviceConfig } from '../../src/config/types.js';
@@ -83,11 +85,32 @@ describe('serial publishers', () => {
     assert.equal(bus.sent[0]!.retain, true);
     const sensor = JSON.parse(bus.sent[1]!.payload);
     assert.match(sensor.Time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
-    assert.equal(sensor['BME280.Temperature'], 21.5);
+    assert.deepEqual(sensor.BME280, { Temperature: 21.5 }, 'dotted keys nested again, as Tasmota sends them');
     assert.deepEqual(JSON.parse(bus.sent[2]!.payload), { SerialReceived: 'raw line' });
     assert.equal(JSON.parse(bus.sent[3]!.payload).RestartReason, 'external reset');
     assert.deepEqual(JSON.parse(bus.sent[4]!.payload), { SerialSend: 'Done' });
     assert.equal(bus.sent[5]!.payload, 'Offline');
+  });
+
+  it('tasmota: nestDotted rebuilds objects and keeps clashing keys flat', () => {
+    const table: Array<[Record<string, Value>, unknown]> = [
+      [{ 'a.b': 1, 'a.c': 2, d: 3 }, { a: { b: 1, c: 2 }, d: 3 }],
+      [{ 'v.0': 1, 'v.1': 2 }, { v: { 0: 1, 1: 2 } }],
+      [{ a: 1, 'a.b': 2 }, { a: 1, 'a.b': 2 }],
+      [{ 'a.b': 2, a: 1 }, { 'a.b': 2, a: 1 }],
+      [{ 'x..y': 1, '.z': 2 }, { 'x..y': 1, '.z': 2 }],
+    ];
+    for (const [input, want] of table) assert.deepEqual(nestDotted(input), want, JSON.stringify(input));
+  });
+
+  it('a device printing __proto__ keys cannot pollute prototypes, and the values are kept', () => {
+    const nested = nestDotted(JSON.parse('{"__proto__.polluted":1,"__proto__":2}') as Record<string, Value>);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    assert.equal(JSON.stringify(nestDotted(JSON.parse('{"__proto__.x":1}') as Record<string, Value>)), '{"__proto__":{"x":1}}');
+    assert.equal(JSON.stringify(nested), '{"__proto__.polluted":1,"__proto__":2}');
+    const bus = recordingBus();
+    createPublisher('default', { bus, device: device({ publish_fields: false }), hostname: 'pi' }).reading(JSON.parse('{"__proto__":3}') as Record<string, Value>, AT);
+    assert.match(bus.sent[0]!.payload, /"__proto__":3/);
   });
 
   it('homie: device attributes, properties declared on first sight with init/ready, lost and disconnected', () => {

@@ -5,7 +5,7 @@
  * tabs), from `columns` given in the config, or are `value1`, `value2`...
  * Empty cells become null. Stateful only in the header it remembers.
  */
-import { isNumeric, parseValue, type Value } from './values.js';
+import { isNumeric, parseValue, setOwn, type Value } from './values.js';
 
 export type CsvResult = { kind: 'header'; columns: string[] } | { kind: 'reading'; values: Record<string, Value> };
 
@@ -39,7 +39,7 @@ export class CsvParser {
     const names = this.columns && this.columns.length === cells.length ? this.columns : undefined;
     const out: Record<string, Value> = {};
     cells.forEach((c, i) => {
-      out[names ? names[i]! : `value${i + 1}`] = c === '' ? null : parseValue(c);
+      setOwn(out, names ? names[i]! : `value${i + 1}`, c === '' ? null : parseValue(c));
     });
     return out;
   }

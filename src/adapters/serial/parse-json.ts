@@ -3,7 +3,7 @@
  * flattened to dotted keys: `{"bme":{"t":21.5},"ok":true,"v":[1,2]}` gives
  * `bme.t=21.5, ok=true, v.0=1, v.1=2`. Pure.
  */
-import type { Value } from './values.js';
+import { setOwn, type Value } from './values.js';
 
 export interface FlattenLimits {
   /** Most keys in one reading; more makes the line a log line. */
@@ -33,7 +33,7 @@ function flatten(value: unknown, prefix: string, depth: number, out: Record<stri
   if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
     if (prefix === '') return true;
     if (Object.keys(out).length >= limits.maxKeys) return false;
-    out[prefix] = value;
+    setOwn(out, prefix, value);
     return true;
   }
   if (depth >= limits.maxDepth || typeof value !== 'object') return false;

@@ -8,7 +8,7 @@
  * numbers, booleans, nan/inf/ovf (null) or a single token (`ok`, `v1.2`,
  * `-`); anything else (spaces, `12:30`) makes the line a log line.
  */
-import { parseValue, type Value } from './values.js';
+import { parseValue, setOwn, type Value } from './values.js';
 
 const PART = /^([A-Za-z_][\w.\-]*)[:=](.+)$/;
 const TOKEN = /^[\w.\-+%#]+$/;
@@ -24,7 +24,7 @@ export function parseKeyValue(text: string): Record<string, Value> | undefined {
     if (!m) return undefined;
     const raw = m[2]!;
     if (!TOKEN.test(raw)) return undefined;
-    out[m[1]!] = parseValue(raw);
+    setOwn(out, m[1]!, parseValue(raw));
     n++;
   }
   return n > 0 ? out : undefined;

@@ -6,7 +6,7 @@
 import type { BootBanner } from './boot-banner.js';
 import { plainValue, type OfflineReason, type Publisher, type PublisherContext } from './publisher.js';
 import { expandTemplate, hostSlug } from './topics.js';
-import type { Value } from './values.js';
+import { setOwn, type Value } from './values.js';
 
 export class DefaultPublisher implements Publisher {
   readonly commandTopics: readonly string[];
@@ -43,7 +43,7 @@ export class DefaultPublisher implements Publisher {
   reading(values: Record<string, Value>, at: number): void {
     const { device, bus } = this.ctx;
     const state: Record<string, Value> = { timestamp: new Date(at).toISOString() };
-    for (const [k, v] of Object.entries(values)) state[k === 'timestamp' ? 'device_timestamp' : k] = v;
+    for (const [k, v] of Object.entries(values)) setOwn(state, k === 'timestamp' ? 'device_timestamp' : k, v);
     bus.publish(this.topic(device.state_topic), JSON.stringify(state), { qos: this.qos, retain: device.retain });
     if (!device.publish_fields) return;
     for (const [k, v] of Object.entries(values)) {

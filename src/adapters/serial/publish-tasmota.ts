@@ -1,6 +1,7 @@
 /**
  * Tasmota-style topics, so tools written for Tasmota devices understand
- * the serial device: `tele/<dev>/SENSOR` {"Time":...,fields}, raw lines as
+ * the serial device: `tele/<dev>/SENSOR` {"Time":...,fields} (dotted keys
+ * nested again, as Tasmota sends `{"BME280":{"Temperature":21.5}}`), raw lines as
  * `tele/<dev>/RESULT` {"SerialReceived":...}, `tele/<dev>/LWT` retained
  * Online/Offline, a reset as `tele/<dev>/INFO3` {"RestartReason":...}, and
  * `cmnd/<dev>/SerialSend` written to the port (answered on
@@ -8,7 +9,7 @@
  */
 import { ESP8266_RESET_CAUSES, type BootBanner } from './boot-banner.js';
 import { localIsoSeconds, type OfflineReason, type Publisher, type PublisherContext } from './publisher.js';
-import type { Value } from './values.js';
+import { setOwn, type Value } from './values.js';
 
 export class TasmotaPublisher implements Publisher {
   readonly commandTopics: readonly string[];
@@ -37,7 +38,7 @@ export class TasmotaPublisher implements Publisher {
   }
 
   reading(values: Record<string, Value>, at: number): void {
-    this.send(`tele/${this.dev}/SENSOR`, { Time: localIsoSeconds(at), ...values }, this.ctx.device.retain);
+    this.send(`tele/${this.dev}/SENSOR`, { Time: localIsoSeconds(at), ...nestDotted(values) }, this.ctx.device.retain);
   }
 
   log(text: string): void {
@@ -52,4 +53,30 @@ export class TasmotaPublisher implements Publisher {
   commandWritten(): void {
     this.send(`stat/${this.dev}/RESULT`, { SerialSend: 'Done' });
   }
+}
+
+type Nested = { [key: string]: Value | Nested };
+
+/**
+ * `{"BME280.Temperature":21.5}` back to `{"BME280":{"Temperature":21.5}}`.
+ * A key whose prefix is itself a key (`a` and `a.b`), or with an empty
+ * part, stays flat, so no value is lost or overwritten.
+ */
+export function nestDotted(values: Record<string, Value>): Nested {
+  const out: Nested = {};
+  for (const [key, value] of Object.entries(values)) {
+    const parts = key.split('.');
+    const clash = parts.some((p, i) => p === '' || (i > 0 && i < parts.length && Object.hasOwn(values, parts.slice(0, i).join('.'))));
+    if (parts.length === 1 || clash) {
+      setOwn(out, key, value);
+      continue;
+    }
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      if (!Object.hasOwn(node, part)) setOwn<Value | Nested>(node, part, {});
+      node = node[part] as Nested;
+    }
+    setOwn(node, parts.at(-1)!, value);
+  }
+  return out;
 }

@@ -97,9 +97,19 @@ export class SerialAdapter implements Adapter {
     };
   }
 
+  /** One try at finding and opening the port; whatever goes wrong becomes a logged retry, never a rejection. */
   private async attempt(): Promise<void> {
     this.retryTimer = undefined;
     if (this.stopped) return;
+    try {
+      await this.tryOpen();
+    } catch (err) {
+      // e.g. serialport's native addon missing for this platform: report it, keep the gateway up
+      if (!this.stopped) this.retry('error', `serial support failed: ${(err as Error).message}`, 'missing');
+    }
+  }
+
+  private async tryOpen(): Promise<void> {
     const found = await findPort(this.match(), this.deps.finder ?? (await defaultFinderDeps()));
     if (this.stopped) return;
     if (!found.found) return this.retry('waiting', found.reason, 'missing');

@@ -20,6 +20,14 @@ export function isNumeric(text: string): boolean {
   return parseNumber(text) !== undefined || NOT_A_NUMBER.test(text);
 }
 
+/**
+ * `obj[key] = value` as an own property even for `__proto__` (a device
+ * may print any label): never changes a prototype, never loses the value.
+ */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Number, boolean, null (nan/inf/ovf) or the trimmed string. */
 export function parseValue(text: string): Value {
   const t = text.trim();
