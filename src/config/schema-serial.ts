@@ -32,7 +32,7 @@ export const serialDeviceFields: FieldsFor<SerialDeviceConfig> = {
   stop_bits: { type: 'enum', values: [1, 1.5, 2], default: 1, description: 'Stop bits per character.' },
   hupcl: bool(true, 'Drop DTR when the port closes (the OS default). false keeps DTR up across close, so auto-reset boards (Arduino Uno, NodeMCU) are not reset again by the next open.'),
   dtr: optBool('Set DTR to this level right after opening; unset leaves the level the OS set on open (asserted).'),
-  rts: optBool('Set RTS to this level right after opening; unset leaves the level the OS set on open (asserted). On ESP boards RTS low holds the chip in reset.'),
+  rts: optBool('Set RTS to this level right after opening; unset leaves the level the OS set on open (asserted). On ESP boards DTR and RTS drive reset and boot mode: rts true with dtr false holds the chip in reset (esptool), equal levels leave it running.'),
   boot_window_ms: int(0, 600000, 2000, 'Lines received this long after opening the port (or after a boot banner) are ignored and counted: boards reset on open and print boot noise.', 'milliseconds'),
   idle_flush_ms: int(0, 600000, 500, 'A partial line with no newline is taken as complete after this much silence; 0 = wait for the newline.', 'milliseconds'),
   max_line_length: int(16, 1048576, 4096, 'Longest line or JSON object; longer ones are dropped and counted (lines_dropped).', 'bytes'),
