@@ -6,6 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { MidgeConfig } from '../config/types.js';
+import { createSerialAdapters } from './serial/index.js';
 import type { AdapterStatus } from '../status-types.js';
 import type { Adapter, AdapterContext, Bus, Reading } from './types.js';
 
@@ -20,7 +21,9 @@ export interface RunningAdapters {
 type Factory = (config: MidgeConfig, ctx: AdapterContext) => Adapter[];
 
 /** One entry per adapter family (serial, GPIO, system health). */
-const factories: Factory[] = [];
+const factories: Factory[] = [
+  createSerialAdapters,
+];
 
 export async function startAdapters(config: MidgeConfig, bus: Bus, logger: Logger): Promise<RunningAdapters> {
   let listeners: Array<(reading: Reading) => void> = [];

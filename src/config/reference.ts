@@ -38,7 +38,7 @@ export function renderConfigReference(): string {
   for (const [name, spec] of Object.entries(configSchema) as Array<[string, SectionSpec<object> | ListSpec<object>]>) {
     out.push(`## \`${name}\``, '', spec.description, '');
     const { prefix, fields } = sectionFields(name, spec);
-    if (spec.kind === 'list') out.push(`A list of at least ${spec.minItems}; each entry has:`, '');
+    if (spec.kind === 'list') out.push(spec.minItems > 0 ? `A list of at least ${spec.minItems}; each entry has:` : 'A list, empty by default; each entry has:', '');
     table(out, prefix, fields);
   }
   return out.join('\n');

@@ -6,6 +6,7 @@
  * that the schema covers every field of `MidgeConfig` with a matching type.
  */
 import { isIP } from 'node:net';
+import { serialDeviceFields } from './schema-serial.js';
 import type { MidgeConfig } from './types.js';
 import { bridgeFields } from './schema-bridge.js';
 
@@ -295,6 +296,13 @@ export const configSchema: ConfigSchema = {
     description: 'Uplinks to cloud or other MQTT brokers, each with a durable store-and-forward queue (see docs/bridge.md). None by default.',
     minItems: 0,
     item: bridgeFields,
+    default: [],
+  },
+  serial: {
+    kind: 'list',
+    description: 'Serial devices (ESP8266, Arduino, GPS receivers...): lines become readings on MQTT topics, payloads on the set topic are written to the port. See docs/serial.md.',
+    minItems: 0,
+    item: serialDeviceFields,
     default: [],
   },
 };

@@ -134,6 +134,62 @@ export interface ProcessConfig {
   pid_file: string | undefined;
 }
 
+/** One serial device (ESP8266, Arduino, GPS...); see docs/serial.md. */
+export interface SerialDeviceConfig {
+  /** Device id used in topics: lowercase letters, digits and `-`. */
+  name: string;
+  /** Open this device; false keeps the entry but ignores it. */
+  enabled: boolean;
+  /** Device path, preferably stable: `/dev/serial/by-id/...`; or use the usb_* match. */
+  path: string | undefined;
+  /** USB vendor id (4 hex digits) matched through the port list. */
+  usb_vendor_id: string | undefined;
+  /** USB product id (4 hex digits). */
+  usb_product_id: string | undefined;
+  /** USB serial number (exact). */
+  usb_serial: string | undefined;
+  baud_rate: number;
+  data_bits: 5 | 6 | 7 | 8;
+  parity: 'none' | 'even' | 'odd' | 'mark' | 'space';
+  stop_bits: 1 | 1.5 | 2;
+  /** Drop DTR when the port closes (the OS default). */
+  hupcl: boolean;
+  /** DTR level after open; unset leaves what the OS set. */
+  dtr: boolean | undefined;
+  /** RTS level after open; unset leaves what the OS set. */
+  rts: boolean | undefined;
+  /** Milliseconds after open (or a boot banner) during which lines are ignored. */
+  boot_window_ms: number;
+  /** Emit a partial line after this many idle milliseconds; 0 = never. */
+  idle_flush_ms: number;
+  /** Longest line (or JSON object) in bytes; longer ones are dropped and counted. */
+  max_line_length: number;
+  /** Parsers tried in order json, nmea, keyvalue, csv; list the ones to use. */
+  parsers: string[];
+  /** CSV column names until the device prints a header line. */
+  csv_columns: string[];
+  /** Seconds without data after which availability becomes offline; 0 = only when the port closes. */
+  availability_timeout: number;
+  /** Topic layout: default (templates below), tasmota or homie. */
+  profile: 'default' | 'tasmota' | 'homie';
+  topic_prefix: string;
+  state_topic: string;
+  field_topic: string;
+  log_topic: string;
+  availability_topic: string;
+  set_topic: string;
+  event_topic: string;
+  publish_fields: boolean;
+  publish_log: boolean;
+  qos: 0 | 1;
+  retain: boolean;
+  /** Commands written per second at most; 0 = unlimited. */
+  set_rate_limit: number;
+  line_ending: 'lf' | 'crlf' | 'cr';
+  reopen_min_ms: number;
+  reopen_max_ms: number;
+}
+
 export interface MidgeConfig {
   log: LogConfig;
   listeners: ListenerConfig[];
@@ -144,4 +200,5 @@ export interface MidgeConfig {
   metrics: MetricsConfig;
   process: ProcessConfig;
   bridges: BridgeConfig[];
+  serial: SerialDeviceConfig[];
 }

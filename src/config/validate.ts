@@ -12,6 +12,7 @@ import type { MidgeConfig } from './types.js';
 import { checkListenerOptions } from './validate-listener.js';
 import { checkBridges } from './validate-bridge.js';
 import { checkMetricsOptions } from './validate-metrics.js';
+import { checkSerial } from './validate-serial.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -58,6 +59,7 @@ export function validateConfig(input: unknown, source: ConfigSource = {}): Midge
   checkListeners(config, fail);
   checkBridges(config, fail);
   checkMetricsOptions(config, (message, key) => fail(message, ['metrics', key]));
+  checkSerial(config, fail);
   return deepFreeze(config);
 }
 
@@ -141,6 +143,8 @@ export function checkField(field: Field, v: unknown): string | undefined {
   let hint = '';
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) && field.type !== 'string') {
     hint = ' (a quoted string: remove the quotes)';
+  } else if (field.type === 'string' && field.format === undefined && typeof v === 'number') {
+    hint = " (YAML read a number: put the value in quotes, e.g. '0043')";
   } else if (field.type === 'boolean' && typeof v === 'string' && /^(yes|no|on|off|y|n)$/i.test(v)) {
     hint = ' (YAML 1.2: write true or false)';
   } else if (field.type === 'string' && field.format === 'host' && typeof v === 'string' && /:\d+$/.test(v) && !v.includes('::')) {
