@@ -21,6 +21,9 @@ import type { Broker } from './broker.js';
 import { Connection } from './connection.js';
 import { PublishRateLimiter } from './publish-rate.js';
 
+/** At most one log line per this many ms about failing accept() calls. */
+const ACCEPT_LOG_INTERVAL_MS = 10_000;
+
 interface Open {
   config: ListenerConfig;
   index: number;
@@ -59,6 +62,7 @@ export interface ListenerAddress {
 export class Listeners {
   private readonly servers: Open[] = [];
   private readonly sockets = new Set<net.Socket>();
+  private lastAcceptLog = -Infinity;
 
   constructor(private readonly broker: Broker) {}
 
@@ -88,7 +92,10 @@ export class Listeners {
 
   private wire(entry: Open): void {
     const { server, config } = entry;
-    server.on('error', (err) => this.log.error({ err, listener: entry.name }, 'listener error'));
+    server.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.syscall === 'accept') this.acceptFailed(entry, err);
+      else this.log.error({ err, listener: entry.name }, 'listener error');
+    });
     if (entry.tls) {
       server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
         this.log.warn({ listener: entry.name, remote: remoteOf(socket), reason: err.code ?? err.message }, `TLS handshake failed: ${err.message}`);
@@ -136,6 +143,24 @@ export class Listeners {
       socket.setNoDelay(true);
       this.attach(entry, socket, socket);
     });
+  }
+
+  /**
+   * accept() failed, typically EMFILE/ENFILE at the file descriptor limit.
+   * libuv has already closed the pending connection (it keeps a spare
+   * descriptor for that), so there is no busy loop; the server keeps
+   * listening and accepts again once descriptors are free. Counted, and
+   * logged at most once per ACCEPT_LOG_INTERVAL_MS so a flood cannot flood the log.
+   */
+  private acceptFailed(entry: Open, err: NodeJS.ErrnoException): void {
+    const n = ++this.broker.stats.acceptErrors;
+    const now = performance.now();
+    if (now - this.lastAcceptLog < ACCEPT_LOG_INTERVAL_MS) return;
+    this.lastAcceptLog = now;
+    this.log.error(
+      { listener: entry.name, code: err.code, acceptErrors: n, connections: this.sockets.size },
+      `cannot accept connections: ${err.code ?? err.message} (file descriptor limit? raise LimitNOFILE / ulimit -n, or lower listeners[].max_connections)`,
+    );
   }
 
   /** Mutual TLS: log and drop a client whose certificate failed verification. */

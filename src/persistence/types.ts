@@ -107,6 +107,12 @@ export interface MessageQueueStore {
 export interface Store extends SessionStore, RetainedStore, MessageQueueStore {
   /** Highest `seq` ever stored, so new entries continue after it. */
   maxSeq(): number;
+  /**
+   * Add `deltaMs` to every stored timestamp (session disconnect times,
+   * message receive and expiry times): the system clock stepped, and
+   * what was stamped before the step must stay as old as it really is.
+   */
+  shiftTimes(deltaMs: number): void;
   /** Call `callback` once every write issued before this call is durable. */
   whenDurable(callback: (err?: Error) => void): void;
   close(): void;
