@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import { isLoopbackHost } from '../config/schema.js';
 import type { ListenerConfig } from '../config/types.js';
+import { fdWarningThreshold, readFdLimit } from '../listeners/fd-limit.js';
 import { listenOn } from '../listeners/listen.js';
 // the WebSocket module (ws, http, https) is imported only when a websockets listener is configured
 type WebSocketModule = typeof import('../listeners/websocket.js');
@@ -63,6 +64,9 @@ export class Listeners {
   private readonly servers: Open[] = [];
   private readonly sockets = new Set<net.Socket>();
   private lastAcceptLog = -Infinity;
+  private readonly fdLimit = readFdLimit();
+  /** Connections at which we warn that the file descriptor limit is near. */
+  private readonly fdWarnAt = fdWarningThreshold(this.fdLimit);
 
   constructor(private readonly broker: Broker) {}
 
@@ -146,21 +150,34 @@ export class Listeners {
   }
 
   /**
-   * accept() failed, typically EMFILE/ENFILE at the file descriptor limit.
-   * libuv has already closed the pending connection (it keeps a spare
-   * descriptor for that), so there is no busy loop; the server keeps
-   * listening and accepts again once descriptors are free. Counted, and
-   * logged at most once per ACCEPT_LOG_INTERVAL_MS so a flood cannot flood the log.
+   * accept() failed (ENFILE, ENOMEM, ...). At EMFILE libuv closes the
+   * pending connection itself and reports nothing (see fd-limit.ts): no
+   * busy loop, the server keeps listening. Counted, and logged at most once
+   * per ACCEPT_LOG_INTERVAL_MS so that a flood cannot flood the log.
    */
   private acceptFailed(entry: Open, err: NodeJS.ErrnoException): void {
     const n = ++this.broker.stats.acceptErrors;
-    const now = performance.now();
-    if (now - this.lastAcceptLog < ACCEPT_LOG_INTERVAL_MS) return;
-    this.lastAcceptLog = now;
+    if (!this.logDue()) return;
     this.log.error(
       { listener: entry.name, code: err.code, acceptErrors: n, connections: this.sockets.size },
-      `cannot accept connections: ${err.code ?? err.message} (file descriptor limit? raise LimitNOFILE / ulimit -n, or lower listeners[].max_connections)`,
+      `cannot accept connections: ${err.code ?? err.message} (raise LimitNOFILE / ulimit -n, or lower listeners[].max_connections)`,
     );
+  }
+
+  /** Close to RLIMIT_NOFILE: further connections will be dropped by libuv without a word. */
+  private nearFdLimit(): void {
+    if (!this.logDue()) return;
+    this.log.warn(
+      { connections: this.sockets.size, fdLimit: this.fdLimit },
+      `${this.sockets.size} connections: near the file descriptor limit ${this.fdLimit}; new connections are dropped at the limit (raise LimitNOFILE / ulimit -n, or set listeners[].max_connections below it)`,
+    );
+  }
+
+  private logDue(): boolean {
+    const now = performance.now();
+    if (now - this.lastAcceptLog < ACCEPT_LOG_INTERVAL_MS) return false;
+    this.lastAcceptLog = now;
+    return true;
   }
 
   /** Mutual TLS: log and drop a client whose certificate failed verification. */
@@ -180,6 +197,7 @@ export class Listeners {
     }
     entry.active++;
     this.sockets.add(raw);
+    if (this.sockets.size >= this.fdWarnAt) this.nearFdLimit();
     (raw as AdmittedSocket)[ADMITTED] = entry;
     raw.on('close', onAdmittedClose);
     return true;
