@@ -63,7 +63,7 @@ test('300 half-open sockets and 100 slowloris tricklers are all closed after con
   await waitFor(() => tb.broker.connections.size === 0, 3000, 'no connections left');
   t.diagnostic(`probe during 400 half-open connections: ${describeProbe(r)}`);
   assert.equal(r.failures, 0);
-  assert.ok(r.p99 < 250, `probe p99 ${r.p99.toFixed(1)} ms`);
+  assert.ok(r.p99 < 500, `probe p99 ${r.p99.toFixed(1)} ms`);
 });
 
 test('a partial packet after CONNECT (then silence) is closed by keepalive; others are unaffected', async (t) => {
