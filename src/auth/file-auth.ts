@@ -13,7 +13,7 @@ import { RC } from '../reason-codes.js';
 import { parseSharedFilter } from '../topics/index.js';
 import { checkSubscribe, checkTopic, loadAclFile, READ, WRITE } from './acl-file.js';
 import type { Acl } from './acl-file.js';
-import { loadPasswordFile } from './password-file.js';
+import { loadPasswordFile, worldReadable } from './password-file.js';
 import type { PasswordDb } from './password-file.js';
 import { dummyHash, verifyPassword } from './password-hash.js';
 
@@ -29,6 +29,7 @@ export function createFileAuth(config: AuthConfig, logger: Logger): FileAuth {
   let acl: Acl | undefined = config.acl_file ? loadAclFile(config.acl_file) : undefined;
   const dummy = dummyHash();
   if (passwords) logger.info({ file: config.password_file, users: passwords.size }, 'password file loaded');
+  warnWorldReadable(config.password_file, logger);
   if (acl) logger.info({ file: config.acl_file, users: acl.users.size, patterns: acl.patterns.length }, 'ACL file loaded');
 
   const hooks: BrokerHooks = {};
@@ -76,6 +77,7 @@ export function createFileAuth(config: AuthConfig, logger: Logger): FileAuth {
         try {
           passwords = loadPasswordFile(config.password_file);
           logger.info({ file: config.password_file, users: passwords.size }, 'password file reloaded');
+          warnWorldReadable(config.password_file, logger);
         } catch (err) {
           logger.error({ file: config.password_file }, `password file not reloaded, keeping the previous one: ${(err as Error).message}`);
         }
@@ -109,4 +111,10 @@ export function mergeHooks(builtin: BrokerHooks, custom: BrokerHooks | undefined
   if (sub) out.authorizeSubscribe = sub;
   if (read) out.authorizeRead = read;
   return out;
+}
+
+/** As mosquitto 2: a password file every local user can read is worth a warning (hashes can be attacked offline). */
+function warnWorldReadable(file: string | undefined, logger: Logger): void {
+  const mode = file ? worldReadable(file) : undefined;
+  if (mode !== undefined) logger.warn({ file, mode: mode.toString(8) }, 'password file is readable by every user; chmod 0600 (or 0640 with a group midge belongs to)');
 }

@@ -4,7 +4,7 @@
  * `midge passwd`. Writes are atomic (temporary file + rename) with mode 0600.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { parsePasswordHash } from './password-hash.js';
@@ -47,6 +47,16 @@ export function parsePasswordFile(text: string, file?: string): PasswordDb {
 /** Reads and parses a password file; unreadable files are a `ConfigError` too. */
 export function loadPasswordFile(path: string): PasswordDb {
   return parsePasswordFile(readTextFile(path, 'password file'), path);
+}
+
+/** The permission bits of `path` when others may read it, else undefined (also when it cannot be stat'ed). */
+export function worldReadable(path: string): number | undefined {
+  try {
+    const mode = statSync(path).mode & 0o777;
+    return mode & 0o004 ? mode : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads a text file for the auth module, turning fs errors into `ConfigError`. */

@@ -168,7 +168,7 @@ export class Bridge {
       return;
     }
     this.client = client;
-    this.backoff.connected(Date.now());
+    this.backoff.connected(performance.now());
     this.lastError = undefined;
     this.setState('connected');
     this.log.info({ address: this.address, queued: this.queue.messages }, 'bridge connected');
@@ -213,7 +213,7 @@ export class Bridge {
       this.setState('idle');
       return;
     }
-    const delay = this.backoff.disconnected(Date.now());
+    const delay = this.backoff.disconnected(performance.now()); // monotonic: a clock step must not reset it
     this.setState('backoff');
     const fields = { address: this.address, retryInMs: Math.round(delay), err: this.lastError, queued: this.queue.messages };
     if (wasUp) this.log.warn(fields, `${describeLink(this.plan)} connection lost`);

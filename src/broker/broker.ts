@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { MidgeConfig } from '../config/types.js';
 import type { OutboundEntry, SessionRecord, Store } from '../persistence/types.js';
 import { RC } from '../reason-codes.js';
+import { BrokerClock } from './clock.js';
+import { shiftTimes } from './clock-step.js';
 import type { Connection } from './connection.js';
 import { restoreSessions } from './restore.js';
 import type { BrokerHooks, ClientInfo } from './hooks.js';
@@ -32,6 +34,8 @@ export interface BrokerOptions {
   logger: Logger;
   store: Store;
   hooks?: BrokerHooks;
+  /** Time source for expiry (tests inject one to step the wall clock). */
+  clock?: BrokerClock;
 }
 
 export class Broker {
@@ -40,6 +44,8 @@ export class Broker {
   readonly store: Store;
   readonly hooks: BrokerHooks;
   readonly stats = new BrokerStats();
+  /** Wall-clock ms advancing monotonically: what session, message and retained expiry compare against. */
+  readonly clock: BrokerClock;
   readonly sessions = new Map<string, Session>();
   readonly connections = new Set<Connection>();
   readonly subscriptions: Subscriptions;
@@ -49,6 +55,10 @@ export class Broker {
   /** In-process publish/subscribe for bridges and device adapters. */
   readonly bus: LocalBus;
   readonly maxPacketSize: number;
+  /** mqtt.max_outbound_buffer in bytes (Infinity when 0): QoS 0 messages to a client buffering more are dropped. */
+  readonly outboundLimit: number;
+  /** Buffered bytes at which a client is disconnected: the limit itself (policy disconnect) or twice it (drop). */
+  readonly outboundHardLimit: number;
   /** Store writes issued so far; lets handlers tell whether an ack must wait for durability. */
   journalWrites = 0;
   /** Message bytes (topic + payload) queued in the store for persistent sessions. */
@@ -67,7 +77,10 @@ export class Broker {
     this.store = options.store;
     this.seq = this.store.maxSeq(); // bridges may take sequence numbers before start()
     this.hooks = options.hooks ?? {};
+    this.clock = options.clock ?? new BrokerClock();
     this.maxPacketSize = this.config.mqtt.max_packet_size || MAX_PACKET_SIZE;
+    this.outboundLimit = this.config.mqtt.max_outbound_buffer || Infinity;
+    this.outboundHardLimit = this.config.mqtt.slow_consumer_policy === 'disconnect' ? this.outboundLimit : 2 * this.outboundLimit;
     this.subscriptions = new Subscriptions();
     this.retained = new RetainedIndex(this);
     this.router = new Router(this);
@@ -207,7 +220,7 @@ export class Broker {
     const session = conn.session;
     if (!session || session.connection !== conn) return; // taken over: the new connection owns it
     session.connection = null;
-    session.disconnectedAt = Date.now();
+    session.disconnectedAt = this.clock.now();
     const sendWill = conn.will !== undefined && !conn.cleanDisconnect;
     if (this.log.isLevelEnabled('debug')) this.log.debug({ clientId: conn.clientId, will: sendWill }, 'client disconnected');
     if (session.expiryInterval === 0) this.destroySession(session);
@@ -229,7 +242,9 @@ export class Broker {
         conn.close(RC.KEEP_ALIVE_TIMEOUT, 'keep alive timeout');
       }
     }
-    const wall = Date.now();
+    const step = this.clock.checkStep();
+    if (step !== 0) shiftTimes(this, step);
+    const wall = this.clock.now();
     for (const session of this.sessions.values()) {
       if (session.expired(wall)) {
         this.log.debug({ clientId: session.clientId }, 'session expired');

@@ -247,9 +247,30 @@ export class Connection {
         this.socket.uncork();
       });
     }
+    if (this.socket.writableLength > this.broker.outboundHardLimit) {
+      this.dropSlowConsumer();
+      return false;
+    }
     this.broker.stats.bytesSent += buf.length;
     this.socket.write(buf);
     return true;
+  }
+
+  /**
+   * The client does not read what we send (mqtt.max_outbound_buffer): close
+   * at once, throwing away what is buffered. No DISCONNECT: it would wait
+   * behind the bytes the client is not reading. A persistent session keeps
+   * its QoS 1/2 messages. The rest (will, session) follows from the socket's
+   * 'close' event, not from inside the delivery that found the buffer full.
+   */
+  dropSlowConsumer(): void {
+    if (this.state === 'closed' || this.socket.destroyed) return;
+    const n = ++this.broker.stats.slowConsumerDisconnects;
+    this.log.warn(
+      { clientId: this.clientId, remote: this.remoteAddress, buffered: this.socket.writableLength, limit: this.broker.config.mqtt.max_outbound_buffer, disconnects: n },
+      'slow consumer: outbound buffer over mqtt.max_outbound_buffer; disconnecting',
+    );
+    this.socket.destroy();
   }
 
   /** A protocol violation or internal failure: report it (v5) and close only this client. */

@@ -9,9 +9,6 @@ import { storedSize, type Broker } from './broker.js';
 import type { Connection } from './connection.js';
 import type { Session } from './session.js';
 
-/** Beyond this many bytes buffered in a socket, QoS 0 messages to it are dropped (slow consumer). */
-export const MAX_SOCKET_BUFFER = 8 * 1024 * 1024;
-
 export function deliver(
   broker: Broker,
   session: Session,
@@ -23,8 +20,10 @@ export function deliver(
   const conn = session.connection;
   const online = conn !== null && conn.state === 'connected';
   if (qos === 0 && online) {
-    if (conn.socket.writableLength > MAX_SOCKET_BUFFER) {
+    if (conn.socket.writableLength > broker.outboundLimit) {
+      // slow consumer (mqtt.max_outbound_buffer): drop, or disconnect per slow_consumer_policy
       broker.stats.droppedSlowConsumer++;
+      if (broker.config.mqtt.slow_consumer_policy === 'disconnect') conn.dropSlowConsumer();
       return;
     }
     sendPublish(broker, conn, { seq: 0, message, qos, retain, subscriptionIds, state: 'queued' }, 0, false);
@@ -134,7 +133,7 @@ function admit(broker: Broker, session: Session, entry: OutboundEntry): boolean 
 
 /** Drop queued (not yet sent) messages whose expiry has passed. Only called when the queue is full. */
 function purgeExpired(broker: Broker, session: Session): void {
-  const now = Date.now();
+  const now = broker.clock.now();
   let kept = 0;
   const queue = session.queue;
   for (let i = 0; i < queue.length; i++) {
@@ -217,7 +216,7 @@ export function sendPublish(broker: Broker, conn: Connection, entry: OutboundEnt
   };
   if (entry.qos > 0) packet.messageId = packetId;
   if (message.expiresAt !== undefined) {
-    const left = Math.ceil((message.expiresAt - Date.now()) / 1000);
+    const left = Math.ceil((message.expiresAt - broker.clock.now()) / 1000);
     if (left <= 0) {
       broker.stats.droppedExpired++;
       return false;

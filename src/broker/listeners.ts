@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
 import { isLoopbackHost } from '../config/schema.js';
 import type { ListenerConfig } from '../config/types.js';
+import { fdWarningThreshold, readFdLimit } from '../listeners/fd-limit.js';
 import { listenOn } from '../listeners/listen.js';
 // the WebSocket module (ws, http, https) is imported only when a websockets listener is configured
 type WebSocketModule = typeof import('../listeners/websocket.js');
@@ -20,6 +21,9 @@ import { loadTlsOptions, tlsEnabled } from '../tls/options.js';
 import type { Broker } from './broker.js';
 import { Connection } from './connection.js';
 import { PublishRateLimiter } from './publish-rate.js';
+
+/** At most one log line per this many ms about failing accept() calls. */
+const ACCEPT_LOG_INTERVAL_MS = 10_000;
 
 interface Open {
   config: ListenerConfig;
@@ -59,6 +63,10 @@ export interface ListenerAddress {
 export class Listeners {
   private readonly servers: Open[] = [];
   private readonly sockets = new Set<net.Socket>();
+  private lastAcceptLog = -Infinity;
+  private readonly fdLimit = readFdLimit();
+  /** Connections at which we warn that the file descriptor limit is near. */
+  private readonly fdWarnAt = fdWarningThreshold(this.fdLimit);
 
   constructor(private readonly broker: Broker) {}
 
@@ -88,7 +96,10 @@ export class Listeners {
 
   private wire(entry: Open): void {
     const { server, config } = entry;
-    server.on('error', (err) => this.log.error({ err, listener: entry.name }, 'listener error'));
+    server.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.syscall === 'accept') this.acceptFailed(entry, err);
+      else this.log.error({ err, listener: entry.name }, 'listener error');
+    });
     if (entry.tls) {
       server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
         this.log.warn({ listener: entry.name, remote: remoteOf(socket), reason: err.code ?? err.message }, `TLS handshake failed: ${err.message}`);
@@ -138,6 +149,37 @@ export class Listeners {
     });
   }
 
+  /**
+   * accept() failed (ENFILE, ENOMEM, ...). At EMFILE libuv closes the
+   * pending connection itself and reports nothing (see fd-limit.ts): no
+   * busy loop, the server keeps listening. Counted, and logged at most once
+   * per ACCEPT_LOG_INTERVAL_MS so that a flood cannot flood the log.
+   */
+  private acceptFailed(entry: Open, err: NodeJS.ErrnoException): void {
+    const n = ++this.broker.stats.acceptErrors;
+    if (!this.logDue()) return;
+    this.log.error(
+      { listener: entry.name, code: err.code, acceptErrors: n, connections: this.sockets.size },
+      `cannot accept connections: ${err.code ?? err.message} (raise LimitNOFILE / ulimit -n, or lower listeners[].max_connections)`,
+    );
+  }
+
+  /** Close to RLIMIT_NOFILE: further connections will be dropped by libuv without a word. */
+  private nearFdLimit(): void {
+    if (!this.logDue()) return;
+    this.log.warn(
+      { connections: this.sockets.size, fdLimit: this.fdLimit },
+      `${this.sockets.size} connections: near the file descriptor limit ${this.fdLimit}; new connections are dropped at the limit (raise LimitNOFILE / ulimit -n, or set listeners[].max_connections below it)`,
+    );
+  }
+
+  private logDue(): boolean {
+    const now = performance.now();
+    if (now - this.lastAcceptLog < ACCEPT_LOG_INTERVAL_MS) return false;
+    this.lastAcceptLog = now;
+    return true;
+  }
+
   /** Mutual TLS: log and drop a client whose certificate failed verification. */
   private checkClientCert(entry: Open, socket: tls.TLSSocket): void {
     const verdict = verifyClientCertificate(socket);
@@ -155,6 +197,7 @@ export class Listeners {
     }
     entry.active++;
     this.sockets.add(raw);
+    if (this.sockets.size >= this.fdWarnAt) this.nearFdLimit();
     (raw as AdmittedSocket)[ADMITTED] = entry;
     raw.on('close', onAdmittedClose);
     return true;

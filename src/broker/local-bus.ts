@@ -46,7 +46,7 @@ export class LocalBus {
       payload: typeof payload === 'string' ? Buffer.from(payload) : payload,
       qos: options.qos ?? 0,
       retain: options.retain ?? false,
-      receivedAt: Date.now(),
+      receivedAt: this.broker.clock.now(),
     };
     if (options.properties) message.properties = options.properties;
     return this.broker.router.publish(message, null);

@@ -7,7 +7,7 @@ import { storedSize, type Broker } from './broker.js';
 import { Session } from './session.js';
 
 export function restoreSessions(broker: Broker): void {
-  const now = Date.now();
+  const now = broker.clock.now();
   let restored = 0;
   let expired = 0;
   let messages = 0;

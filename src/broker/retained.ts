@@ -16,8 +16,13 @@ export class RetainedIndex {
     return this.messages.size;
   }
 
+  /** Every retained message (clock steps shift their timestamps). */
+  forEach(fn: (message: StoredMessage) => void): void {
+    for (const message of this.messages.values()) fn(message);
+  }
+
   load(): void {
-    const now = Date.now();
+    const now = this.broker.clock.now();
     for (const message of this.broker.store.loadRetained()) {
       if (message.expiresAt !== undefined && message.expiresAt <= now) {
         this.broker.store.deleteRetained(message.topic);
@@ -45,7 +50,7 @@ export class RetainedIndex {
 
   /** Retained messages matching a (non-shared) filter, expired ones removed on the way. */
   matching(filter: string): StoredMessage[] {
-    const now = Date.now();
+    const now = this.broker.clock.now();
     const out: StoredMessage[] = [];
     const consider = (message: StoredMessage) => {
       if (message.expiresAt !== undefined && message.expiresAt <= now) {

@@ -1,6 +1,7 @@
 /** Counters for $SYS topics and metrics. Plain numbers: incremented on hot paths. */
 export class BrokerStats {
-  readonly startedAt = Date.now();
+  /** performance.now() at start (uptime must not jump with the wall clock). */
+  readonly startedAt = performance.now();
   bytesReceived = 0;
   bytesSent = 0;
   messagesReceived = 0;
@@ -19,7 +20,12 @@ export class BrokerStats {
   droppedQueueFull = 0;
   droppedExpired = 0;
   droppedTooLarge = 0;
+  /** QoS 0 messages dropped because the client's outbound buffer was over mqtt.max_outbound_buffer. */
   droppedSlowConsumer = 0;
+  /** Clients disconnected for an outbound buffer over the limit (mqtt.slow_consumer_policy). */
+  slowConsumerDisconnects = 0;
+  /** accept() failures on the listeners (EMFILE/ENFILE: file descriptor limit reached). */
+  acceptErrors = 0;
   /** Messages not stored for a persistent session because persistence.max_store_bytes was reached. */
   droppedStoreFull = 0;
   /** Store commits that failed (disk full, I/O error); the publisher got no success ack. */

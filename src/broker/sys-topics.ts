@@ -4,6 +4,7 @@
  * per-minute exponential moving averages over 1, 5 and 15 minutes.
  */
 import os from 'node:os';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { VERSION } from '../version.js';
 import type { Broker } from './broker.js';
 
@@ -30,12 +31,16 @@ export class SysTopics {
   private readonly last = new Map<string, string>();
   private readonly prev = new Map<Counter, number>();
   private readonly load = new Map<string, number>();
+  /** Event-loop delay, sampled every 20 ms while $SYS is on; reset at each publication. */
+  private lag: IntervalHistogram | undefined;
 
   constructor(private readonly broker: Broker) {}
 
   start(): void {
     const interval = this.broker.config.sys.interval;
     if (interval <= 0) return;
+    this.lag = monitorEventLoopDelay({ resolution: 20 });
+    this.lag.enable();
     this.publishAll(interval);
     this.timer = setInterval(() => this.publishAll(interval), interval * 1000);
     this.timer.unref();
@@ -43,6 +48,7 @@ export class SysTopics {
 
   stop(): void {
     clearInterval(this.timer);
+    this.lag?.disable();
   }
 
   /** Current values, topic suffix -> payload text (also used by tests and status output). */
@@ -57,7 +63,7 @@ export class SysTopics {
     }
     const v = new Map<string, string>([
       ['version', `midge version ${VERSION}`],
-      ['uptime', `${Math.floor((Date.now() - s.startedAt) / 1000)} seconds`],
+      ['uptime', `${Math.floor((performance.now() - s.startedAt) / 1000)} seconds`],
       ['clients/connected', String(s.clientsConnected)],
       ['clients/active', String(s.clientsConnected)],
       ['clients/disconnected', String(offline)],
@@ -71,6 +77,9 @@ export class SysTopics {
       ['store/messages/bytes', String(b.storedBytes)],
       ['store/errors', String(s.storeErrors)],
       ['publish/messages/dropped/store_full', String(s.droppedStoreFull)],
+      ['publish/messages/dropped/slow_consumer', String(s.droppedSlowConsumer)],
+      ['clients/slow_consumer_disconnects', String(s.slowConsumerDisconnects)],
+      ['listeners/accept_errors', String(s.acceptErrors)],
       ['publish/messages/received', String(s.publishReceived)],
       ['publish/messages/sent', String(s.publishSent)],
       ['publish/messages/dropped', String(s.droppedQueueFull + s.droppedSlowConsumer + s.droppedTooLarge + s.droppedExpired + s.droppedStoreFull)],
@@ -80,6 +89,12 @@ export class SysTopics {
       ['retained messages/count', String(b.retained.size)],
       ['heap/current', String(process.memoryUsage().heapUsed)],
     ]);
+    if (this.lag) {
+      // milliseconds of event-loop delay since the last publication: 99th percentile and worst
+      v.set('eventloop/lag/p99', (this.lag.percentile(99) / 1e6).toFixed(1));
+      v.set('eventloop/lag/max', (this.lag.max / 1e6).toFixed(1));
+      this.lag.reset();
+    }
     this.updateLoad(interval);
     for (const [name] of LOADS) {
       for (const [period] of PERIODS) {
@@ -111,7 +126,7 @@ export class SysTopics {
   }
 
   private publishAll(interval: number): void {
-    const now = Date.now();
+    const now = this.broker.clock.now();
     for (const [suffix, value] of this.snapshot(interval)) {
       if (this.last.get(suffix) === value) continue;
       this.last.set(suffix, value);

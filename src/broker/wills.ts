@@ -72,7 +72,7 @@ export class Wills {
       return;
     }
     const props = will.properties;
-    const now = Date.now();
+    const now = broker.clock.now();
     const message: StoredMessage = {
       topic: will.topic,
       payload: Buffer.isBuffer(will.payload) ? will.payload : Buffer.from(will.payload),

@@ -208,6 +208,13 @@ export const configSchema: ConfigSchema = {
       max_queued_messages: int(0, I32, 1000, 'Messages queued per client beyond the in-flight window (offline or slow client); 0 = no limit.'),
       max_queued_bytes: int(0, Number.MAX_SAFE_INTEGER, 0, 'Bytes of payload queued per client; 0 = no limit.', { unit: 'bytes' }),
       queue_qos0_messages: bool(false, 'Also queue QoS 0 messages for offline persistent sessions (as mosquitto).'),
+      max_outbound_buffer: int(65536, Number.MAX_SAFE_INTEGER, 8388608,
+        'Bytes written to one client that its connection has not taken yet (a client that reads slowly or not at all). Above it, QoS 0 messages to that client are dropped or the client is disconnected, as slow_consumer_policy says; QoS 1/2 messages wait in the session (in-flight window and queue limits). 0 = no limit.',
+        { also: [0], unit: 'bytes' }),
+      slow_consumer_policy: {
+        type: 'enum', values: ['drop', 'disconnect'], default: 'drop',
+        description: 'A client over max_outbound_buffer: drop = its QoS 0 messages are dropped (counted) until it catches up, and it is disconnected only at twice the limit; disconnect = it is disconnected at once (its persistent session keeps QoS 1/2 messages).',
+      },
       max_packet_size: int(20, MQTT_MAX_PACKET, 0, 'Largest packet accepted, advertised to v5 clients as Maximum Packet Size; 0 = protocol maximum (256 MB).', { also: [0], unit: 'bytes' }),
       retain_available: bool(true, 'Support retained messages (v5 Retain Available).'),
       max_qos: {

@@ -59,6 +59,10 @@ export interface MqttConfig {
   max_queued_bytes: number;
   /** Queue QoS 0 messages for offline persistent sessions (mosquitto's queue_qos0_messages). */
   queue_qos0_messages: boolean;
+  /** Bytes buffered for one client's connection before `slow_consumer_policy` applies; 0 = no limit. */
+  max_outbound_buffer: number;
+  /** Over `max_outbound_buffer`: drop QoS 0 messages (disconnect at twice the limit), or disconnect at once. */
+  slow_consumer_policy: 'drop' | 'disconnect';
   /** Largest packet we accept and advertise (v5 Maximum Packet Size); 0 = protocol maximum. */
   max_packet_size: number;
   /** Whether retained messages are supported (v5 Retain Available). */

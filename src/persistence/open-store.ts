@@ -1,9 +1,10 @@
 /**
  * Choose the store from the configuration: SQLite in `<path>/midge.db`
- * when persistence is enabled (the directory is created with mode 0700),
- * otherwise the in-memory store.
+ * when persistence is enabled (the directory is created with mode 0700,
+ * the database and its -wal/-shm files are kept at 0600 whatever the
+ * umask: they hold every queued message), otherwise the in-memory store.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PersistenceConfig } from '../config/types.js';
 import { StoreError } from '../errors.js';
@@ -26,10 +27,24 @@ export function openStore(
       cause: err,
     });
   }
-  return new SqliteStore({
-    ...tuning,
-    file: join(config.path, DATABASE_FILE_NAME),
-    logger,
-    synchronous: config.synchronous,
-  });
+  const file = join(config.path, DATABASE_FILE_NAME);
+  // SQLite gives the -wal and -shm files the mode of the database file: create it private
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  const store = new SqliteStore({ ...tuning, file, logger, synchronous: config.synchronous });
+  keepPrivate(file, logger);
+  return store;
+}
+
+/** chmod 0600 the database files that group or others may read (an older file, or one made fresh after corruption). */
+export function keepPrivate(file: string, logger: StoreLogger): void {
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      const mode = statSync(path).mode & 0o777;
+      if ((mode & 0o077) === 0) continue;
+      chmodSync(path, 0o600);
+      logger.warn({ file: path, was: mode.toString(8) }, 'database file was readable by other users; mode set to 0600');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn({ file: path, err }, 'cannot check the mode of a database file');
+    }
+  }
 }

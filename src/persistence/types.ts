@@ -148,6 +148,8 @@ export interface BridgeQueueStore {
   /** Remember a bridge's connection state (for `midge queue` while or after it ran). */
   saveState(bridge: string, state: string, since: number): void;
   loadState(bridge: string): { state: string; since: number } | undefined;
+  /** The wall clock stepped by `deltaMs`: move every stored timestamp with it (see Store.shiftTimes). */
+  shiftTimes(deltaMs: number): void;
 }
 
 export interface Store extends SessionStore, RetainedStore, MessageQueueStore {
@@ -159,6 +161,12 @@ export interface Store extends SessionStore, RetainedStore, MessageQueueStore {
   readonly storeId: string;
   /** Highest `seq` ever stored, so new entries continue after it. */
   maxSeq(): number;
+  /**
+   * Add `deltaMs` to every stored timestamp (session disconnect times,
+   * message receive and expiry times): the system clock stepped, and
+   * what was stamped before the step must stay as old as it really is.
+   */
+  shiftTimes(deltaMs: number): void;
   /** Call `callback` once every write issued before this call is durable. */
   whenDurable(callback: (err?: Error) => void): void;
   close(): void;

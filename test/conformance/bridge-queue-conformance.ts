@@ -98,6 +98,20 @@ export function bridgeQueueConformance(name: string, make: () => Store | Promise
       assert.deepEqual(s.bridgeQueue.bridges(), ['x']);
     });
 
+    it('shiftTimes moves receive and expiry times of queued entries', async (t) => {
+      const s = await open(t);
+      const e = bq(1);
+      e.message.expiresAt = T0 + 1000;
+      s.bridgeQueue.enqueue('a', e);
+      s.bridgeQueue.enqueue('a', bq(2));
+      s.shiftTimes(-500);
+      const [x, y] = s.bridgeQueue.load('a', 0, 10);
+      assert.equal(x!.message.receivedAt, T0 + 1 - 500);
+      assert.equal(x!.message.expiresAt, T0 + 500);
+      assert.equal(y!.message.receivedAt, T0 + 2 - 500);
+      assert.equal(y!.message.expiresAt, undefined);
+    });
+
     it('has a store id', async (t) => {
       const s = await open(t);
       assert.match(s.storeId, /^[0-9a-z]+$/);

@@ -262,6 +262,22 @@ export function storeConformance(name: string, make: () => Store | Promise<Store
       assert.ok(closed(await new Promise<Error | undefined>((resolve) => s.whenDurable(resolve))));
     });
 
+    it('shiftTimes moves disconnect, receive and expiry times (clock step); connected sessions and no-expiry messages keep undefined', async (t) => {
+      const s = await open(t);
+      s.saveSession(session('off', { disconnectedAt: T0 }));
+      s.saveSession(session('on'));
+      s.setRetained(msg({ topic: 'r/exp', expiresAt: T0 + 10 }));
+      s.setRetained(msg({ topic: 'r/plain' }));
+      s.enqueue('off', entry(1, { message: msg({ topic: 'q/exp', expiresAt: T0 + 20 }) }));
+      s.enqueue('off', entry(2));
+      s.shiftTimes(-3600_000);
+      const sessions = s.loadSessions().sort(by('clientId'));
+      assert.deepEqual(sessions.map((x) => x.disconnectedAt), [T0 - 3600_000, undefined]);
+      const retained = s.loadRetained().sort(by('topic'));
+      assert.deepEqual(retained.map((m) => [m.receivedAt, m.expiresAt]), [[T0 - 3600_000, T0 + 10 - 3600_000], [T0 - 3600_000, undefined]]);
+      assert.deepEqual(s.loadQueue('off').map((e) => [e.message.receivedAt, e.message.expiresAt]), [[T0 - 3600_000, T0 + 20 - 3600_000], [T0 - 3600_000, undefined]]);
+    });
+
     if (reopen === undefined) return;
 
     it('survives close and reopen', async (t) => {

@@ -4,6 +4,7 @@
  */
 import pino from 'pino';
 import { Broker } from '../../src/broker/broker.js';
+import type { BrokerClock } from '../../src/broker/clock.js';
 import type { BrokerHooks } from '../../src/broker/hooks.js';
 import { defaultConfig } from '../../src/config/load.js';
 import type { MidgeConfig } from '../../src/config/types.js';
@@ -26,6 +27,8 @@ export interface TestBrokerOptions {
   persistence?: Partial<MidgeConfig['persistence']>;
   store?: Store;
   hooks?: BrokerHooks;
+  /** Time source for expiry (clock-step tests). */
+  clock?: BrokerClock;
 }
 
 export function testConfig(options: TestBrokerOptions = {}): MidgeConfig {
@@ -42,7 +45,7 @@ export function testConfig(options: TestBrokerOptions = {}): MidgeConfig {
 export async function startBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
   const logger = pino({ level: process.env.MIDGE_TEST_LOG ?? 'silent' });
   const store = options.store ?? new MemoryStore();
-  const broker = new Broker({ config: testConfig(options), logger, store, hooks: options.hooks });
+  const broker = new Broker({ config: testConfig(options), logger, store, hooks: options.hooks, clock: options.clock });
   await broker.start();
   const port = broker.addresses()[0]!.port;
   return {

@@ -25,11 +25,16 @@ export function tempDir(prefix = 'midge-test-'): { path: string; cleanup(): void
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
 
-/** Start midge with `yaml` as its config file (written into `dir`). */
-export async function startMidge(dir: string, yaml: string, timeoutMs = 10000): Promise<MidgeProcess> {
+/**
+ * Start midge with `yaml` as its config file (written into `dir`).
+ * `wrapper` runs it through a command that execs it, e.g.
+ * `['prlimit', '--nofile=64:64', '--']` (the pid stays midge's).
+ */
+export async function startMidge(dir: string, yaml: string, timeoutMs = 10000, wrapper: string[] = []): Promise<MidgeProcess> {
   const configFile = join(dir, 'midge.yaml');
   writeFileSync(configFile, yaml);
-  const proc = spawn(process.execPath, [CLI, '-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  const argv = [...wrapper, process.execPath, CLI, '-c', configFile];
+  const proc = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   let out = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`midge did not start listening within ${timeoutMs} ms:\n${out}`)), timeoutMs);

@@ -34,11 +34,18 @@ export function handlePubrec(conn: Connection, packet: IPubrecPacket): void {
     drain(broker, session);
     return;
   }
+  const pubrel = { cmd: 'pubrel' as const, messageId: packet.messageId };
   if (entry.state !== 'pubrel') {
     entry.state = 'pubrel'; // [MQTT-4.3.3-4] the message is now owned by the receiver: keep only the id
-    broker.journalUpdate(session, entry);
+    if (session.persistent) {
+      broker.journalUpdate(session, entry);
+      // PUBREL only once 'pubrel' is stored: after a crash the PUBLISH must not be sent
+      // again (as new, to a receiver that already released its id) [MQTT-4.3.3-5]
+      broker.store.whenDurable(() => conn.send(pubrel));
+      return;
+    }
   }
-  conn.send({ cmd: 'pubrel', messageId: packet.messageId });
+  conn.send(pubrel);
 }
 
 export function handlePubcomp(conn: Connection, packet: IPubcompPacket): void {

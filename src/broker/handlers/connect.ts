@@ -103,7 +103,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   const existing = broker.sessions.get(clientId); // gone if the old connection's session ended with it
   let session: Session;
   let sessionPresent = false;
-  if (existing && !packet.clean && !existing.expired(Date.now())) {
+  if (existing && !packet.clean && !existing.expired(broker.clock.now())) {
     broker.wills.cancel(clientId); // [MQTT-3.1.3-9] reconnected to the session within the will delay
     session = existing; // [MQTT-3.2.2-2] resume
     sessionPresent = true;

@@ -81,7 +81,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
 
   const writesBefore = broker.journalWrites;
   if (reason === RC.SUCCESS) {
-    const message: StoredMessage = { topic, payload, qos, retain: packet.retain, receivedAt: Date.now() };
+    const message: StoredMessage = { topic, payload, qos, retain: packet.retain, receivedAt: broker.clock.now() };
     if (props) {
       const { topicAlias: _alias, subscriptionIdentifier: _ids, ...rest } = props;
       for (const _ in rest) {

@@ -13,11 +13,13 @@ export function handlePubrel(conn: Connection, packet: IPubrelPacket): void {
   if (known) broker.journalInboundQos2(session, packetId, false);
   const reasonCode = conn.protocolVersion === 5 && !known ? RC.PACKET_IDENTIFIER_NOT_FOUND : undefined;
   const pubcomp = { cmd: 'pubcomp' as const, messageId: packetId, reasonCode };
-  if (conn.pendingDurableAcks === 0) {
+  // a persistent session's release must be stored before PUBCOMP: after a crash a
+  // still-known id would make the client's next message with that id a "duplicate"
+  if (conn.pendingDurableAcks === 0 && !(known && session.persistent)) {
     conn.send(pubcomp);
     return;
   }
-  // keep PUBCOMP behind PUBRECs still waiting for the store [MQTT-4.6.0-2 order]
+  // also keeps PUBCOMP behind PUBRECs still waiting for the store [MQTT-4.6.0-2 order]
   conn.pendingDurableAcks++;
   broker.store.whenDurable(() => {
     conn.pendingDurableAcks--;

@@ -90,6 +90,16 @@ export class MemoryBridgeQueue implements BridgeQueueStore {
     return [...names].sort();
   }
 
+  shiftTimes(deltaMs: number): void {
+    this.assertOpen();
+    for (const q of this.queues.values()) {
+      for (const e of q.values()) {
+        e.message.receivedAt += deltaMs;
+        if (e.message.expiresAt !== undefined) e.message.expiresAt += deltaMs;
+      }
+    }
+  }
+
   saveState(bridge: string, state: string, since: number): void {
     this.assertOpen();
     this.states.set(bridge, { state, since });

@@ -130,6 +130,14 @@ export class MemoryStore implements Store {
     return this.highestSeq;
   }
 
+  shiftTimes(deltaMs: number): void {
+    this.assertOpen();
+    for (const s of this.sessions.values()) if (s.disconnectedAt !== undefined) s.disconnectedAt += deltaMs;
+    for (const m of this.retained.values()) shiftMessage(m, deltaMs);
+    for (const queue of this.queues.values()) for (const e of queue.values()) shiftMessage(e.message, deltaMs);
+    this.bridgeQueue.shiftTimes(deltaMs);
+  }
+
   /** Everything is "durable" at once; the callback still runs asynchronously, in order. */
   whenDurable(callback: (err?: Error) => void): void {
     if (this.closed) queueMicrotask(() => callback(new StoreError('store is closed', 'GW_ERR_STORE_CLOSED')));
@@ -143,6 +151,11 @@ export class MemoryStore implements Store {
   private assertOpen(): void {
     if (this.closed) throw new StoreError('store is closed', 'GW_ERR_STORE_CLOSED');
   }
+}
+
+function shiftMessage(m: StoredMessage, deltaMs: number): void {
+  m.receivedAt += deltaMs;
+  if (m.expiresAt !== undefined) m.expiresAt += deltaMs;
 }
 
 function copyEntry(e: OutboundEntry): OutboundEntry {

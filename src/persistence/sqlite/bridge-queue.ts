@@ -41,6 +41,7 @@ function prepareBridgeStatements(db: Database.Database) {
     countDead: prepare(db, 'SELECT count(*) FROM bridge_dead_letters WHERE bridge = ?').pluck(),
     purge: prepare(db, 'DELETE FROM bridge_queue WHERE bridge = ?'),
     names: prepare(db, 'SELECT bridge FROM bridge_queue UNION SELECT bridge FROM bridge_dead_letters UNION SELECT bridge FROM bridge_state ORDER BY 1').pluck(),
+    shift: prepare(db, 'UPDATE bridge_queue SET received_at = received_at + ?, expires_at = expires_at + ?'),
     saveState: prepare(db, 'INSERT OR REPLACE INTO bridge_state (bridge, state, since) VALUES (?, ?, ?)'),
     loadState: prepare(db, 'SELECT state, since FROM bridge_state WHERE bridge = ?'),
   };
@@ -116,6 +117,10 @@ export class SqliteBridgeQueue implements BridgeQueueStore {
   bridges(): string[] {
     this.readable();
     return this.st.names.all() as string[];
+  }
+
+  shiftTimes(deltaMs: number): void {
+    this.write(() => this.st.shift.run(deltaMs, deltaMs));
   }
 
   saveState(bridge: string, state: string, since: number): void {

@@ -168,6 +168,15 @@ export class SqliteStore implements Store {
     return this.highestSeq;
   }
 
+  shiftTimes(deltaMs: number): void {
+    this.write(() => {
+      this.st.shiftSessions.run(deltaMs);
+      this.st.shiftRetained.run(deltaMs, deltaMs);
+      this.st.shiftQueue.run(deltaMs, deltaMs);
+    });
+    this.bridgeQueue.shiftTimes(deltaMs);
+  }
+
   whenDurable(callback: (err?: Error) => void): void {
     this.group.whenDurable(callback);
   }

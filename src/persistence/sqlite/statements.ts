@@ -38,6 +38,10 @@ export function prepareStatements(db: Database.Database) {
     removeInbound: prepare(db, 'DELETE FROM inbound_qos2 WHERE client_id = ? AND packet_id = ?'),
     loadInbound: prepare(db, 'SELECT packet_id FROM inbound_qos2 WHERE client_id = ? ORDER BY packet_id').pluck(),
 
+    shiftSessions: prepare(db, 'UPDATE sessions SET disconnected_at = disconnected_at + ? WHERE disconnected_at IS NOT NULL'),
+    shiftRetained: prepare(db, 'UPDATE retained SET received_at = received_at + ?, expires_at = expires_at + ?'),
+    shiftQueue: prepare(db, 'UPDATE queue SET received_at = received_at + ?, expires_at = expires_at + ?'),
+
     readMaxSeq: prepare(
       db,
       `SELECT max(COALESCE((SELECT value FROM meta WHERE key = 'max_seq'), 0), COALESCE((SELECT max(seq) FROM queue), 0),
