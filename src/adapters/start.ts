@@ -8,6 +8,9 @@ import type { Logger } from 'pino';
 import type { MidgeConfig } from '../config/types.js';
 import type { AdapterStatus } from '../status-types.js';
 import type { Adapter, AdapterContext, Bus, Reading } from './types.js';
+import { createGpioAdapters } from './gpio/index.js';
+import { createHealthAdapters } from './health/index.js';
+import { startDiscovery } from './homeassistant/discovery.js';
 
 export interface RunningAdapters {
   readonly adapters: readonly Adapter[];
@@ -20,7 +23,7 @@ export interface RunningAdapters {
 type Factory = (config: MidgeConfig, ctx: AdapterContext) => Adapter[];
 
 /** One entry per adapter family (serial, GPIO, system health). */
-const factories: Factory[] = [];
+const factories: Factory[] = [createGpioAdapters, createHealthAdapters];
 
 export async function startAdapters(config: MidgeConfig, bus: Bus, logger: Logger): Promise<RunningAdapters> {
   let listeners: Array<(reading: Reading) => void> = [];
@@ -38,19 +41,23 @@ export async function startAdapters(config: MidgeConfig, bus: Bus, logger: Logge
     },
   };
   const adapters = factories.flatMap((f) => f(config, ctx));
+  const onReading = (listener: (reading: Reading) => void): (() => void) => {
+    listeners = [...listeners, listener];
+    return () => {
+      listeners = listeners.filter((l) => l !== listener);
+    };
+  };
+  // before start(), so discovery sees the first readings
+  const discovery = startDiscovery(config, { adapters, onReading }, bus, logger);
   // start() never rejects for a missing device (the adapter retries); a rejection here is a bug or bad config
   await Promise.all(adapters.map((a) => a.start()));
   return {
     adapters,
-    onReading(listener) {
-      listeners = [...listeners, listener];
-      return () => {
-        listeners = listeners.filter((l) => l !== listener);
-      };
-    },
+    onReading,
     status: () => adapters.map((a) => a.status()),
     async stop() {
       await Promise.allSettled(adapters.map((a) => a.stop()));
+      discovery.stop();
     },
   };
 }

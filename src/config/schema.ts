@@ -7,6 +7,8 @@
  */
 import { isIP } from 'node:net';
 import type { MidgeConfig } from './types.js';
+import { gpioFields } from './schema-gpio.js';
+import { healthFields, homeAssistantFields } from './schema-health.js';
 
 interface FieldBase<V> {
   /** Doc text: one or two sentences, plain text. */
@@ -266,6 +268,21 @@ export const configSchema: ConfigSchema = {
     fields: {
       pid_file: optStr('Write the process id to this file once listening (with or without -d, like mosquitto pid_file); removed on a clean stop. Not needed under systemd.', 4096),
     },
+  },
+  gpio: {
+    kind: 'section',
+    description: 'GPIO pins as MQTT topics: inputs published as ON/OFF, outputs driven by /set commands. Off while gpio.pins is empty.',
+    fields: gpioFields,
+  },
+  health: {
+    kind: 'section',
+    description: 'Periodic gateway health (load, temperature, memory, disk, uptime, network) as MQTT topics. Off by default.',
+    fields: healthFields,
+  },
+  homeassistant: {
+    kind: 'section',
+    description: 'Home Assistant MQTT discovery for the running adapters (GPIO pins, health values, numeric readings).',
+    fields: homeAssistantFields,
   },
 };
 

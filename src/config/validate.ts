@@ -10,6 +10,7 @@ import { configSchema, describeExpected, isLoopbackHost, isValidHost, schemaKeyP
 import type { Field, FieldsFor, ListField, ListSpec, SectionSpec } from './schema.js';
 import type { MidgeConfig } from './types.js';
 import { checkListenerOptions } from './validate-listener.js';
+import { checkDeviceSections } from './validate-gpio.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -54,6 +55,7 @@ export function validateConfig(input: unknown, source: ConfigSource = {}): Midge
   }
   const config = out as unknown as MidgeConfig;
   checkListeners(config, fail);
+  checkDeviceSections(config, fail);
   return deepFreeze(config);
 }
 
