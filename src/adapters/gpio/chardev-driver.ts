@@ -135,6 +135,7 @@ class ChardevDriver implements GpioDriver {
   }
 
   private claim(line: number, request: (l: LibgpiodLine) => void): LibgpiodLine {
+    if (this.open.has(line)) throw new DeviceError(`GPIO ${line}: already open`);
     if (line >= this.chip.lines) throw new DeviceError(`GPIO ${line}: ${this.description} has only ${this.chip.lines} lines`);
     try {
       const l = new this.lib.Line(this.chip.handle, line);

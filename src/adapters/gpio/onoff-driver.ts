@@ -60,7 +60,7 @@ class OnoffDriver implements GpioDriver {
   readonly name = 'onoff';
   readonly supportsBias = false;
   readonly description: string;
-  private readonly open = new Set<OnoffGpio>();
+  private readonly open = new Map<OnoffGpio, number>();
 
   constructor(
     private readonly Gpio: OnoffGpioClass,
@@ -103,15 +103,16 @@ class OnoffDriver implements GpioDriver {
   }
 
   close(): void {
-    for (const gpio of [...this.open]) this.release(gpio);
+    for (const gpio of [...this.open.keys()]) this.release(gpio);
   }
 
   private claim(line: number, direction: 'in' | 'high' | 'low'): OnoffGpio {
+    if ([...this.open.values()].includes(line)) throw new DeviceError(`GPIO ${line}: already open`);
     const n = sysfsNumber(this.chip, line, this.baseOverride);
     if (typeof n === 'string') throw new DeviceError(`GPIO ${line}: ${n}`);
     try {
       const gpio = direction === 'in' ? new this.Gpio(n, 'in', 'both', { reconfigureDirection: true }) : new this.Gpio(n, direction);
-      this.open.add(gpio);
+      this.open.set(gpio, line);
       return gpio;
     } catch (err) {
       throw gpioError(`GPIO ${line} (sysfs ${n})`, err, {
