@@ -42,7 +42,7 @@ describe('parseConfigText: errors carry file, line and key', () => {
     ],
     ['listener item not a mapping', 'listeners:\n  - port: 1884\n  - 1885\n', 'test.yaml:line 3: listeners[1]: expected a mapping, got 1885'],
     ['flow mapping', 'mqtt: {max_qos: 1,\n  max_keepalive: -5}\n', 'test.yaml:line 2: mqtt.max_keepalive: expected an integer 0..65535, got -5'],
-    ['top level not a mapping', '# comment\n- a\n- b\n', 'test.yaml:line 2: expected a mapping with keys log, listeners, mqtt, sys, persistence, auth, process, got a list'],
+    ['top level not a mapping', '# comment\n- a\n- b\n', 'test.yaml:line 2: expected a mapping with keys log, listeners, mqtt, sys, persistence, auth, process, gpio, health, homeassistant, got a list'],
   ];
   for (const [title, yaml, message] of rows) {
     it(title, () => assert.equal(parseError(yaml).message, message));

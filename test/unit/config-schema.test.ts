@@ -123,7 +123,7 @@ const badValues: Array<[string, unknown, string, RegExp]> = [
   ['listeners as mapping', { listeners: { port: 1883 } }, 'listeners', /expected a list of mappings, got a mapping/],
   ['listener as scalar', { listeners: [1883] }, 'listeners[0]', /expected a mapping, got 1883/],
   ['no listeners', { listeners: [] }, 'listeners', /at least 1 entry/],
-  ['unknown root key', { foo: 1 }, 'foo', /unknown key \(accepted: log, listeners, mqtt, sys, persistence, auth, process\)/],
+  ['unknown root key', { foo: 1 }, 'foo', /unknown key \(accepted: log, listeners, mqtt, sys, persistence, auth, process, gpio, health, homeassistant\)/],
   ['typo in section', { mqtt: { max_inflight_message: 5 } }, 'mqtt.max_inflight_message', /did you mean 'max_inflight_messages'\?/],
   ['dashes for underscores', { mqtt: { 'max-qos': 1 } }, 'mqtt.max-qos', /did you mean 'max_qos'\?/],
   ['abbreviated key', { mqtt: { max_inflight: 5 } }, 'mqtt.max_inflight', /did you mean 'max_inflight_messages'\?/],
@@ -147,7 +147,7 @@ describe('validateConfig: bad values', () => {
 
   it('rejects a top level that is not a mapping, hinting at mosquitto.conf', () => {
     const err = configError('listener 1883 allow_anonymous true');
-    assert.match(err.message, /^expected a mapping with keys log, listeners, mqtt, sys, persistence, auth, process, got '.*' \(this looks like a mosquitto\.conf/);
+    assert.match(err.message, /^expected a mapping with keys log, listeners, mqtt, sys, persistence, auth, process, gpio, health, homeassistant, got '.*' \(this looks like a mosquitto\.conf/);
     assert.match(configError([1]).message, /got a list$/);
   });
 
