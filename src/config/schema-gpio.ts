@@ -34,7 +34,7 @@ const reservedFields: FieldsFor<GpioReservedPin> = {
 export const gpioFields: FieldsFor<GpioConfig> = {
   driver: oneOf(['auto', 'onoff', 'chardev', 'simulated'], 'auto',
     'auto: chardev when /dev/gpiochip* exists and node-libgpiod loads, else onoff when /sys/class/gpio exists. onoff (sysfs, interrupt-driven edges), chardev (libgpiod, pull-up/down bias, inputs polled), simulated (no hardware; inputs driven by <name>/simulate).'),
-  chip: str('auto', 'GPIO chip: auto (the Raspberry Pi header chip found by label: pinctrl-bcm2835, pinctrl-bcm2711 or pinctrl-rp1; else gpiochip0), a chip name (gpiochip4) or a label.', 1, 128),
+  chip: str('auto', 'GPIO chip: auto (the Raspberry Pi header chip found by label: pinctrl-bcm2835, pinctrl-bcm2711 or pinctrl-rp1; else the first chip), a chip name (gpiochip4) or a label.', 1, 128),
   sysfs_base: int(0, 65535, -1, 'onoff driver: sysfs number of line 0 of the chip; -1 = read from /sys/class/gpio/gpiochip*/base (512 on a Pi 4 and 571 on a Pi 5 with kernel 6.6+, 0 before).', { also: [-1] }),
   poll_ms: int(1, 1000, 10, 'chardev driver: input polling period (node-libgpiod has no edge events); pulses shorter than this can be missed.', { unit: 'ms' }),
   topic_prefix: str('midge/{hostname}', 'Topics are <topic_prefix>/gpio/<name>; {hostname} is replaced by the host name.', 1, 200),
