@@ -9,6 +9,9 @@ import type { MidgeConfig } from '../config/types.js';
 import { createSerialAdapters } from './serial/index.js';
 import type { AdapterStatus } from '../status-types.js';
 import type { Adapter, AdapterContext, Bus, Reading } from './types.js';
+import { createGpioAdapters } from './gpio/index.js';
+import { createHealthAdapters } from './health/index.js';
+import { startDiscovery } from './homeassistant/discovery.js';
 
 export interface RunningAdapters {
   readonly adapters: readonly Adapter[];
@@ -21,9 +24,7 @@ export interface RunningAdapters {
 type Factory = (config: MidgeConfig, ctx: AdapterContext) => Adapter[];
 
 /** One entry per adapter family (serial, GPIO, system health). */
-const factories: Factory[] = [
-  createSerialAdapters,
-];
+const factories: Factory[] = [createSerialAdapters, createGpioAdapters, createHealthAdapters];
 
 export async function startAdapters(config: MidgeConfig, bus: Bus, logger: Logger): Promise<RunningAdapters> {
   let listeners: Array<(reading: Reading) => void> = [];
@@ -41,19 +42,23 @@ export async function startAdapters(config: MidgeConfig, bus: Bus, logger: Logge
     },
   };
   const adapters = factories.flatMap((f) => f(config, ctx));
+  const onReading = (listener: (reading: Reading) => void): (() => void) => {
+    listeners = [...listeners, listener];
+    return () => {
+      listeners = listeners.filter((l) => l !== listener);
+    };
+  };
+  // before start(), so discovery sees the first readings
+  const discovery = startDiscovery(config, { adapters, onReading }, bus, logger);
   // start() never rejects for a missing device (the adapter retries); a rejection here is a bug or bad config
   await Promise.all(adapters.map((a) => a.start()));
   return {
     adapters,
-    onReading(listener) {
-      listeners = [...listeners, listener];
-      return () => {
-        listeners = listeners.filter((l) => l !== listener);
-      };
-    },
+    onReading,
     status: () => adapters.map((a) => a.status()),
     async stop() {
       await Promise.allSettled(adapters.map((a) => a.stop()));
+      discovery.stop();
     },
   };
 }

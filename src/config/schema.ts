@@ -9,6 +9,8 @@ import { isIP } from 'node:net';
 import { serialDeviceFields } from './schema-serial.js';
 import type { MidgeConfig } from './types.js';
 import { bridgeFields } from './schema-bridge.js';
+import { gpioFields } from './schema-gpio.js';
+import { healthFields, homeAssistantFields } from './schema-health.js';
 
 interface FieldBase<V> {
   /** Doc text: one or two sentences, plain text. */
@@ -311,6 +313,21 @@ export const configSchema: ConfigSchema = {
     minItems: 0,
     item: serialDeviceFields,
     default: [],
+  },
+  gpio: {
+    kind: 'section',
+    description: 'GPIO pins as MQTT topics: inputs published as ON/OFF, outputs driven by /set commands. Off while gpio.pins is empty.',
+    fields: gpioFields,
+  },
+  health: {
+    kind: 'section',
+    description: 'Periodic gateway health (load, temperature, memory, disk, uptime, network) as MQTT topics. Off by default.',
+    fields: healthFields,
+  },
+  homeassistant: {
+    kind: 'section',
+    description: 'Home Assistant MQTT discovery for the running adapters (GPIO pins, health values, numeric readings).',
+    fields: homeAssistantFields,
   },
 };
 

@@ -194,6 +194,86 @@ export interface SerialDeviceConfig {
   reopen_max_ms: number;
 }
 
+export type GpioDriverName = 'auto' | 'onoff' | 'chardev' | 'simulated';
+
+export interface GpioPinConfig {
+  /** Topic and Home Assistant name: lower case letters, digits, `_` and `-`. */
+  name: string;
+  /** Line number on the chip: the BCM number on a Raspberry Pi (not the header pin). -1 = unset (an error). */
+  pin: number;
+  direction: 'in' | 'out';
+  /** Inputs: which transitions are published (and counted); `both` keeps a state. */
+  edge: 'both' | 'rising' | 'falling';
+  /** Inputs: a level must be stable this long before it counts. */
+  debounce_ms: number;
+  /** The line is active (ON) when low, e.g. a button to ground with a pull-up. */
+  active_low: boolean;
+  /** Inputs, chardev driver only: internal pull resistor. */
+  bias: 'as-is' | 'pull-up' | 'pull-down' | 'disable';
+  /** State payloads published (and accepted on `/set`). */
+  payload_on: string;
+  payload_off: string;
+  /** Inputs: count ON transitions and publish `count` and `rate` (pulses per minute). */
+  counter: boolean;
+  /** Outputs: level set when the line is opened. */
+  initial: 'on' | 'off';
+  /** Outputs: level left on the line when midge stops. */
+  safe_state: 'on' | 'off' | 'keep';
+  /** Outputs: an ON command turns the output off again after this long; 0 = stays on. */
+  pulse_ms: number;
+}
+
+export interface GpioReservedPin {
+  pin: number;
+  /** Why the pin must not be used (shown in the config error). */
+  reason: string;
+}
+
+export interface GpioConfig {
+  /** `auto` picks by what the kernel offers: chardev (/dev/gpiochip*), else onoff (/sys/class/gpio). */
+  driver: GpioDriverName;
+  /** Chip: `auto` (the Raspberry Pi header chip by label, else gpiochip0), a name (`gpiochip4`) or a label. */
+  chip: string;
+  /** onoff driver: sysfs number of line 0; -1 = read from /sys/class/gpio/gpiochip*\/base. */
+  sysfs_base: number;
+  /** chardev driver: input polling period. */
+  poll_ms: number;
+  /** Topics are `<topic_prefix>/gpio/<name>`; `{hostname}` is replaced by the host name. */
+  topic_prefix: string;
+  /** Reserves BCM 14 and 15 (the Raspberry Pi serial console UART). */
+  serial_console: boolean;
+  /** Pins no entry of `pins` may use. */
+  reserved: GpioReservedPin[];
+  /** Configured pins; empty = the GPIO adapter does not start. */
+  pins: GpioPinConfig[];
+}
+
+export interface HealthConfig {
+  /** Publish gateway health; off by default. */
+  enabled: boolean;
+  /** Seconds between samples of the cheap values (load, temperature, memory, network, uptime). */
+  interval: number;
+  /** Seconds between disk-space samples of `persistence.path`. */
+  disk_interval: number;
+  /** Topics are `<topic_prefix>/health/...`; `{hostname}` is replaced by the host name. */
+  topic_prefix: string;
+  /** Also publish each value under `$SYS/midge/health/`. */
+  sys_topics: boolean;
+}
+
+export interface HomeAssistantConfig {
+  /** Publish MQTT discovery configs for the running adapters. */
+  enabled: boolean;
+  /** Home Assistant's discovery prefix. */
+  discovery_prefix: string;
+  /** Discovery node id and device identifier; empty = the host name. */
+  node_id: string;
+  /** Device name shown in Home Assistant; empty = `Midge <hostname>`. */
+  device_name: string;
+  /** Gateway availability and mirrored readings live under this prefix; `{hostname}` is replaced. */
+  topic_prefix: string;
+}
+
 export interface MidgeConfig {
   log: LogConfig;
   listeners: ListenerConfig[];
@@ -205,4 +285,7 @@ export interface MidgeConfig {
   process: ProcessConfig;
   bridges: BridgeConfig[];
   serial: SerialDeviceConfig[];
+  gpio: GpioConfig;
+  health: HealthConfig;
+  homeassistant: HomeAssistantConfig;
 }

@@ -13,6 +13,7 @@ import { checkListenerOptions } from './validate-listener.js';
 import { checkBridges } from './validate-bridge.js';
 import { checkMetricsOptions } from './validate-metrics.js';
 import { checkSerial } from './validate-serial.js';
+import { checkDeviceSections } from './validate-gpio.js';
 
 export type KeyPath = ReadonlyArray<string | number>;
 
@@ -60,6 +61,7 @@ export function validateConfig(input: unknown, source: ConfigSource = {}): Midge
   checkBridges(config, fail);
   checkMetricsOptions(config, (message, key) => fail(message, ['metrics', key]));
   checkSerial(config, fail);
+  checkDeviceSections(config, fail);
   return deepFreeze(config);
 }
 

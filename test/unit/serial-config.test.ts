@@ -67,8 +67,9 @@ describe('midge.example.yaml serial section', () => {
     const text = readFileSync(join(repoRoot(), 'midge.example.yaml'), 'utf8');
     const start = text.indexOf('# serial:');
     assert.ok(start > 0, 'commented serial: block present');
+    const end = text.indexOf('\n# --- ', start);
     const block = text
-      .slice(start)
+      .slice(start, end < 0 ? undefined : end)
       .split('\n')
       .filter((l) => /^#( |$)/.test(l) && !/^#\s+#/.test(l))
       .map((l) => l.slice(2))
