@@ -14,6 +14,8 @@ type Name = 'reconnect' | 'renew' | 'idle' | 'shadow';
 
 /** Same warning at most once per this many ms (the suppressed count is reported with the next one). */
 const WARN_EVERY_MS = 60_000;
+/** How often credentials are checked for renewal. */
+const RENEW_CHECK_MS = 1000;
 
 export function describeLink(plan: BridgePlan): string {
   return `bridge ${plan.name} (${plan.type})`;
@@ -51,8 +53,12 @@ export class LinkTimers {
 
   onConnected(bridge: Bridge, plan: BridgePlan, client: MqttClient): void {
     this.touch();
-    const renewIn = plan.profile.credentialsRenewInMs();
-    if (renewIn !== undefined) this.set('renew', Math.max(1000, renewIn), () => bridge.reconnect('credentials expire soon: renewing'));
+    // polled rather than one long timer: a clock that jumps (NTP on a board without RTC) is noticed at once
+    if (plan.profile.credentialsRenewInMs() !== undefined) {
+      this.set('renew', RENEW_CHECK_MS, () => {
+        if (plan.profile.credentialsRenewInMs() === 0) bridge.reconnect('credentials expire soon: renewing');
+      }, true);
+    }
     const lazy = plan.lazy;
     if (lazy) {
       const check = Math.min(lazy.idleTimeoutMs, 5000);

@@ -80,7 +80,8 @@ function need<K extends keyof BridgeConfig>(cfg: BridgeConfig, key: K, why: stri
   return v as NonNullable<BridgeConfig[K]>;
 }
 
-export function planBridge(cfg: BridgeConfig, host = hostname()): BridgePlan {
+/** `now` (ms since the epoch) is the clock SAS tokens are made with; tests inject one. */
+export function planBridge(cfg: BridgeConfig, host = hostname(), now?: () => number): BridgePlan {
   const name = need(cfg, 'name', 'for every bridge: a short name like `cloud`');
   if (!NAME.test(name)) throw new BridgePlanError(`'${name}' must be 1..64 letters, digits, '_' or '-'`, 'name');
   const rules = cfg.topics.map((line, i) => {
@@ -108,7 +109,7 @@ export function planBridge(cfg: BridgeConfig, host = hostname()): BridgePlan {
   } catch (err) {
     throw new BridgePlanError((err as Error).message, 'restart_timeout');
   }
-  const profile = buildProfile(cfg, name, host, addresses, v5);
+  const profile = buildProfile(cfg, name, host, addresses, v5, now);
   const base = profile.connectionParams();
   if (addresses.length === 0) addresses.push({ host: base.host, port: base.port });
   const notify = cfg.notifications ?? cfg.type !== 'aws';
@@ -144,7 +145,7 @@ export function planBridge(cfg: BridgeConfig, host = hostname()): BridgePlan {
   };
 }
 
-function buildProfile(cfg: BridgeConfig, name: string, host: string, addresses: Address[], v5: boolean): CloudProfile {
+function buildProfile(cfg: BridgeConfig, name: string, host: string, addresses: Address[], v5: boolean, now: (() => number) | undefined): CloudProfile {
   const common = { keepaliveSec: cfg.keepalive, clean: cfg.clean_session };
   try {
     switch (cfg.type) {
@@ -167,6 +168,7 @@ function buildProfile(cfg: BridgeConfig, name: string, host: string, addresses: 
           deviceId: need(cfg, 'device_id', 'for azure: the device id'),
           ...(cfg.module_id !== undefined ? { moduleId: cfg.module_id } : {}),
           ...(cfg.sas_key !== undefined ? { sasKey: cfg.sas_key } : {}),
+          ...(now ? { now } : {}),
         });
       case 'generic': {
         const first = addresses[0];

@@ -43,7 +43,12 @@ export class Sender {
     private readonly storeId: string,
     private readonly events: SenderEvents,
   ) {
-    if (Number.isFinite(plan.maxPublishRate)) this.bucket = new TokenBucket({ ratePerSec: plan.maxPublishRate, burst: Math.min(plan.maxPublishRate, plan.maxInflight) });
+    if (Number.isFinite(plan.maxPublishRate)) {
+      // burst + rate x 1 s = the limit: no 1-second window, wherever it starts, holds more than maxPublishRate
+      const burst = Math.max(1, Math.min(plan.maxInflight, Math.ceil(plan.maxPublishRate / 10)));
+      const rate = Math.max(plan.maxPublishRate - burst, plan.maxPublishRate / 2);
+      this.bucket = new TokenBucket({ ratePerSec: rate, burst });
+    }
   }
 
   /** PUBLISHes sent and not yet acknowledged. */
