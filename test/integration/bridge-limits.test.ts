@@ -1,0 +1,134 @@
+/**
+ * Queue bounds and start modes: drop-oldest and reject-new (counted, logged,
+ * v5 publishers told 0x97), message TTL, QoS 0 when queue_qos0 is off, lazy
+ * start (connect at the threshold, disconnect when idle). The upstream is a
+ * second in-process broker; "down" is a port nothing listens on.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBroker } from '../helpers/broker.js';
+import { connect } from '../helpers/clients.js';
+import { startTestGateway } from '../helpers/gateway.js';
+import { freePort } from '../helpers/mosquitto-cloud.js';
+import { waitFor } from '../helpers/wait.js';
+
+const bridge = (port: number, extra: Record<string, unknown>) => ({
+  bridges: [{ name: 'b', addresses: [`127.0.0.1:${port}`], topics: ['q/# out 1'], restart_timeout: '0.2 0.5', ...extra }],
+});
+
+async function collectUpstream(port: number) {
+  const cloud = await startBroker({ listener: { port } });
+  const got: string[] = [];
+  cloud.broker.bus.subscribe('q/#', (m) => got.push(m.payload.toString()));
+  return { cloud, got };
+}
+
+describe('bounded bridge queue', () => {
+  test('drop-oldest keeps the newest messages, counts and logs the drops', async () => {
+    const port = await freePort();
+    const gw = await startTestGateway(bridge(port, { max_queue_messages: 100 }));
+    try {
+      const c = await connect(gw.port, { clientId: 'p1' });
+      for (let i = 0; i < 150; i++) await c.client.publishAsync('q/x', String(i), { qos: 1 });
+      await c.end(true);
+      const s = gw.gw.bridges.status()[0]!;
+      assert.equal(s.queueDepth, 100);
+      assert.equal(s.droppedTotal.queue_full, 50);
+      await gw.waitLog(/bridge queue full: dropped/);
+      const { cloud, got } = await collectUpstream(port);
+      try {
+        await waitFor(() => got.length >= 100, 15_000, '100 upstream');
+        assert.deepEqual([...new Set(got)], Array.from({ length: 100 }, (_, i) => String(50 + i)));
+      } finally {
+        await cloud.stop();
+      }
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test('reject-new refuses past the byte bound: v5 publishers get 0x97, nothing queued is lost', async () => {
+    const port = await freePort();
+    const gw = await startTestGateway(bridge(port, { max_queue_bytes: 10 * 13, queue_policy: 'reject-new' })); // 10 x ('q/x' + 10 bytes)
+    try {
+      const c = await connect(gw.port, { clientId: 'p5', protocolVersion: 5 });
+      const codes: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        try {
+          await c.client.publishAsync('q/x', String(i).padStart(10, '0'), { qos: 1 });
+          codes.push(0); // success (and not 0x10 No matching subscribers: the bridge counts as one)
+        } catch (err) {
+          codes.push((err as { code?: number }).code ?? -1);
+        }
+      }
+      await c.end(true);
+      assert.deepEqual(codes, [...Array(10).fill(0), 0x97, 0x97]);
+      const s = gw.gw.bridges.status()[0]!;
+      assert.equal(s.queueDepth, 10);
+      assert.equal(s.droppedTotal.rejected, 2);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test('message_ttl: messages older than the TTL are dropped as expired, not sent', async () => {
+    const port = await freePort();
+    const gw = await startTestGateway(bridge(port, { message_ttl: 1 }));
+    try {
+      const c = await connect(gw.port, { clientId: 'p2' });
+      await c.client.publishAsync('q/x', 'old', { qos: 1 });
+      await new Promise((r) => setTimeout(r, 1200)); // the TTL itself is what is tested: it must pass
+      await c.client.publishAsync('q/x', 'fresh', { qos: 1 });
+      await c.end(true);
+      const { cloud, got } = await collectUpstream(port);
+      try {
+        await waitFor(() => got.length >= 1 && gw.gw.bridges.status()[0]!.queueDepth === 0, 15_000, 'fresh sent, old expired');
+        assert.deepEqual(got, ['fresh']);
+        assert.equal(gw.gw.bridges.status()[0]!.droppedTotal.expired, 1);
+      } finally {
+        await cloud.stop();
+      }
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test('queue_qos0 false: QoS 0 is dropped (and counted) while the link is down', async () => {
+    const port = await freePort();
+    const gw = await startTestGateway(bridge(port, { queue_qos0: false, topics: ['q/# out 0'] }));
+    try {
+      const c = await connect(gw.port, { clientId: 'p3' });
+      await c.client.publishAsync('q/x', 'lost', { qos: 0 });
+      await c.client.publishAsync('q/x', 'kept?', { qos: 1 }); // rule QoS 0 caps it: also QoS 0
+      await waitFor(() => gw.gw.bridges.status()[0]!.droppedTotal.offline_qos0 === 2, 5000, 'two QoS 0 drops');
+      assert.equal(gw.gw.bridges.status()[0]!.queueDepth, 0);
+      await c.end(true);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
+describe('lazy bridge', () => {
+  test('connects once `threshold` messages are queued, disconnects after idle_timeout', async () => {
+    const port = await freePort();
+    const { cloud, got } = await collectUpstream(port);
+    const gw = await startTestGateway(bridge(port, { start_type: 'lazy', threshold: 5, idle_timeout: 1 }));
+    try {
+      const state = () => gw.gw.bridges.status()[0]!.state;
+      assert.equal(state(), 'idle');
+      const c = await connect(gw.port, { clientId: 'p4' });
+      for (let i = 0; i < 4; i++) await c.client.publishAsync('q/x', String(i), { qos: 1 });
+      assert.equal(state(), 'idle', 'below the threshold: still idle');
+      assert.equal(gw.gw.bridges.status()[0]!.connectsTotal, 0);
+      await c.client.publishAsync('q/x', '4', { qos: 1 });
+      await waitFor(() => got.length === 5, 10_000, 'threshold reached: connected and sent');
+      assert.deepEqual(got, ['0', '1', '2', '3', '4']);
+      await waitFor(() => state() === 'idle', 10_000, 'idle again after idle_timeout');
+      await c.end(true);
+    } finally {
+      await gw.stop();
+      await cloud.stop();
+    }
+  });
+});
