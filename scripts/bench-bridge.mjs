@@ -31,8 +31,12 @@ async function publishAll(port) {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-async function startMosquitto(port) {
-  const child = spawn('mosquitto', ['-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+async function startMosquitto(port, dir) {
+  // the shared bench's limits: mosquitto must not drop when its subscriber lags behind the bridge
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_inflight_messages 0',
+    'max_queued_messages 1000000', 'max_queued_bytes 0', 'log_dest stderr', 'log_type error', ''].join('\n'));
+  const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   for (let i = 0; i < 100; i++) {
     try { const s = await open(port, () => {}); s.destroy(); return child; } catch { await new Promise((r) => setTimeout(r, 50)); }
   }
@@ -50,7 +54,7 @@ async function runOnce() {
     '    restart_timeout: "0.2 0.2"', `    max_inflight: ${INFLIGHT}`, '    start_type: lazy', `    threshold: ${COUNT * PUBS}`, '    max_queue_messages: 0', '    max_queue_bytes: 0', '',
   ].join('\n'));
   const total = COUNT * PUBS;
-  const mosq = await startMosquitto(upstream);
+  const mosq = await startMosquitto(upstream, dir);
   let received = 0, first = 0n, last = 0n, done;
   const finished = new Promise((r) => (done = r));
   const sub = await open(upstream, ackingSubscriber(() => {

@@ -53,7 +53,7 @@ export function ackingSubscriber(onMessage) {
 
 /** Start `node dist/cli.js -c CONFIG` and resolve with its port (from the log) and the child. */
 export async function startMidgeProcess(configFile, extraArgs = []) {
-  const child = spawn(process.execPath, [join(root, 'dist/cli.js'), '-c', configFile, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'dist/cli.js'), '-c', configFile, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   const port = await new Promise((resolve, reject) => {
     child.stderr.on('data', (c) => { log += c; const m = /listening on 127\.0\.0\.1:(\d+)/.exec(log); if (m) resolve(Number(m[1])); });

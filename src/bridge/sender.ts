@@ -32,6 +32,7 @@ function batchElement(payload: Buffer): string {
 
 export class Sender {
   private stopped = false;
+  private corked = false;
   private inflight = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly bucket: TokenBucket | undefined;
@@ -65,6 +66,7 @@ export class Sender {
   /** Send as much as the window and the rate allow; call whenever something changed. */
   pump(): void {
     if (this.stopped || this.timer !== undefined) return;
+    this.cork();
     while (this.inflight < this.plan.maxInflight) {
       if (!this.queue.peek()) return;
       if (this.bucket && !this.bucket.take()) {
@@ -79,6 +81,18 @@ export class Sender {
       if (batch.length === 0) return; // all expired or dead-lettered (a token is wasted: harmless)
       this.publish(batch);
     }
+  }
+
+  /** Batch this tick's PUBLISHes into one write (uncorked on the next tick). */
+  private cork(): void {
+    const stream = this.client.stream;
+    if (this.corked || !stream || typeof stream.cork !== 'function') return;
+    stream.cork();
+    this.corked = true;
+    process.nextTick(() => {
+      this.corked = false;
+      stream.uncork();
+    });
   }
 
   /** The next entries to send as one PUBLISH (one, or a batch), after dead-lettering the impossible ones. */
