@@ -25,44 +25,6 @@ MANIFEST="${ARTEFACT%.tar.gz}.manifest.json"
 command -v mosquitto_pub >/dev/null || die "mosquitto_pub/mosquitto_sub are needed (apt-get install mosquitto-clients)"
 T0=$SECONDS
 
-# --- the system to run in ------------------------------------------------------------
-# ROOT: the system's root as seen from here; V: the prefix of paths as Midge sees them.
-if [ "$TARGET_ARCH" = x64 ]; then
-  ROOT="$(mktemp -d)" NODE=node RUN=()
-  V="$ROOT"
-  trap 'stop_midge; rm -rf "$ROOT"' EXIT
-else
-  ROOT="$(ensure_rootfs run)" V="" NODE=/opt/node/bin/node
-  RUN=(chroot "$ROOT" /usr/bin/env -i PATH=/opt/node/bin:/usr/bin:/bin HOME=/root)
-  trap 'stop_midge; umount_chroot "$ROOT"' EXIT
-  mount_chroot "$ROOT"
-fi
-rm -rf "$ROOT/opt/midge" "$ROOT/var/lib/midge-smoke" "$ROOT/tmp/midge-smoke"
-mkdir -p "$ROOT/opt/midge" "$ROOT/var/lib/midge-smoke" "$ROOT/tmp/midge-smoke"
-tar xzf "$ARTEFACT" -C "$ROOT/opt/midge" --strip-components=1
-if [ "$TARGET_ARCH" != x64 ]; then
-  NODE_VERSION="$(node -p 'require(process.argv[1]).node.built_against' "$ROOT/opt/midge/manifest.json")"
-  NODE_DIR="$(fetch_node "$NODE_VERSION")"
-  rm -rf "$ROOT/opt/node" && cp -a "$NODE_DIR" "$ROOT/opt/node"
-  # shellcheck disable=SC2016 # JavaScript template literal
-  log "Node in the chroot: $("${RUN[@]}" $NODE -p '`${process.version} ${process.arch} ABI ${process.versions.modules}`')"
-fi
-CONF="$V/tmp/midge-smoke/midge.yaml" MIDGE="$V/opt/midge/dist/cli.js"
-cat >"$ROOT/tmp/midge-smoke/midge.yaml" <<EOF
-log:
-  format: json
-listeners:
-  - host: 127.0.0.1
-    port: 0
-persistence:
-  enabled: true
-  path: $V/var/lib/midge-smoke
-EOF
-"${RUN[@]}" $NODE "$MIDGE" --version >&2 || die "midge --version failed"
-"${RUN[@]}" $NODE "$MIDGE" check-config "$CONF" >/dev/null || die "check-config failed"
-"${RUN[@]}" $NODE -e 'require(process.argv[1])(":memory:").prepare("select 1").get()' \
-  "$V/opt/midge/node_modules/better-sqlite3" || die "better-sqlite3 does not load"
-
 # --- start / stop -------------------------------------------------------------------------
 PID="" PORT="" START_S=0 LOGF="$ROOT/tmp/midge-smoke/midge.log"
 start_midge() {
@@ -94,6 +56,44 @@ sub_one() { # topic -> first message within 30 s
   mosquitto_sub -h 127.0.0.1 -p "$PORT" -t "$1" -C 1 -W 30 -q 1
 }
 
+# --- the system to run in ------------------------------------------------------------
+# ROOT: the system's root as seen from here; V: the prefix of paths as Midge sees them.
+if [ "$TARGET_ARCH" = x64 ]; then
+  ROOT="$(mktemp -d)" NODE=node RUN=()
+  V="$ROOT"
+  trap 'stop_midge; rm -rf "$ROOT"' EXIT
+else
+  ROOT="$(ensure_rootfs run)" V="" NODE=/opt/node/bin/node
+  RUN=(chroot "$ROOT" /usr/bin/env -i PATH=/opt/node/bin:/usr/bin:/bin HOME=/root)
+  trap 'umount_chroot "$ROOT"; stop_midge' EXIT
+  mount_chroot "$ROOT"
+fi
+rm -rf "$ROOT/opt/midge" "$ROOT/var/lib/midge-smoke" "$ROOT/tmp/midge-smoke"
+mkdir -p "$ROOT/opt/midge" "$ROOT/var/lib/midge-smoke" "$ROOT/tmp/midge-smoke"
+tar xzf "$ARTEFACT" -C "$ROOT/opt/midge" --strip-components=1
+if [ "$TARGET_ARCH" != x64 ]; then
+  NODE_VERSION="$(node -p 'require(process.argv[1]).node.built_against' "$ROOT/opt/midge/manifest.json")"
+  NODE_DIR="$(fetch_node "$NODE_VERSION")"
+  rm -rf "$ROOT/opt/node" && cp -a "$NODE_DIR" "$ROOT/opt/node"
+  # shellcheck disable=SC2016 # JavaScript template literal
+  log "Node in the chroot: $("${RUN[@]}" $NODE -p '`${process.version} ${process.arch} ABI ${process.versions.modules}`')"
+fi
+CONF="$V/tmp/midge-smoke/midge.yaml" MIDGE="$V/opt/midge/dist/cli.js"
+cat >"$ROOT/tmp/midge-smoke/midge.yaml" <<EOF
+log:
+  format: json
+listeners:
+  - host: 127.0.0.1
+    port: 0
+persistence:
+  enabled: true
+  path: $V/var/lib/midge-smoke
+EOF
+"${RUN[@]}" $NODE "$MIDGE" --version >&2 || die "midge --version failed"
+"${RUN[@]}" $NODE "$MIDGE" check-config "$CONF" >/dev/null || die "check-config failed"
+"${RUN[@]}" $NODE -e 'require(process.argv[1])(":memory:").prepare("select 1").get()' \
+  "$V/opt/midge/node_modules/better-sqlite3" || die "better-sqlite3 does not load"
+
 start_midge
 MSG="retained-$RANDOM$RANDOM"
 # live delivery: subscriber first, then publish
@@ -123,6 +123,19 @@ GOT="$(sub_one smoke/retained)"
 [ "$GOT" = "$MSG" ] || die "retained message lost across restart (got '$GOT')"
 log "retained message survived the restart"
 stop_midge
+
+# install.sh for real (as root in the chroot: user, groups, permissions), then the
+# service user runs the installed launcher on the installed default config.
+if [ "$TARGET_ARCH" != x64 ]; then
+  cp "$ARTEFACT" "$ROOT/tmp/midge-smoke/release.tar.gz"
+  "${RUN[@]}" sh /opt/midge/install.sh /tmp/midge-smoke/release.tar.gz >&2 || die "install.sh failed in the chroot"
+  groups="$("${RUN[@]}" id -nG midge)"
+  case " $groups " in *" dialout "*" gpio "* | *" gpio "*" dialout "*) ;; *) die "midge user not in dialout and gpio: $groups" ;; esac
+  chroot --userspec=midge:midge "$ROOT" /usr/bin/env -i PATH=/opt/node/bin:/usr/bin:/bin \
+    /usr/bin/midge check-config /etc/midge/midge.yaml >&2 || die "the midge user cannot run the installed midge"
+  "${RUN[@]}" sh /opt/midge/uninstall.sh --purge >&2 || die "uninstall.sh failed"
+  log "install.sh / uninstall.sh ok in the chroot"
+fi
 
 KEY=idle_rss_kib; [ "$TARGET_ARCH" = x64 ] || KEY=idle_rss_kib_qemu
 [ -f "$MANIFEST" ] && node "$PKG_ROOT/scripts/packaging-manifest.mjs" footprint "$MANIFEST" \

@@ -46,23 +46,10 @@ T0=$SECONDS
 
 log "building $NAME (addons: $ADDONS, Node $NODE_VERSION)"
 (cd "$PKG_ROOT" && npm run --silent build)
-rm -rf "$PKG_WORK/stage-$TARGET_ARCH" && mkdir -p "$STAGE"/{bin,share}
+rm -rf "$PKG_WORK/stage-$TARGET_ARCH"
 
 # --- application files ---------------------------------------------------------
-cp -R "$PKG_ROOT/dist" "$STAGE/dist" && find "$STAGE/dist" -name "*.map" -delete
-cp "$PKG_ROOT"/{package.json,package-lock.json,midge.example.yaml,README.md} "$STAGE/"
-[ -f "$PKG_ROOT/LICENSE" ] && cp "$PKG_ROOT/LICENSE" "$STAGE/"
-cp -r "$PKG_ROOT/packaging/." "$STAGE/share/"
-cp "$PKG_ROOT/scripts/install.sh" "$PKG_ROOT/scripts/uninstall.sh" "$STAGE/"
-cat >"$STAGE/bin/midge" <<'EOF'
-#!/bin/sh
-# Runs Midge with the bundled Node if there is one, else the first `node` on PATH (>= 20).
-here="$(dirname "$(readlink -f "$0")")/.."
-node="${MIDGE_NODE:-node}"
-[ -x "$here/node/bin/node" ] && [ -z "${MIDGE_NODE:-}" ] && node="$here/node/bin/node"
-exec "$node" "$here/dist/cli.js" "$@"
-EOF
-chmod 755 "$STAGE/bin/midge" "$STAGE/install.sh" "$STAGE/uninstall.sh"
+stage_app_files "$STAGE"
 
 # --- production node_modules with addons for the target ------------------------
 NPM_CI=(npm ci --omit=dev --no-audit --no-fund --foreground-scripts)
@@ -87,7 +74,7 @@ case "$ADDONS" in
     ROOTFS="$(ensure_rootfs build)"
     trap 'umount_chroot "$ROOTFS"' EXIT
     mount_chroot "$ROOTFS"
-    rm -rf "$ROOTFS/opt/node" "$ROOTFS/opt/npm" && mkdir -p "$ROOTFS/opt" "$ROOTFS/work"
+    rm -rf --one-file-system "$ROOTFS/opt/node" "$ROOTFS/opt/npm" && mkdir -p "$ROOTFS/opt" "$ROOTFS/work"
     cp -a "$NODE_DIR" "$ROOTFS/opt/node"
     cp -a "$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")" "$ROOTFS/opt/npm" # npm is plain JS
     mount --bind "$STAGE" "$ROOTFS/work"

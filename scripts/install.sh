@@ -70,7 +70,7 @@ for f in dist node_modules bin node share package.json package-lock.json manifes
   rm -rf "${D}${PREFIX:?}/$f"
   [ -e "$SRC/$f" ] && cp -R "$SRC/$f" "$D$PREFIX/$f"
 done
-ln -sf "$PREFIX/bin/midge" "$D/usr/bin/midge"
+ln -sfn "../..$PREFIX/bin/midge" "$D/usr/bin/midge" # relative: also right inside DESTDIR
 if [ -e "$D/etc/midge/midge.yaml" ]; then
   say "keeping the existing /etc/midge/midge.yaml (new default: $PREFIX/share/midge.yaml)"
 else

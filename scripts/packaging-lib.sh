@@ -70,12 +70,13 @@ ensure_binfmt() {
 # Creates (once, then reuses) a Debian $DEBIAN_SUITE rootfs for $DEB_ARCH and prints its path.
 # $1 = flavour: "run" (minbase) or "build" (minbase + compiler + python3 for node-gyp).
 ensure_rootfs() {
-  local flavour="$1" dir="${MIDGE_ROOTFS_DIR:-$PKG_WORK/rootfs}/$DEBIAN_SUITE-$DEB_ARCH-$1" include=""
-  [ "$flavour" = build ] && include="--include=build-essential,python3"
+  # libatomic1: the official armv7l Node binary links it (Raspberry Pi OS has it).
+  local flavour="$1" dir="${MIDGE_ROOTFS_DIR:-$PKG_WORK/rootfs}/$DEBIAN_SUITE-$DEB_ARCH-$1" include="--include=libatomic1"
+  [ "$flavour" = build ] && include="--include=libatomic1,build-essential,python3"
   if [ ! -e "$dir/.midge-rootfs-ok" ]; then
     command -v debootstrap >/dev/null || die "debootstrap is needed (apt-get install debootstrap)"
     ensure_binfmt
-    rm -rf "$dir" && mkdir -p "$dir"
+    remove_rootfs "$dir" && mkdir -p "$dir"
     local t0=$SECONDS
     log "debootstrap $DEBIAN_SUITE $DEB_ARCH ($flavour) from $(debian_mirror) into $dir"
     # shellcheck disable=SC2086
@@ -89,12 +90,18 @@ ensure_rootfs() {
   printf '%s\n' "$dir"
 }
 
-# Mounts /proc, /dev and /sys in a rootfs; umount_chroot undoes it (call from a trap).
+# Mounts a fresh /proc and a private /dev (tmpfs with the few device nodes
+# Node needs) in a rootfs; umount_chroot undoes it (call it from a trap).
+# Never a bind mount of the host's /dev: an rm -rf of the rootfs would go through it.
 mount_chroot() {
   local r="$1"
   mountpoint -q "$r/proc" || mount -t proc proc "$r/proc"
-  mountpoint -q "$r/dev" || mount --bind /dev "$r/dev"
-  mountpoint -q "$r/sys" || mount --bind /sys "$r/sys"
+  if ! mountpoint -q "$r/dev"; then
+    mount -t tmpfs -o mode=0755,size=1m,nosuid midge-dev "$r/dev"
+    mknod -m 666 "$r/dev/null" c 1 3 && mknod -m 666 "$r/dev/zero" c 1 5 && mknod -m 666 "$r/dev/full" c 1 7
+    mknod -m 666 "$r/dev/random" c 1 8 && mknod -m 666 "$r/dev/urandom" c 1 9 && mknod -m 666 "$r/dev/tty" c 5 0
+    ln -s /proc/self/fd "$r/dev/fd" && mkdir -p "$r/dev/shm" && chmod 1777 "$r/dev/shm"
+  fi
   cp /etc/resolv.conf "$r/etc/resolv.conf" 2>/dev/null || true
   if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
     mkdir -p "$r/etc/ssl/certs" && cp /etc/ssl/certs/ca-certificates.crt "$r/etc/ssl/certs/ca-certificates.crt"
@@ -103,9 +110,40 @@ mount_chroot() {
 umount_chroot() {
   local r="$1" m
   for m in "$r/work" "$r/sys" "$r/dev" "$r/proc"; do
-    mountpoint -q "$m" && umount -l "$m"
+    if mountpoint -q "$m"; then umount "$m" 2>/dev/null || umount -l "$m"; fi
   done
   return 0
+}
+# Removes a rootfs folder, only once nothing is mounted below it.
+remove_rootfs() {
+  local r="$1"
+  umount_chroot "$r"
+  if awk -v r="$r/" 'index($2, r) == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
+    die "$r still has mounts below it: not removing it"
+  fi
+  rm -rf --one-file-system "$r"
+}
+
+# Copies everything of a release but node_modules and manifest.json into $1:
+# dist/ (tsc output, built before), package files, share/ (unit, udev rules,
+# default config), install.sh, uninstall.sh and the bin/midge launcher.
+stage_app_files() {
+  local stage="$1"
+  mkdir -p "$stage/bin" "$stage/share"
+  cp -R "$PKG_ROOT/dist" "$stage/dist" && find "$stage/dist" -name '*.map' -delete
+  cp "$PKG_ROOT"/{package.json,package-lock.json,midge.example.yaml,README.md} "$stage/"
+  if [ -f "$PKG_ROOT/LICENSE" ]; then cp "$PKG_ROOT/LICENSE" "$stage/"; fi
+  cp -R "$PKG_ROOT/packaging/." "$stage/share/"
+  cp "$PKG_ROOT/scripts/install.sh" "$PKG_ROOT/scripts/uninstall.sh" "$stage/"
+  cat >"$stage/bin/midge" <<'EOF'
+#!/bin/sh
+# Runs Midge with the bundled Node if there is one, else the first `node` on PATH (>= 20).
+here="$(dirname "$(readlink -f "$0")")/.."
+node="${MIDGE_NODE:-node}"
+[ -x "$here/node/bin/node" ] && [ -z "${MIDGE_NODE:-}" ] && node="$here/node/bin/node"
+exec "$node" "$here/dist/cli.js" "$@"
+EOF
+  chmod 755 "$stage/bin/midge" "$stage/install.sh" "$stage/uninstall.sh"
 }
 
 # sha256 of a file
