@@ -26,7 +26,7 @@ command -v mosquitto_pub >/dev/null || die "mosquitto_pub/mosquitto_sub are need
 T0=$SECONDS
 
 # --- start / stop -------------------------------------------------------------------------
-PID="" PORT="" START_S=0 LOGF="$ROOT/tmp/midge-smoke/midge.log"
+PID="" PORT="" START_S=0 LOGF=""
 start_midge() {
   : >"$LOGF"
   local t=$SECONDS
@@ -64,7 +64,7 @@ if [ "$TARGET_ARCH" = x64 ]; then
   trap 'stop_midge; rm -rf "$ROOT"' EXIT
 else
   ROOT="$(ensure_rootfs run)" V="" NODE=/opt/node/bin/node
-  RUN=(chroot "$ROOT" /usr/bin/env -i PATH=/opt/node/bin:/usr/bin:/bin HOME=/root)
+  RUN=(chroot "$ROOT" /usr/bin/env -i PATH=/opt/node/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root)
   trap 'umount_chroot "$ROOT"; stop_midge' EXIT
   mount_chroot "$ROOT"
 fi
@@ -78,7 +78,7 @@ if [ "$TARGET_ARCH" != x64 ]; then
   # shellcheck disable=SC2016 # JavaScript template literal
   log "Node in the chroot: $("${RUN[@]}" $NODE -p '`${process.version} ${process.arch} ABI ${process.versions.modules}`')"
 fi
-CONF="$V/tmp/midge-smoke/midge.yaml" MIDGE="$V/opt/midge/dist/cli.js"
+CONF="$V/tmp/midge-smoke/midge.yaml" MIDGE="$V/opt/midge/dist/cli.js" LOGF="$ROOT/tmp/midge-smoke/midge.log"
 cat >"$ROOT/tmp/midge-smoke/midge.yaml" <<EOF
 log:
   format: json
@@ -130,7 +130,9 @@ if [ "$TARGET_ARCH" != x64 ]; then
   cp "$ARTEFACT" "$ROOT/tmp/midge-smoke/release.tar.gz"
   "${RUN[@]}" sh /opt/midge/install.sh /tmp/midge-smoke/release.tar.gz >&2 || die "install.sh failed in the chroot"
   groups="$("${RUN[@]}" id -nG midge)"
-  case " $groups " in *" dialout "*" gpio "* | *" gpio "*" dialout "*) ;; *) die "midge user not in dialout and gpio: $groups" ;; esac
+  for g in dialout gpio; do
+    case " $groups " in *" $g "*) ;; *) die "midge user not in group $g: $groups" ;; esac
+  done
   chroot --userspec=midge:midge "$ROOT" /usr/bin/env -i PATH=/opt/node/bin:/usr/bin:/bin \
     /usr/bin/midge check-config /etc/midge/midge.yaml >&2 || die "the midge user cannot run the installed midge"
   "${RUN[@]}" sh /opt/midge/uninstall.sh --purge >&2 || die "uninstall.sh failed"

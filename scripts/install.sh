@@ -15,6 +15,7 @@
 #   /var/lib/midge                   the store (owned by user midge)
 # and a `midge` system user in the dialout and gpio groups.
 set -eu
+PATH="$PATH:/usr/sbin:/sbin"
 
 PREFIX=/opt/midge
 START=1

@@ -8,9 +8,9 @@
 #    (this machine's npm config omits them; scripts/packaging-shrinkwrap.mjs
 #    adds the registry's tarball URL, integrity stays as locked); written to
 #    yocto-layer/recipes-connectivity/midge/files/npm-shrinkwrap.json.
-# 2. midge-<version>.tgz (npm pack: package.json, npm-shrinkwrap.json, dist/,
-#    midge.example.yaml, README.md) in build/release/. npm pack sets fixed
-#    timestamps, so the same tree gives the same bytes.
+# 2. midge-<version>.tgz (npm pack layout: package/ with package.json,
+#    npm-shrinkwrap.json, dist/, midge.example.yaml, README.md) in build/release/,
+#    made reproducibly: the same tree gives the same bytes.
 # 3. --update-hashes writes its sha256 into buildroot/package/midge/midge.hash,
 #    the Yocto recipe's SRC_URI[sha256sum] and the OpenWrt Makefile's PKG_HASH.
 #    Do this when cutting a release (any change under src/ changes the tarball).
@@ -40,12 +40,13 @@ log "wrote ${SHRINKWRAP#"$PKG_ROOT"/}"
 
 # --- source tarball ---------------------------------------------------------------------
 (cd "$PKG_ROOT" && npm run --silent build)
-mkdir -p "$WORK/pkg" "$OUT"
-cp -R "$PKG_ROOT/dist" "$WORK/pkg/dist" && find "$WORK/pkg/dist" -name '*.map' -delete
-cp "$PKG_ROOT"/{package.json,midge.example.yaml,README.md} "$WORK/pkg/"
-cp "$SHRINKWRAP" "$WORK/pkg/npm-shrinkwrap.json"
-TGZ="$(cd "$WORK/pkg" && npm pack --silent --pack-destination "$OUT" --userconfig /dev/null | tail -n 1)"
-[ "$TGZ" = "midge-$VERSION.tgz" ] || die "npm pack made '$TGZ', expected midge-$VERSION.tgz"
+mkdir -p "$WORK/package" "$OUT"
+cp -R "$PKG_ROOT/dist" "$WORK/package/dist" && find "$WORK/package/dist" -name '*.map' -delete
+cp "$PKG_ROOT"/{package.json,midge.example.yaml,README.md} "$WORK/package/"
+cp "$SHRINKWRAP" "$WORK/package/npm-shrinkwrap.json"
+# npm pack layout (top folder package/), but reproducible: sorted, fixed times and owners, gzip -n
+TGZ="midge-$VERSION.tgz"
+tar -C "$WORK" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=go-w -cf - package | gzip -9n >"$OUT/$TGZ"
 SUM="$(sha256_of "$OUT/$TGZ")"
 log "built $OUT/$TGZ sha256 $SUM"
 

@@ -6,6 +6,7 @@
 # Keeps the data (/var/lib/midge), the config (/etc/midge) and the midge user
 # unless --purge is given. DESTDIR=/some/root works as for install.sh.
 set -eu
+PATH="$PATH:/usr/sbin:/sbin"
 
 PREFIX=/opt/midge
 PURGE=0

@@ -16,8 +16,8 @@ input() {
 
 input "$@" | awk -v Q="'" '
 function fail(msg) { print "midge-uci2yaml: " msg > "/dev/stderr"; failed = 1; exit 1 }
-# a YAML double-quoted string (JSON escaping is valid YAML)
-function str(v,   r) { r = v; gsub(/\\/, "\\\\", r); gsub(/"/, "\\\"", r); gsub(/\t/, "\\t", r); return "\"" r "\"" }
+# a YAML single-quoted string: backslashes are literal, a quote is doubled
+function str(x) { gsub(Q, Q Q, x); return Q x Q }
 function num(o, x) { if (x !~ /^-?[0-9]+$/) fail(o ": expected an integer, got \"" x "\""); return x + 0 }
 function bool(o, x) {
 	if (x ~ /^(1|yes|on|true|enabled)$/) return "true"

@@ -26,7 +26,7 @@ SRC_URI = "\
     file://midge.yaml \
     file://99-midge.rules \
 "
-SRC_URI[sha256sum] = "0000000000000000000000000000000000000000000000000000000000000000"
+SRC_URI[sha256sum] = "210cdb6032b30710152c123612dfcf707b72a0f6e9389b5cbdfe54fa1b3a5dc3"
 S = "${WORKDIR}/${BP}"
 
 inherit npm systemd useradd
