@@ -95,6 +95,7 @@ find "$STAGE/node_modules" -name binding.gyp -printf '%h\n' | while read -r pkg;
   fi
   rm -rf "$pkg/deps" "$pkg/src"
 done
+find "$STAGE/node_modules" -name 'test_extension.node' -delete # better-sqlite3's own test fixture
 # prebuilds/<platform>-<arch>/ of other targets (node-gyp-build layout)
 find "$STAGE/node_modules" -type d -path '*/prebuilds/*' -prune ! -name "linux-$NODE_ARCH" -exec rm -rf {} +
 # docs, type declarations, source maps (licences stay)
