@@ -27,13 +27,14 @@ SRC_URI = "\
     file://99-midge.rules \
 "
 SRC_URI[sha256sum] = "210cdb6032b30710152c123612dfcf707b72a0f6e9389b5cbdfe54fa1b3a5dc3"
-S = "${WORKDIR}/${BP}"
+# Sources unpack into UNPACKDIR from styhead on, WORKDIR before
+MIDGE_FILES = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
+S = "${MIDGE_FILES}/${BP}"
 
 inherit npm systemd useradd
 
-# node-gyp cross-compiles better-sqlite3 against the target's Node headers;
-# never fetch prebuilt binaries.
-export npm_config_build_from_source = "true"
+# The npm class runs node-gyp with build-from-source against the target's
+# Node: better-sqlite3 is cross-compiled, no prebuilt binary is fetched.
 
 USERADD_PACKAGES = "${PN}"
 GROUPADD_PARAM:${PN} = "-f -r gpio; -f -r dialout"
@@ -42,8 +43,6 @@ USERADD_PARAM:${PN} = "--system --home-dir /var/lib/midge --no-create-home \
 
 SYSTEMD_SERVICE:${PN} = "midge.service"
 SYSTEMD_AUTO_ENABLE:${PN} = "enable"
-
-MIDGE_FILES = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}"
 
 do_install:append() {
     # Foreign-architecture prebuilt binaries would fail the QA arch check.
