@@ -70,6 +70,8 @@ describe('packaging shell scripts', () => {
     ['bash', 'scripts/build-release.sh'],
     ['bash', 'scripts/arm-smoke.sh'],
     ['bash', 'scripts/packaging-lib.sh'],
+    ['bash', 'scripts/packaging-ci.sh'],
+    ['bash', 'scripts/packaging-source.sh'],
     ['sh', 'scripts/install.sh'],
     ['sh', 'scripts/uninstall.sh'],
     ['sh', 'buildroot/package/midge/S90midge'],
