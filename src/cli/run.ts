@@ -21,6 +21,7 @@ import { VERSION } from '../version.js';
 import type { Output } from './check-config.js';
 import { daemonChannel } from './daemon.js';
 import { removePidFile, writePidFile } from './pid-file.js';
+import { createNotifier } from './sd-notify.js';
 
 export interface RunOptions {
   configPath: string | undefined;
@@ -60,11 +61,13 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
   const recentLogs = new RecentLogs();
   const logger = createLogger(config.log, logFile, recentLogs);
   installCrashHandlers(logger);
+  const notifier = createNotifier(logger); // systemd Type=notify: READY, WATCHDOG, STOPPING
   for (const w of warnings) logger.warn({ file: w.file, line: w.line, option: w.option }, `config: ${formatWarning(w)}`);
 
   let gateway: Gateway | undefined;
   let stopping = false;
   const stop = async (): Promise<never> => {
+    notifier?.stopping();
     try {
       await gateway?.stop();
       if (config.process.pid_file !== undefined) removePidFile(config.process.pid_file);
@@ -118,7 +121,9 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
       process.exit(1);
     }
   }
-  channel?.ready(gateway.addresses().map((a) => `${a.host}:${a.port}`));
+  const listening = gateway.addresses().map((a) => `${a.host}:${a.port}`);
+  channel?.ready(listening);
+  notifier?.ready(`listening on ${listening.join(', ')}`);
   if (stopping) void stop();
   return undefined;
 }
