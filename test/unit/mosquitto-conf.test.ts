@@ -236,6 +236,54 @@ describe('mosquitto.conf semantics', () => {
   });
 });
 
+describe('mosquitto.conf bridges', () => {
+  it('a connection block becomes a generic bridge with the same meaning', () => {
+    const r = parse([
+      'listener 1883',
+      'connection cloud',
+      'address broker.example.com:8883 backup.example.com',
+      'bridge_protocol_version mqttv50',
+      'remote_clientid gw-17',
+      'remote_username gw',
+      'remote_password secret',
+      'cleansession false',
+      'keepalive_interval 30',
+      'restart_timeout 2 20',
+      'topic sensors/# out 1 "" site1/',
+      'topic cmd/# in 1 local/ site1/',
+      'bridge_cafile /dev/null',
+      'bridge_insecure false',
+      'notifications true',
+      'try_private true',
+      'start_type lazy',
+      'threshold 50',
+      '',
+    ].join('\n'));
+    const b = r.config.bridges[0]!;
+    assert.equal(b.name, 'cloud');
+    assert.equal(b.type, 'generic');
+    assert.deepEqual(b.addresses, ['broker.example.com:8883', 'backup.example.com:1883']);
+    assert.equal(b.protocol_version, 'mqttv50');
+    assert.equal(b.client_id, 'gw-17');
+    assert.equal(b.username, 'gw');
+    assert.equal(b.password, 'secret');
+    assert.equal(b.clean_session, false);
+    assert.equal(b.keepalive, 30);
+    assert.equal(b.restart_timeout, '2 20');
+    assert.deepEqual(b.topics, ['sensors/# out 1 "" site1/', 'cmd/# in 1 local/ site1/']);
+    assert.equal(b.cafile, '/dev/null');
+    assert.equal(b.start_type, 'lazy');
+    assert.equal(b.threshold, 50);
+    assert.deepEqual(warningText(r), ['m.conf:line 16: try_private: ignored: Midge prevents loops itself (messages a bridge received are never sent back out by it)']);
+    assert.equal(r.config.listeners.length, 1, 'options after a bridge block that are not bridge options still apply');
+  });
+
+  it('two bridges, IPv6 addresses get the default port', () => {
+    const r = parse('connection a\naddress ::1\ntopic x out\nconnection b\naddresses [fe80::1]:1884 [::2]\ntopic y in\n');
+    assert.deepEqual(r.config.bridges.map((b) => [b.name, b.addresses]), [['a', ['[::1]:1883']], ['b', ['[fe80::1]:1884', '[::2]:1883']]]);
+  });
+});
+
 describe('mosquitto.conf errors name the exact line', () => {
   // [title, text, expected message]
   const rows: Array<[string, string, string]> = [
@@ -248,7 +296,11 @@ describe('mosquitto.conf errors name the exact line', () => {
     ['bad duration', 'persistent_client_expiration 5\n', 'm.conf:line 1: persistent_client_expiration: expected a duration'],
     ['duplicate listener', 'listener 1883\nlistener 1884\nlistener 1883\n', 'm.conf:line 3: listener: duplicate listener'],
     ['duplicate path option', 'password_file /a\npassword_file /b\n', 'm.conf:line 2: password_file: duplicate password_file value'],
-    ['bridge', 'listener 1883\n\nconnection cloud\naddress mqtt.example.com:1883\n', 'm.conf:line 3: connection: bridges in mosquitto.conf are not supported yet; see the bridge docs'],
+    ['bridge option outside a bridge', 'listener 1883\naddress mqtt.example.com:1883\n', 'm.conf:line 2: address: bridge option outside a bridge: put it after a `connection NAME` line'],
+    ['bridge without an address', 'connection cloud\ntopic a/# out 1\n', 'm.conf:line 1: connection: for generic: at least one host:port (Midge key bridges[0].addresses)'],
+    ['bad bridge topic line', 'connection cloud\naddress h\ntopic a/# sideways\n', "m.conf:line 3: topic: topic line 1 'a/# sideways'"],
+    ['PSK bridge', 'connection c\naddress h\nbridge_identity gw\n', 'm.conf:line 3: bridge_identity: TLS-PSK bridges are not supported'],
+    ['start_type once', 'connection c\naddress h\nstart_type once\n', 'm.conf:line 3: start_type: start_type once is not supported'],
     ['upgrade_outgoing_qos true', 'upgrade_outgoing_qos true\n', 'm.conf:line 1: upgrade_outgoing_qos: is non-standard and not supported'],
     ['auth plugin', 'auth_plugin /usr/lib/mosquitto_dynamic_security.so\n', 'm.conf:line 1: auth_plugin: auth plugins are not supported by Midge yet'],
     ['mount_point', 'listener 1883\nmount_point tenant/\n', 'm.conf:line 2: mount_point: mount points are not supported by Midge yet'],

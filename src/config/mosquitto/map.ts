@@ -16,6 +16,7 @@ import { buildListeners, type ListenerDraft, type Setting } from './listeners.js
 import { isBridgeOption, isPluginOption, OPTIONS, parseValue } from './options.js';
 import type { ConfigWarning, Directive } from './parse.js';
 import { buildGlobals } from './globals.js';
+import { buildBridges, type BridgeDraft } from './bridges.js';
 
 export interface MapOptions {
   /** Whether `listener PORT` without an address may bind `::` (both IPv6 and IPv4); probed when absent. */
@@ -37,6 +38,7 @@ export function mapDirectives(directives: readonly Directive[], opts: MapOptions
   const listeners: ListenerDraft[] = [];
   const globals = new Map<string, Setting[]>();
   let current = defaultListener;
+  const bridges: BridgeDraft[] = [];
 
   const extraText = (d: Directive): void => {
     if (d.args[1].startsWith('#')) return; // a trailing comment, which mosquitto also skips after a number or boolean
@@ -47,7 +49,17 @@ export function mapDirectives(directives: readonly Directive[], opts: MapOptions
   };
 
   for (const d of directives) {
-    if (isBridgeOption(d.name)) fail(d, 'bridges in mosquitto.conf are not supported yet; see the bridge docs');
+    if (d.name === 'connection') {
+      if (d.args.length !== 1) fail(d, 'expected one bridge name');
+      bridges.push({ d, lines: [] });
+      continue;
+    }
+    if (isBridgeOption(d.name)) {
+      const bridge = bridges[bridges.length - 1];
+      if (!bridge) fail(d, 'bridge option outside a bridge: put it after a `connection NAME` line');
+      bridge!.lines.push(d);
+      continue;
+    }
     if (isPluginOption(d.name)) fail(d, 'plugins are not supported by Midge yet; refusing to start without them');
     const spec = Object.hasOwn(OPTIONS, d.name) ? OPTIONS[d.name] : undefined;
     if (!spec) return fail(d, `unknown mosquitto option${suggest(d.name)}`);
@@ -115,6 +127,7 @@ export function mapDirectives(directives: readonly Directive[], opts: MapOptions
   const drafts = defaultListener.used ? [...listeners, defaultListener] : listeners;
   plain['listeners'] = buildListeners(drafts, { localOnly, perListener, globals, ipv6: opts.ipv6 ?? hasIpv6(), origins, warnings });
   Object.assign(plain, buildGlobals(globals, drafts, { perListener, origins, warnings }));
+  if (bridges.length > 0) plain['bridges'] = buildBridges(bridges, origins, warnings);
   const config = validateMapped(plain, origins);
   // Warnings in file order, whichever phase found them.
   const position = new Map(directives.map((d, i) => [`${d.file}\n${d.line}`, i]));
