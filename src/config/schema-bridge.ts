@@ -5,17 +5,10 @@
  * type, topic line syntax, unique names) live in validate-bridge.ts.
  */
 import type { BridgeConfig } from './types-bridge.js';
-import type { BooleanField, FieldsFor, IntegerField, OptionalBooleanField, OptionalStringField, StringListField } from './schema.js';
+import type { FieldsFor } from './schema.js';
+import { bool, int as intField, optBool, optStr, strings } from './schema-fields.js';
 
-const int = (min: number, max: number, def: number, description: string, unit?: string): IntegerField => ({
-  type: 'integer', min, max, default: def, description, ...(unit ? { unit } : {}),
-});
-const bool = (def: boolean, description: string): BooleanField => ({ type: 'boolean', default: def, description });
-const optBool = (description: string): OptionalBooleanField => ({ type: 'boolean', optional: true, default: undefined, description });
-const optStr = (description: string, maxLength = 4096): OptionalStringField => ({
-  type: 'string', optional: true, minLength: 1, maxLength, default: undefined, description,
-});
-const strings = (description: string): StringListField => ({ type: 'strings', minItems: 0, maxLength: 65535, default: [], description });
+const int = (min: number, max: number, def: number, description: string, unit?: string) => intField(min, max, def, description, unit ? { unit } : {});
 
 export const bridgeFields: FieldsFor<BridgeConfig> = {
   name: optStr('Required. Names the bridge in logs, metrics, `midge queue` and its state topic: letters, digits, `_` and `-`. Renaming a bridge orphans its queue.', 64),

@@ -1,9 +1,9 @@
 /**
  * Small constructors for schema fields, shared by the section files
- * (`schema-gpio.ts`, `schema-health.ts`). Type-only imports from
+ * (`schema.ts`, `schema-bridge.ts`, `schema-gpio.ts`, `schema-health.ts`). Type-only imports from
  * `schema.ts`, so there is no runtime import cycle.
  */
-import type { BooleanField, EnumField, IntegerField, StringField } from './schema.js';
+import type { BooleanField, EnumField, IntegerField, OptionalBooleanField, OptionalStringField, StringField, StringListField } from './schema.js';
 
 export const int = (min: number, max: number, def: number, description: string, extra: Partial<IntegerField> = {}): IntegerField => ({
   type: 'integer', min, max, default: def, description, ...extra,
@@ -18,3 +18,14 @@ export const str = (def: string, description: string, minLength = 1, maxLength =
 export const oneOf = <V extends string>(values: readonly V[], def: V, description: string): EnumField<V> => ({
   type: 'enum', values, default: def, description,
 });
+
+/** A string whose absence means something (documented in `description`), e.g. an optional file path. */
+export const optStr = (description: string, maxLength = 4096): OptionalStringField => ({
+  type: 'string', optional: true, minLength: 1, maxLength, default: undefined, description,
+});
+
+/** A boolean whose absence means something (documented in `description`). */
+export const optBool = (description: string): OptionalBooleanField => ({ type: 'boolean', optional: true, default: undefined, description });
+
+/** A list of non-empty strings, empty by default. */
+export const strings = (description: string, maxLength = 65535): StringListField => ({ type: 'strings', minItems: 0, maxLength, default: [], description });

@@ -9,6 +9,7 @@ import { isIP } from 'node:net';
 import { serialDeviceFields } from './schema-serial.js';
 import type { MidgeConfig } from './types.js';
 import { bridgeFields } from './schema-bridge.js';
+import { bool, int, optStr } from './schema-fields.js';
 import { gpioFields } from './schema-gpio.js';
 import { healthFields, homeAssistantFields } from './schema-health.js';
 
@@ -129,13 +130,7 @@ const U32 = 4294967295;
 /** Largest MQTT packet: 268435455 bytes of remaining length plus a 5-byte fixed header. */
 const MQTT_MAX_PACKET = 268435460;
 
-const int = (min: number, max: number, def: number, description: string, extra: Partial<IntegerField> = {}): IntegerField => ({
-  type: 'integer', min, max, default: def, description, ...extra,
-});
-const bool = (def: boolean, description: string): BooleanField => ({ type: 'boolean', default: def, description });
-const optStr = (description: string, maxLength: number): OptionalStringField => ({
-  type: 'string', optional: true, minLength: 1, maxLength, default: undefined, description,
-});
+
 
 const listenerFields: FieldsFor<MidgeConfig['listeners'][number]> = {
   host: {
