@@ -96,10 +96,10 @@ describe('midge -c mosquitto.conf', () => {
 
   it('refuses to start on an option that matters, naming file and line (exit status 1)', async () => {
     const conf = join(dir, 'bad.conf');
-    writeFileSync(conf, 'listener 1883\nallow_anonymous true\n\nconnection cloud\naddress example.com\n');
+    writeFileSync(conf, 'listener 1883\nallow_anonymous true\n\nconnection cloud\naddress example.com\nbridge_psk 0123abcd\n');
     const r = await run(process.execPath, [CLI, '-c', conf]);
     assert.equal(r.code, 1);
-    assert.equal(r.stderr, `midge: ${conf}:line 4: connection: bridges in mosquitto.conf are not supported yet; see the bridge docs\n`);
+    assert.equal(r.stderr, `midge: ${conf}:line 6: bridge_psk: TLS-PSK bridges are not supported\n`);
   });
 
   it('check-config reads a .conf file: OK, summary and warnings; errors with the line', async () => {
