@@ -132,3 +132,58 @@ describe('lazy bridge', () => {
     }
   });
 });
+
+describe('message ids and batching', () => {
+  test('mqttv50: every message carries a stable midge-id user property; payload-field adds _mid to JSON objects', async () => {
+    const port = await freePort();
+    const gw = await startTestGateway(bridge(port, { protocol_version: 'mqttv50', message_id: 'both' }));
+    try {
+      const c = await connect(gw.port, { clientId: 'p6' });
+      await c.client.publishAsync('q/x', '{"t":21.5}', { qos: 1 });
+      await c.client.publishAsync('q/x', 'plain', { qos: 1 });
+      await c.end(true);
+      const cloud = await startBroker({ listener: { port } });
+      const got: Array<{ payload: string; id: unknown }> = [];
+      cloud.broker.bus.subscribe('q/#', (m) => got.push({ payload: m.payload.toString(), id: m.properties?.userProperties?.['midge-id'] }));
+      try {
+        await waitFor(() => got.length >= 2, 15_000, 'two upstream');
+        const id0 = String(got[0]!.id);
+        assert.match(id0, /^[0-9a-z]+-\d+$/);
+        assert.deepEqual(JSON.parse(got[0]!.payload), { _mid: id0, t: 21.5 });
+        assert.equal(got[1]!.payload, 'plain', 'a non-JSON payload is never changed');
+        assert.notEqual(got[1]!.id, id0);
+      } finally {
+        await cloud.stop();
+      }
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  test('batch_max_bytes: a backlog goes up as JSON arrays per topic, within the size, in order', async () => {
+    const port = await freePort();
+    const gw = await startTestGateway(bridge(port, { batch_max_bytes: 100 }));
+    try {
+      const c = await connect(gw.port, { clientId: 'p7' });
+      for (let i = 0; i < 20; i++) await c.client.publishAsync('q/a', `{"n":${i}}`, { qos: 1 });
+      await c.client.publishAsync('q/b', 'text', { qos: 1 });
+      await c.end(true);
+      const cloud = await startBroker({ listener: { port } });
+      const got: Array<{ topic: string; payload: string }> = [];
+      cloud.broker.bus.subscribe('q/#', (m) => got.push({ topic: m.topic, payload: m.payload.toString() }));
+      try {
+        await waitFor(() => gw.gw.bridges.status()[0]!.queueDepth === 0 && gw.gw.bridges.status()[0]!.state === 'connected', 15_000, 'backlog sent');
+        const batches = got.filter((g) => g.topic === 'q/a');
+        assert.ok(batches.length >= 2 && batches.length < 20, `batched into a few PUBLISHes, got ${batches.length}`);
+        for (const b of batches) assert.ok(Buffer.byteLength(b.payload) <= 100, `batch within 100 bytes: ${b.payload}`);
+        const items = batches.flatMap((b) => JSON.parse(b.payload) as Array<{ n: number }>);
+        assert.deepEqual([...new Set(items.map((x) => x.n))], Array.from({ length: 20 }, (_, i) => i));
+        assert.deepEqual(got.filter((g) => g.topic === 'q/b').map((g) => g.payload), ['text'], 'a message with nothing to batch with goes as it is');
+      } finally {
+        await cloud.stop();
+      }
+    } finally {
+      await gw.stop();
+    }
+  });
+});
