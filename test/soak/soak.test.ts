@@ -15,6 +15,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import { persistentConfig, startMidge, tempDir } from '../helpers/midge-process.js';
+import { subscribeCloud } from '../helpers/cloud-client.js';
+import { startFaultProxy } from '../helpers/fault-proxy.js';
+import { HAVE_MOSQUITTO_BROKER, startMosquittoCloud } from '../helpers/mosquitto-cloud.js';
 import { Rng } from '../helpers/prng.js';
 import { mb, MB, openFds, rssBytes } from '../helpers/proc-stats.js';
 import { waitFor } from '../helpers/wait.js';
@@ -44,7 +47,17 @@ test(`soak: ${SECONDS} s of pub/sub churn and reconnects: RSS and file descripto
   const rng = new Rng(SEED);
   const dir = tempDir();
   t.after(() => dir.cleanup());
-  const midge = await startMidge(dir.path, persistentConfig(`${dir.path}/data`, 'sys:\n  interval: 1\nmqtt:\n  max_queued_messages: 5000'));
+  // a bridge to a real mosquitto behind a proxy that takes the uplink down and up every 5 s
+  const cloud = HAVE_MOSQUITTO_BROKER ? await startMosquittoCloud() : undefined;
+  const proxy = cloud ? await startFaultProxy({ targetPort: cloud.port }) : undefined;
+  const observer = cloud ? await subscribeCloud(cloud, 'soak/#', { qos: 1 }) : undefined;
+  t.after(async () => {
+    await observer?.end(true);
+    await proxy?.close();
+    await cloud?.close();
+  });
+  const bridge = proxy ? `\nbridges:\n  - name: up\n    addresses: ["127.0.0.1:${proxy.port}"]\n    topics: ["soak/1/# out 1"]\n    restart_timeout: "0.2 1"` : '';
+  const midge = await startMidge(dir.path, persistentConfig(`${dir.path}/data`, `sys:\n  interval: 1\nmqtt:\n  max_queued_messages: 5000${bridge}`));
   t.after(() => midge.proc.kill('SIGKILL'));
   const pid = midge.proc.pid!;
   const port = midge.port;
@@ -97,6 +110,15 @@ test(`soak: ${SECONDS} s of pub/sub churn and reconnects: RSS and file descripto
       attach(s);
     }, rng.int(0, 500));
   });
+  // bridge up/down: the uplink is refused (and cut) for 5 s, then back for 5 s
+  let uplinkDown = false;
+  every(5000, () => {
+    uplinkDown = !uplinkDown;
+    if (uplinkDown) {
+      proxy?.refuse();
+      proxy?.drop();
+    } else proxy?.resume();
+  });
   // churn: short-lived clients from a pool of 40 ids (half persistent, so sessions come and go)
   every(100, () => {
     const n = rng.int(0, 39);
@@ -122,6 +144,7 @@ test(`soak: ${SECONDS} s of pub/sub churn and reconnects: RSS and file descripto
   await new Promise((r) => setTimeout(r, warmup));
   const start = { rss: rssBytes(pid), fds: openFds(pid), clients: churners.size };
   const receivedAtStart = stables.map((s) => s.received);
+  const cloudAtStart = observer?.messages.length ?? 0;
   const samples: Array<{ rss: number; fds: number }> = [];
   every(5000, () => samples.push({ rss: rssBytes(pid), fds: openFds(pid) }));
   await new Promise((r) => setTimeout(r, SECONDS * 1000 - warmup));
@@ -143,6 +166,11 @@ test(`soak: ${SECONDS} s of pub/sub churn and reconnects: RSS and file descripto
   assert.ok(lags.length >= SECONDS / 2, `$SYS lag samples: ${lags.length}`);
   assert.ok(lagP99 < 1000, `event-loop lag p99 ${lagP99} ms: the loop is blocked (the figure also includes CPU starvation on a loaded machine)`);
   stables.forEach((s, i) => assert.ok(s.received > receivedAtStart[i]!, `${s.id} kept receiving`));
+  if (observer) {
+    proxy!.resume();
+    t.diagnostic(`bridge: ${observer.messages.length} messages at the cloud (uplink down half of the time)`);
+    assert.ok(observer.messages.length > cloudAtStart, 'the bridge kept forwarding across uplink outages');
+  }
   assert.doesNotMatch(midge.output(), /"level":(50|60)/, 'no errors in the midge log');
   assert.equal(await midge.stop('SIGTERM'), 0);
 });
