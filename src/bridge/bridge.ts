@@ -81,7 +81,13 @@ export class Bridge {
     this.sender?.stop();
     const client = this.client;
     this.client = undefined;
-    if (client) await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+    if (client) {
+      // a clean DISCONNECT, but never wait long for a link that may be dead
+      const ended = new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
+      await Promise.race([ended, timeout]);
+      client.end(true);
+    }
     this.setState('stopped');
     this.notify(false);
   }
@@ -189,6 +195,10 @@ export class Bridge {
       deadLettered: (entry, reason) => {
         this.deadLetters++;
         this.timers.rateLimitedWarn(this.log, 'dead', `message to '${entry.message.topic}' can never be accepted upstream, moved to the dead-letter table: ${reason}`);
+      },
+      transient: (code) => {
+        this.timers.rateLimitedWarn(this.log, 'busy', `upstream busy or over quota (reason code 0x${code.toString(16)}): reconnecting after a pause to send again`);
+        if (this.client === client) client.end(true); // close handler: rewind, backoff, reconnect
       },
     });
     this.sender.pump();

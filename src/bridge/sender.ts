@@ -17,6 +17,8 @@ import { TokenBucket } from './token-bucket.js';
 export interface SenderEvents {
   acked(count: number): void;
   deadLettered(entry: BridgeQueueEntry, reason: string): void;
+  /** The upstream said busy or quota exceeded: back off and send again. */
+  transient(code: number): void;
 }
 
 /** The JSON value a payload becomes inside a batch: parsed JSON, or the text as a string. */
@@ -81,6 +83,24 @@ export class Sender {
       if (batch.length === 0) return; // all expired or dead-lettered (a token is wasted: harmless)
       this.publish(batch);
     }
+  }
+
+  /**
+   * A negative PUBACK (MQTT 5): a refusal that would repeat forever (not
+   * authorised, topic invalid, too large...) dead-letters the message so the
+   * queue moves on; busy/quota refusals are retried after the others.
+   */
+  private refused(batch: BridgeQueueEntry[], code: number, message: string): void {
+    if (TRANSIENT.has(code)) {
+      this.events.transient(code);
+      return; // left in flight: resent after the next reconnect (the bridge reconnects after a pause)
+    }
+    for (const e of batch) {
+      const reason = `upstream refused it: reason code 0x${code.toString(16)} (${message})`;
+      this.queue.deadLetter(e, reason);
+      this.events.deadLettered(e, reason);
+    }
+    this.pump();
   }
 
   /** Batch this tick's PUBLISHes into one write (uncorked on the next tick). */
@@ -160,6 +180,8 @@ export class Sender {
     this.client.publish(remote.topic, payload, { qos: remote.qos, retain: remote.retain, ...(props ? { properties: props } : {}) }, (err) => {
       if (this.stopped) return; // connection replaced: the queue was rewound, the rows are still there
       this.inflight--;
+      const code = (err as { code?: unknown } | undefined)?.code;
+      if (err && typeof code === 'number' && code >= 0x80) return this.refused(batch, code, err.message);
       if (err) return; // the close handler rewinds and reconnects
       for (const e of batch) this.queue.ack(e.seq);
       this.events.acked(batch.length);
@@ -167,6 +189,9 @@ export class Sender {
     });
   }
 }
+
+/** MQTT 5 reason codes that say "not now" rather than "never". */
+const TRANSIENT = new Set([0x89 /* server busy */, 0x97 /* quota exceeded */]);
 
 /** `{"a":1}` → `{"_mid":"id","a":1}` for JSON objects (and arrays of batches: unchanged); other payloads unchanged. */
 export function withIdField(payload: Buffer, id: string): Buffer {

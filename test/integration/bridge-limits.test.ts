@@ -187,3 +187,31 @@ describe('message ids and batching', () => {
     }
   });
 });
+
+describe('negative acknowledgements (MQTT 5)', () => {
+  test('a PUBACK 0x87 (not authorised) dead-letters that message; the queue moves on', async () => {
+    const port = await freePort();
+    const cloud = await startBroker({ listener: { port }, hooks: { authorizePublish: (_c, topic) => !topic.startsWith('q/secret') } });
+    const got: string[] = [];
+    cloud.broker.bus.subscribe('q/#', (m) => got.push(m.topic));
+    const gw = await startTestGateway(bridge(port, { protocol_version: 'mqttv50' }));
+    try {
+      await waitFor(() => gw.gw.bridges.status()[0]!.state === 'connected', 10_000, 'connected');
+      const c = await connect(gw.port, { clientId: 'p8' });
+      await c.client.publishAsync('q/secret', 'x', { qos: 1 });
+      await c.client.publishAsync('q/open', 'y', { qos: 1 });
+      await c.end(true);
+      await waitFor(() => got.includes('q/open') && gw.gw.bridges.status()[0]!.queueDepth === 0, 10_000, 'the next message goes through');
+      const s = gw.gw.bridges.status()[0]!;
+      assert.equal(s.deadLetters, 1);
+      assert.equal(s.droppedTotal.dead_letter, 1);
+      const [dead] = gw.gw.broker.store.bridgeQueue.loadDeadLetters('b', 10);
+      assert.equal(dead!.message.topic, 'q/secret');
+      assert.match(dead!.reason, /reason code 0x87/);
+      await gw.waitLog(/can never be accepted upstream/);
+    } finally {
+      await gw.stop();
+      await cloud.stop();
+    }
+  });
+});
