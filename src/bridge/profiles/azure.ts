@@ -199,7 +199,11 @@ export function createAzureProfile(options: AzureProfileOptions): CloudProfile {
       alpn: undefined,
       clientId,
       username: `${host}/${clientId}/?api-version=${AZURE_API_VERSION}`,
-      password: sas?.token(),
+      // a getter: only the CONNECT reads it, so asking for the client id (inbound routing) cannot renew the
+      // token behind the live connection's back and make credentialsRenewInMs() skip the renewal reconnect
+      get password() {
+        return sas?.token();
+      },
       protocolVersion: 4,
       keepaliveSec,
       clean: options.clean ?? false,

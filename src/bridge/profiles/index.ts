@@ -47,7 +47,7 @@ export interface ConnectionParams {
   alpn: string[] | undefined;
   clientId: string;
   username: string | undefined;
-  /** For Azure with a key: a fresh SAS token each call when the old one is due. */
+  /** For Azure with a key: a fresh SAS token when the old one is due. A getter: read it only for a CONNECT. */
   password: string | undefined;
   protocolVersion: 4 | 5;
   keepaliveSec: number;
