@@ -125,7 +125,7 @@ export class Bridge {
       qos = capQos(Math.min(message.qos, route.qos), 2);
     } else if (this.plan.type === 'azure') {
       topic = azureOutbound(this.plan.azureLocalPrefix, message.topic, () => String(++this.twinRid));
-      qos = 0;
+      qos = Math.min(message.qos, 1) as 0 | 1; // a method reply or twin update sent as QoS 1 is kept until acknowledged
     }
     if (topic === null) return;
     if (qos === 0 && !this.plan.queue.qos0 && this.state !== 'connected') {
@@ -250,6 +250,11 @@ export class Bridge {
     return this.client;
   }
 
+  /** A publish outside the queue (AWS shadow report) takes a token from the sender's rate limit; false: skip it this time. */
+  takeSendToken(): boolean {
+    return this.sender?.takeToken() ?? false;
+  }
+
   private subscribeRemote(client: MqttClient): void {
     const subs = [...remoteSubscriptions(this.plan.rules, this.plan.profile.maxQos), ...this.plan.profile.builtinSubscriptions()];
     const per = Number.isFinite(this.plan.profile.maxFiltersPerSubscribe) ? this.plan.profile.maxFiltersPerSubscribe : subs.length;
@@ -271,7 +276,7 @@ export class Bridge {
     const route = mapIncoming(this.plan.rules, topic);
     if (route) localTopic = route.localTopic;
     else if (this.plan.type === 'azure') {
-      const az = azureInbound(this.plan.azureLocalPrefix, this.plan.profile.connectionParams().clientId.split('/')[0]!, topic);
+      const az = azureInbound(this.plan.azureLocalPrefix, this.plan.azureDeviceId, topic);
       if (az) ({ localTopic, retain, userProperties } = az);
     }
     if (localTopic === undefined) {

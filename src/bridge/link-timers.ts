@@ -69,6 +69,7 @@ export class LinkTimers {
     if (plan.type === 'aws' && plan.shadowIntervalMs > 0) {
       const thing = plan.profile.connectionParams().clientId;
       const report = () => {
+        if (!bridge.takeSendToken()) return; // the replay uses the whole rate: report next time
         const s = bridge.status();
         const reported = { midge: { version: VERSION, queue_depth: s.queueDepth, queue_bytes: s.queueBytes, dead_letters: s.deadLetters, uptime_s: Math.round(process.uptime()) } };
         client.publish(`$aws/things/${thing}/shadow/update`, JSON.stringify({ state: { reported } }), { qos: 0 });

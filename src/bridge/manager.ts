@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.js';
 import type { MidgeConfig } from '../config/types.js';
 import type { BridgeStatus } from '../status-types.js';
-import { Bridge } from './bridge.js';
+import { Bridge, type BridgeDeps } from './bridge.js';
 import { planBridge } from './plan.js';
 
 export interface RunningBridges {
@@ -12,22 +12,25 @@ export interface RunningBridges {
   stop(): Promise<void>;
 }
 
+/** What a bridge needs from the broker: the bus, the store, sequence numbers and the ack bookkeeping. */
+export function bridgeDeps(broker: Broker, logger: Logger): BridgeDeps {
+  return {
+    bus: broker.bus,
+    store: broker.store,
+    nextSeq: () => broker.nextSeq(),
+    journalled: () => {
+      broker.journalWrites++;
+    },
+    quotaHit: () => {
+      broker.storeQuotaHit = true;
+    },
+    logger,
+  };
+}
+
 export function startBridges(config: MidgeConfig, broker: Broker, logger: Logger): RunningBridges {
-  const bridges = config.bridges.map(
-    (cfg) =>
-      new Bridge(planBridge(cfg), {
-        bus: broker.bus,
-        store: broker.store,
-        nextSeq: () => broker.nextSeq(),
-        journalled: () => {
-          broker.journalWrites++;
-        },
-        quotaHit: () => {
-          broker.storeQuotaHit = true;
-        },
-        logger,
-      }),
-  );
+  const deps = bridgeDeps(broker, logger);
+  const bridges = config.bridges.map((cfg) => new Bridge(planBridge(cfg), deps));
   const orphans = broker.store.bridgeQueue.bridges().filter((name) => !bridges.some((b) => b.plan.name === name));
   for (const name of orphans) {
     const s = broker.store.bridgeQueue.stats(name);

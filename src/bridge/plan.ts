@@ -45,6 +45,8 @@ export interface BridgePlan {
   sessionExpiry: number;
   shadowIntervalMs: number;
   azureLocalPrefix: string;
+  /** azure: the device id (C2D topics carry it). */
+  azureDeviceId: string;
 }
 
 /** A problem with one key of a bridge entry. */
@@ -142,6 +144,7 @@ export function planBridge(cfg: BridgeConfig, host = hostname(), now?: () => num
     sessionExpiry: cfg.session_expiry,
     shadowIntervalMs: cfg.shadow_interval * 1000,
     azureLocalPrefix: cfg.azure_local_prefix ?? `azure/${name}`,
+    azureDeviceId: cfg.device_id ?? '',
   };
 }
 

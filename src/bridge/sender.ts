@@ -47,9 +47,11 @@ export class Sender {
     private readonly events: SenderEvents,
   ) {
     if (Number.isFinite(plan.maxPublishRate)) {
-      // burst + rate x 1 s = the limit: no 1-second window, wherever it starts, holds more than maxPublishRate
-      const burst = Math.max(1, Math.min(plan.maxInflight, Math.ceil(plan.maxPublishRate / 10)));
-      const rate = Math.max(plan.maxPublishRate - burst, plan.maxPublishRate / 2);
+      // burst + rate x 1 s = 95% of the limit: no 1-second window, wherever it starts, holds more than
+      // maxPublishRate, with a margin for network jitter bunching packets up at the receiver
+      const limit = Math.max(1, plan.maxPublishRate * 0.95);
+      const burst = Math.max(1, Math.min(plan.maxInflight, Math.ceil(limit / 10)));
+      const rate = Math.max(limit - burst, limit / 2);
       this.bucket = new TokenBucket({ ratePerSec: rate, burst });
     }
   }
@@ -57,6 +59,11 @@ export class Sender {
   /** PUBLISHes sent and not yet acknowledged. */
   get inFlight(): number {
     return this.inflight;
+  }
+
+  /** One token of the rate limit for a PUBLISH that does not come from the queue. */
+  takeToken(): boolean {
+    return this.bucket ? this.bucket.take() : true;
   }
 
   stop(): void {

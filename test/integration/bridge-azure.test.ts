@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { Bridge } from '../../src/bridge/bridge.js';
+import { bridgeDeps } from '../../src/bridge/manager.js';
 import { createSasToken } from '../../src/bridge/azure-sas.js';
 import { planBridge } from '../../src/bridge/plan.js';
 import { validateConfig } from '../../src/config/validate.js';
@@ -176,18 +177,7 @@ describe('Azure SAS renewal (fake clock)', { skip }, () => {
     broker = await startBroker();
     const cfg = validateConfig({ bridges: [azureBridge(cloud, sniffer.port, { sas_ttl: 3600 })] }).bridges[0]!;
     const b = broker.broker;
-    bridge = new Bridge(planBridge(cfg, 'host', () => fakeNow), {
-      bus: b.bus,
-      store: b.store,
-      nextSeq: () => b.nextSeq(),
-      journalled: () => {
-        b.journalWrites++;
-      },
-      quotaHit: () => {
-        b.storeQuotaHit = true;
-      },
-      logger: pino({ level: process.env.MIDGE_TEST_LOG ?? 'silent' }),
-    });
+    bridge = new Bridge(planBridge(cfg, 'host', () => fakeNow), bridgeDeps(b, pino({ level: process.env.MIDGE_TEST_LOG ?? 'silent' })));
     bridge.start();
     await waitFor(() => bridge.status().state === 'connected', 20_000, 'bridge connected');
   });
