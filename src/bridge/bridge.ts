@@ -14,7 +14,7 @@ import type { BridgeState, BridgeStatus } from '../status-types.js';
 import { azureInbound, azureLocalFilters, azureOutbound } from './azure-routes.js';
 import { Backoff } from './backoff.js';
 import { linkOptions, openLink } from './link.js';
-import { OutboundQueue } from './outbound-queue.js';
+import { OutboundQueue, type DropReason } from './outbound-queue.js';
 import type { BridgePlan } from './plan.js';
 import { RateMeter } from './rate-meter.js';
 import { Sender } from './sender.js';
@@ -59,7 +59,7 @@ export class Bridge {
     private readonly deps: BridgeDeps,
   ) {
     this.log = deps.logger.child({ bridge: plan.name });
-    this.queue = new OutboundQueue(plan.name, deps.store.bridgeQueue, plan.queue);
+    this.queue = new OutboundQueue(plan.name, deps.store.bridgeQueue, plan.queue, Date.now, (reason) => this.logDrop(reason));
     this.deadLetters = deps.store.bridgeQueue.deadLetterCount(plan.name);
     this.backoff = new Backoff({ ...plan.backoff, ...(deps.random ? { random: deps.random } : {}) });
   }
@@ -130,6 +130,7 @@ export class Bridge {
     if (topic === null) return;
     if (qos === 0 && !this.plan.queue.qos0 && this.state !== 'connected') {
       this.queue.dropped.offline_qos0++;
+      this.logDrop('offline_qos0');
       return;
     }
     const entry = { seq: this.deps.nextSeq(), message: { ...message, topic, qos } };
@@ -139,7 +140,6 @@ export class Bridge {
       return;
     }
     this.deps.journalled();
-    if (this.queue.dropped.queue_full > 0) this.timers.rateLimitedWarn(this.log, 'dropped', `bridge queue full: dropped ${this.queue.dropped.queue_full} oldest message(s) so far`);
     if (this.sender) this.sender.pump();
     else if (this.state === 'idle' && this.plan.lazy && this.queue.pending >= this.plan.lazy.threshold) this.connect();
   }
@@ -297,6 +297,20 @@ export class Bridge {
     } finally {
       this.delivering = false;
     }
+  }
+
+  /** Every drop is counted; the log gets at most one line a minute per reason, with the running total. */
+  private logDrop(reason: DropReason): void {
+    const total = this.queue.dropped[reason];
+    const what: Record<DropReason, string> = {
+      queue_full: 'bridge queue full: dropped the oldest queued message(s) (queue_policy drop-oldest)',
+      rejected: 'bridge queue full: refused new message(s) (queue_policy reject-new)',
+      expired: 'dropped queued message(s) older than message_ttl or past their expiry',
+      dead_letter: 'moved message(s) to the dead-letter table',
+      offline_qos0: 'dropped QoS 0 message(s) while not connected (queue_qos0 false)',
+      purged: 'queued message(s) were purged',
+    };
+    this.timers.rateLimitedWarn(this.log, `drop:${reason}`, `${what[reason]}; ${total} so far`, { reason, total });
   }
 
   private notify(up: boolean): void {

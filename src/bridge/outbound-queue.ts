@@ -46,6 +46,8 @@ export class OutboundQueue {
     private readonly store: BridgeQueueStore,
     private readonly limits: QueueLimits,
     private readonly now: () => number = Date.now,
+    /** Told about every message dropped (for the rate-limited log). */
+    private readonly onDrop: (reason: DropReason) => void = () => undefined,
   ) {
     const s = store.stats(bridge);
     this.messages = s.messages;
@@ -196,6 +198,7 @@ export class OutboundQueue {
     this.messages--;
     this.bytes -= entryBytes(e.message);
     this.dropped[reason]++;
+    this.onDrop(reason);
   }
 
   private expired(e: BridgeQueueEntry): boolean {
