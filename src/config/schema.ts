@@ -10,6 +10,7 @@ import { serialDeviceFields } from './schema-serial.js';
 import type { MidgeConfig } from './types.js';
 import { bridgeFields } from './schema-bridge.js';
 import { bool, int, optStr } from './schema-fields.js';
+import { I32, MQTT_MAX_PACKET, U16, U32, listenerFields } from './schema-listener.js';
 import { gpioFields } from './schema-gpio.js';
 import { healthFields, homeAssistantFields } from './schema-health.js';
 
@@ -124,46 +125,6 @@ export type ConfigSchema = {
   readonly [K in keyof MidgeConfig]: MidgeConfig[K] extends Array<infer I> ? ListSpec<I> : SectionSpec<MidgeConfig[K]>;
 };
 
-const U16 = 65535;
-const I32 = 2147483647;
-const U32 = 4294967295;
-/** Largest MQTT packet: 268435455 bytes of remaining length plus a 5-byte fixed header. */
-const MQTT_MAX_PACKET = 268435460;
-
-
-
-const listenerFields: FieldsFor<MidgeConfig['listeners'][number]> = {
-  host: {
-    type: 'string', minLength: 1, maxLength: 253, format: 'host', default: '127.0.0.1',
-    description: 'Address to bind. The default accepts local clients only (like mosquitto 2); use 0.0.0.0 or :: for all interfaces.',
-  },
-  port: int(0, U16, 1883, 'TCP port; 0 picks a free port (useful in tests).'),
-  protocol: {
-    type: 'enum', values: ['mqtt', 'websockets'], default: 'mqtt',
-    description: 'Wire protocol: mqtt (MQTT over TCP, MQTTS with TLS) or websockets (MQTT over WebSocket, WSS with TLS).',
-  },
-  socket_path: optStr('Listen on this Unix domain socket instead of host and port (which are then ignored); local clients only.', 4096),
-  ws_path: optStr('websockets only: the one HTTP path accepted (e.g. /mqtt); unset accepts any path, as mosquitto does.', 1024),
-  allow_anonymous: {
-    type: 'boolean', optional: true, default: undefined,
-    description:
-      'Allow clients that send no username. Unset means true on a loopback host or Unix socket; a listener on any other host must set it explicitly. With auth.password_file set, unset means false everywhere.',
-  },
-  max_connections: int(1, I32, -1, 'Maximum simultaneous connections on this listener; -1 = unlimited.', { also: [-1] }),
-  certfile: optStr('PEM server certificate (chain). With keyfile it turns TLS on: MQTTS, or WSS for websockets. Reloaded on SIGHUP.', 4096),
-  keyfile: optStr('PEM private key of certfile (unencrypted). Reloaded on SIGHUP.', 4096),
-  cafile: optStr('PEM CA certificate(s) that client certificates must chain to (needed by require_certificate).', 4096),
-  crlfile: optStr('PEM certificate revocation list: client certificates listed in it are refused at the TLS handshake.', 4096),
-  require_certificate: bool(false, 'Mutual TLS: refuse clients without a valid certificate signed by cafile.'),
-  use_identity_as_username: bool(false, "Use the client certificate's Common Name as the username (needs require_certificate); the CONNECT username is ignored."),
-  ciphers: optStr('OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are not affected); unset = Node default.', 4096),
-  tls_version: {
-    type: 'enum', values: ['tlsv1.2', 'tlsv1.3'], default: 'tlsv1.2',
-    description: 'Lowest TLS version accepted.',
-  },
-  max_publish_rate: int(0, I32, 0, 'Per-client PUBLISH rate limit (token bucket, bursts up to one second worth); 0 = unlimited. v5 clients above it get DISCONNECT 0x96, 3.1.1 messages above it are dropped (and still acknowledged).', { unit: 'messages/second' }),
-  max_packet_size: int(20, MQTT_MAX_PACKET, 0, 'Largest packet accepted on this listener, advertised to v5 clients as Maximum Packet Size (and the WebSocket message limit); larger packets get DISCONNECT 0x95 (v5) or a closed connection. 0 = mqtt.max_packet_size.', { also: [0], unit: 'bytes' }),
-};
 
 function defaultsOf<T>(fields: FieldsFor<T>): T {
   const out: Record<string, unknown> = {};
