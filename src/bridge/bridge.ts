@@ -11,14 +11,15 @@ import type { Logger } from 'pino';
 import type { Bus } from '../adapters/types.js';
 import type { Store, StoredMessage } from '../persistence/types.js';
 import type { BridgeState, BridgeStatus } from '../status-types.js';
-import { azureInbound, azureLocalFilters, azureOutbound } from './azure-routes.js';
+import { azureLocalFilters, azureOutbound } from './azure-routes.js';
+import { localPublishFor, subscribeRemote, type InboundPacket } from './inbound.js';
 import { Backoff } from './backoff.js';
 import { linkOptions, openLink } from './link.js';
 import { OutboundQueue, type DropReason } from './outbound-queue.js';
 import type { BridgePlan } from './plan.js';
 import { RateMeter } from './rate-meter.js';
 import { Sender } from './sender.js';
-import { localSubscriptions, mapIncoming, mapOutgoing, remoteSubscriptions, capQos } from './topic-map.js';
+import { localSubscriptions, mapOutgoing, capQos } from './topic-map.js';
 import { describeLink, LinkTimers } from './link-timers.js';
 
 export interface BridgeDeps {
@@ -152,7 +153,7 @@ export class Bridge {
     this.address = `${address.host}:${address.port}`;
     this.counters.connects++;
     const handlers = {
-      inbound: (topic: string, payload: Buffer, packet: { qos: 0 | 1 | 2; retain: boolean; properties?: Record<string, unknown> }) => this.onRemote(topic, payload, packet),
+      inbound: (topic: string, payload: Buffer, packet: InboundPacket) => this.onRemote(topic, payload, packet),
       whenDurable: (cb: () => void) => this.deps.store.whenDurable(() => cb()),
     };
     let options;
@@ -185,7 +186,7 @@ export class Bridge {
     client.on('error', (err) => {
       this.lastError = err.message;
     });
-    this.subscribeRemote(client);
+    subscribeRemote(client, this.plan, this.log);
     this.sender = new Sender(client, this.queue, this.plan, this.deps.store.storeId, {
       acked: (n) => {
         this.counters.sent += n;
@@ -255,45 +256,17 @@ export class Bridge {
     return this.sender?.takeToken() ?? false;
   }
 
-  private subscribeRemote(client: MqttClient): void {
-    const subs = [...remoteSubscriptions(this.plan.rules, this.plan.profile.maxQos), ...this.plan.profile.builtinSubscriptions()];
-    const per = Number.isFinite(this.plan.profile.maxFiltersPerSubscribe) ? this.plan.profile.maxFiltersPerSubscribe : subs.length;
-    for (let i = 0; i < subs.length; i += Math.max(1, per)) {
-      const chunk = Object.fromEntries(subs.slice(i, i + per).map((s) => [s.filter, { qos: s.qos }]));
-      client.subscribe(chunk, (err, granted) => {
-        const refused = (granted ?? []).filter((g) => g.qos === 128);
-        if (err || refused.length > 0) {
-          this.log.error({ err, refused: refused.map((g) => g.topic) }, 'upstream refused a bridge subscription (check the remote ACL/policy)');
-        }
-      });
-    }
-  }
-
-  private onRemote(topic: string, payload: Buffer, packet: { qos: 0 | 1 | 2; retain: boolean; properties?: Record<string, unknown> }): void {
-    let localTopic: string | undefined;
-    let retain = packet.retain;
-    let userProperties: Record<string, string> | undefined;
-    const route = mapIncoming(this.plan.rules, topic);
-    if (route) localTopic = route.localTopic;
-    else if (this.plan.type === 'azure') {
-      const az = azureInbound(this.plan.azureLocalPrefix, this.plan.azureDeviceId, topic);
-      if (az) ({ localTopic, retain, userProperties } = az);
-    }
-    if (localTopic === undefined) {
+  private onRemote(topic: string, payload: Buffer, packet: InboundPacket): void {
+    const local = localPublishFor(this.plan, topic, packet);
+    if (!local) {
       this.log.debug({ topic }, 'message from upstream matches no in rule; dropped');
       return;
     }
     this.counters.received++;
     this.timers.touch();
-    const props = packet.properties as { userProperties?: Record<string, string>; contentType?: string } | undefined;
-    const user = { ...(props?.userProperties ?? {}), ...(userProperties ?? {}) };
-    this.delivering = true;
+    this.delivering = true; // our own out rules must not send it back
     try {
-      this.deps.bus.publish(localTopic, payload, {
-        qos: packet.qos,
-        retain,
-        ...(Object.keys(user).length > 0 || props?.contentType ? { properties: { ...(Object.keys(user).length > 0 ? { userProperties: user } : {}), ...(props?.contentType ? { contentType: props.contentType } : {}) } } : {}),
-      });
+      this.deps.bus.publish(local.topic, payload, local.options);
     } finally {
       this.delivering = false;
     }
