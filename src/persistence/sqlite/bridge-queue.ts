@@ -6,7 +6,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { BridgeQueueEntry, BridgeQueueStats, BridgeQueueStore, DeadLetter } from '../types.js';
-import { decodeMessage, encodeMessage, type MessageRow } from './codec.js';
+import { decodeMessage, encodeMessage, encodeProperties, type MessageRow } from './codec.js';
 import type { Op } from './group-commit.js';
 import { prepare } from './native.js';
 
@@ -24,7 +24,8 @@ interface DeadRow extends BridgeRow {
 
 function prepareBridgeStatements(db: Database.Database) {
   return {
-    enqueue: prepare(db, `INSERT OR REPLACE INTO bridge_queue (bridge, seq, ${COLUMNS}) VALUES (@bridge, @seq, ${VALUES})`),
+    // positional: one row per message queued, the hot path of the bridge
+    enqueue: prepare(db, `INSERT OR REPLACE INTO bridge_queue (bridge, seq, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     remove: prepare(db, 'DELETE FROM bridge_queue WHERE bridge = ? AND seq = ?'),
     load: prepare(db, `SELECT seq, ${COLUMNS} FROM bridge_queue WHERE bridge = ? AND seq > ? ORDER BY seq LIMIT ?`),
     stats: prepare(
@@ -66,9 +67,12 @@ export class SqliteBridgeQueue implements BridgeQueueStore {
   }
 
   enqueue(bridge: string, entry: BridgeQueueEntry): void {
-    const row = { bridge, seq: entry.seq, ...encodeMessage(entry.message) };
-    this.write(() => this.st.enqueue.run(row));
-    this.onSeq(entry.seq);
+    const m = entry.message;
+    const seq = entry.seq;
+    const properties = m.properties === undefined ? null : encodeProperties(m.properties);
+    const expires = m.expiresAt ?? null;
+    this.write(() => this.st.enqueue.run(bridge, seq, m.topic, m.payload, m.qos, m.retain ? 1 : 0, properties, m.receivedAt, expires));
+    this.onSeq(seq);
   }
 
   remove(bridge: string, seq: number): void {
