@@ -6,7 +6,7 @@
  * connection state published retained, and credentials renewed by
  * reconnecting before they expire (Azure SAS).
  */
-import type { MqttClient } from 'mqtt';
+import type { IConnackPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Bus } from '../adapters/types.js';
 import type { Store, StoredMessage } from '../persistence/types.js';
@@ -79,16 +79,17 @@ export class Bridge {
     this.stopped = true;
     for (const off of this.unsubscribe.splice(0)) off();
     this.timers.clearAll();
-    this.sender?.stop();
+    this.sender?.pause(); // PUBACKs still delete their rows while the connection closes
     const client = this.client;
-    this.client = undefined;
     if (client) {
       // a clean DISCONNECT, but never wait long for a link that may be dead
       const ended = new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
       await Promise.race([ended, timeout]);
-      client.end(true);
+      client.stream?.destroy();
     }
+    this.sender?.stop();
+    this.client = undefined;
     this.setState('stopped');
     this.notify(false);
   }
@@ -114,10 +115,21 @@ export class Bridge {
     };
   }
 
-  /** A routed local message matching one of our local filters. */
+  /** A routed local message matching one of our local filters. Never throws: a failure refuses the message. */
   private onLocal(message: StoredMessage): void {
     if (this.delivering || message === this.lastLocal) return; // our own inbound delivery, or a second matching filter
     this.lastLocal = message;
+    try {
+      this.queueLocal(message);
+    } catch (err) {
+      // not queued: the publisher must not get a success (v5: 0x97; 3.1.1 cannot be told)
+      this.deps.quotaHit();
+      this.queue.dropped.rejected++;
+      this.timers.rateLimitedWarn(this.log, 'enqueue', `cannot queue a message for the bridge: ${(err as Error).message}`, { err });
+    }
+  }
+
+  private queueLocal(message: StoredMessage): void {
     let topic: string | null = null;
     let qos = message.qos;
     const route = mapOutgoing(this.plan.rules, message.topic);
@@ -154,7 +166,7 @@ export class Bridge {
     this.counters.connects++;
     const handlers = {
       inbound: (topic: string, payload: Buffer, packet: InboundPacket) => this.onRemote(topic, payload, packet),
-      whenDurable: (cb: () => void) => this.deps.store.whenDurable(() => cb()),
+      whenDurable: (cb: (err?: Error) => void) => this.deps.store.whenDurable(cb),
     };
     let options;
     try {
@@ -164,12 +176,12 @@ export class Bridge {
       return;
     }
     openLink(options, handlers).then(
-      (client) => this.onUp(client),
+      ({ client, connack }) => this.onUp(client, connack),
       (err: Error) => this.onDown(err),
     );
   }
 
-  private onUp(client: MqttClient): void {
+  private onUp(client: MqttClient, connack: IConnackPacket): void {
     if (this.stopped) {
       client.end(true);
       return;
@@ -187,7 +199,7 @@ export class Bridge {
       this.lastError = err.message;
     });
     subscribeRemote(client, this.plan, this.log);
-    this.sender = new Sender(client, this.queue, this.plan, this.deps.store.storeId, {
+    this.sender = new Sender(client, connack, this.queue, this.plan, this.deps.store.storeId, {
       acked: (n) => {
         this.counters.sent += n;
         this.sent.add(n);
@@ -197,9 +209,13 @@ export class Bridge {
         this.deadLetters++;
         this.timers.rateLimitedWarn(this.log, 'dead', `message to '${entry.message.topic}' can never be accepted upstream, moved to the dead-letter table: ${reason}`);
       },
-      transient: (code) => {
-        this.timers.rateLimitedWarn(this.log, 'busy', `upstream busy or over quota (reason code 0x${code.toString(16)}): reconnecting after a pause to send again`);
+      stalled: (why) => {
+        this.timers.rateLimitedWarn(this.log, 'stalled', `${why}: reconnecting after a pause to send again`);
         if (this.client === client) client.end(true); // close handler: rewind, backoff, reconnect
+      },
+      storeError: (err) => {
+        this.lastError = String((err as Error).message ?? err);
+        this.timers.rateLimitedWarn(this.log, 'store', `cannot read the bridge queue (${this.lastError}); retrying, nothing is lost`, { err });
       },
     });
     this.sender.pump();
@@ -257,7 +273,14 @@ export class Bridge {
   }
 
   private onRemote(topic: string, payload: Buffer, packet: InboundPacket): void {
-    const local = localPublishFor(this.plan, topic, packet);
+    let local: ReturnType<typeof localPublishFor>;
+    try {
+      local = localPublishFor(this.plan, topic, packet);
+    } catch (err) {
+      // e.g. a malformed Azure property bag: dropped (and acknowledged), never a crash
+      this.timers.rateLimitedWarn(this.log, 'inbound', `message from upstream on '${topic}' cannot be mapped to a local topic; dropped`, { err });
+      return;
+    }
     if (!local) {
       this.log.debug({ topic }, 'message from upstream matches no in rule; dropped');
       return;
@@ -267,6 +290,8 @@ export class Bridge {
     this.delivering = true; // our own out rules must not send it back
     try {
       this.deps.bus.publish(local.topic, payload, local.options);
+    } catch (err) {
+      this.timers.rateLimitedWarn(this.log, 'inbound', `message from upstream mapped to an invalid local topic '${local.topic}'; dropped`, { err });
     } finally {
       this.delivering = false;
     }

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
-import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
+import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
 import { BridgeError } from '../errors.js';
 import type { Address, BridgePlan } from './plan.js';
 import type { ConnectionParams } from './profiles/index.js';
@@ -16,8 +16,8 @@ import type { ConnectionParams } from './profiles/index.js';
 export interface LinkHandlers {
   /** A message from upstream (any QoS); called once per PUBLISH. */
   inbound(topic: string, payload: Buffer, packet: IPublishPacket): void;
-  /** Calls back once what `inbound` stored locally is durable (before the PUBACK/PUBREC upstream). */
-  whenDurable(callback: () => void): void;
+  /** Calls back once what `inbound` stored locally is durable (before the PUBACK/PUBREC upstream); an error if it could not be stored. */
+  whenDurable(callback: (err?: Error) => void): void;
 }
 
 function readPem(file: string | undefined, what: string): Buffer | undefined {
@@ -40,7 +40,7 @@ export function linkOptions(plan: BridgePlan, address: Address, params: Connecti
     keepalive: params.keepaliveSec,
     clean: params.clean,
     reconnectPeriod: 0,
-    connectTimeout: Math.max(10_000, params.keepaliveSec * 1000),
+    connectTimeout: Math.min(30_000, Math.max(10_000, params.keepaliveSec * 1000)),
     resubscribe: false,
     queueQoSZero: false,
     log: () => undefined, // MQTT.js's `debug` calls cost ~2% of the drain even when disabled
@@ -68,7 +68,7 @@ export function linkOptions(plan: BridgePlan, address: Address, params: Connecti
  * Connect; resolves with the client once CONNACK accepted the connection,
  * rejects (and closes the client) on any failure before that.
  */
-export function openLink(options: IClientOptions, handlers: LinkHandlers): Promise<MqttClient> {
+export function openLink(options: IClientOptions, handlers: LinkHandlers): Promise<{ client: MqttClient; connack: IConnackPacket }> {
   return new Promise((resolve, reject) => {
     const client = mqtt.connect(options);
     const fail = (err: Error) => {
@@ -77,9 +77,9 @@ export function openLink(options: IClientOptions, handlers: LinkHandlers): Promi
       reject(err);
     };
     const onClose = () => fail(new BridgeError('connection closed before CONNACK', 'GW_ERR_BRIDGE_CONNECT'));
-    const onConnect = () => {
+    const onConnect = (connack: IConnackPacket) => {
       cleanup();
-      resolve(client);
+      resolve({ client, connack });
     };
     const cleanup = () => {
       client.off('error', fail);
@@ -95,7 +95,13 @@ export function openLink(options: IClientOptions, handlers: LinkHandlers): Promi
       const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
       handlers.inbound(packet.topic, payload, packet);
       if (packet.qos === 0) callback();
-      else handlers.whenDurable(() => callback());
+      else {
+        handlers.whenDurable((err) => {
+          // not stored locally: no acknowledgement, drop the connection so the upstream sends it again
+          if (err) client.end(true);
+          else callback();
+        });
+      }
     };
   });
 }

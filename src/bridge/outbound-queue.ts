@@ -166,6 +166,12 @@ export class OutboundQueue {
     this.dropped.purged += Math.max(0, this.messages - s.messages);
     this.messages = s.messages;
     this.bytes = s.bytes;
+    // forget what was handed out: acks of purged rows must not count again; rows that still exist
+    // are read again from the start (sent twice at worst, never lost)
+    this.outstanding.clear();
+    this.window = [];
+    this.cursor = 0;
+    this.caughtUp = false;
   }
 
   private overLimit(addMessages: number, addBytes: number): boolean {
@@ -178,7 +184,12 @@ export class OutboundQueue {
     if (this.limits.maxBytes > 0 && size > this.limits.maxBytes) return false;
     let after = 0;
     while (this.overLimit(1, size)) {
-      const page = this.store.load(this.bridge, after, 64);
+      let page: BridgeQueueEntry[];
+      try {
+        page = this.store.load(this.bridge, after, 64);
+      } catch {
+        return false; // the store cannot be read (disk full): refuse the new message rather than lose any
+      }
       if (page.length === 0) return false; // everything left is in flight
       for (const e of page) {
         after = e.seq;

@@ -133,8 +133,9 @@ export function planBridge(cfg: BridgeConfig, host = hostname(), now?: () => num
     tls: tlsOn
       ? { cafile: cfg.cafile, certfile: cfg.certfile, keyfile: cfg.keyfile, insecure: cfg.tls_insecure, alpn, servername: cfg.sni ?? base.servername }
       : undefined,
-    maxInflight: cfg.max_inflight || Math.min(profile.maxInflight, 100),
-    maxPublishRate: cfg.max_publish_rate || profile.maxPublishRate,
+    // never above what the cloud accepts (AWS: 100 in flight, 100/s)
+    maxInflight: Math.min(cfg.max_inflight || 100, profile.maxInflight),
+    maxPublishRate: Math.min(cfg.max_publish_rate || profile.maxPublishRate, profile.maxPublishRate),
     batchMaxBytes: Math.min(cfg.batch_max_bytes, profile.maxPayloadBytes),
     messageId: { userProperty: idOn === 'user-property' || idOn === 'both', payloadField: idOn === 'payload-field' || idOn === 'both' },
     backoff,

@@ -144,9 +144,11 @@ async function purge(store: SqliteStore, bridge: string, yes: boolean, io: Outpu
       return 1;
     }
   }
+  // only what was there when the user said yes: messages queued since (a running gateway) are kept
+  const last = store.maxSeq();
   let removed = 0;
   for (;;) {
-    const page = q.load(bridge, 0, 10_000);
+    const page = q.load(bridge, 0, 10_000).filter((e) => e.seq <= last);
     if (page.length === 0) break;
     for (const e of page) q.remove(bridge, e.seq);
     store.flush();

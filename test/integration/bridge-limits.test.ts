@@ -215,3 +215,29 @@ describe('negative acknowledgements (MQTT 5)', () => {
     }
   });
 });
+
+describe('server limits from CONNACK (MQTT 5)', () => {
+  test("the window never exceeds the server's Receive Maximum (no 0x93 disconnect loop)", async () => {
+    const port = await freePort();
+    const gw = await startTestGateway(bridge(port, { protocol_version: 'mqttv50' }));
+    try {
+      const c = await connect(gw.port, { clientId: 'p9' });
+      for (let i = 0; i < 300; i++) await c.client.publishAsync('q/x', String(i), { qos: 1 });
+      await c.end(true);
+      const connectsBefore = gw.gw.bridges.status()[0]!.connectsTotal;
+      const cloud = await startBroker({ listener: { port }, mqtt: { max_inflight_messages: 5 } }); // Receive Maximum 5
+      const got: string[] = [];
+      cloud.broker.bus.subscribe('q/#', (m) => got.push(m.payload.toString()));
+      try {
+        await waitFor(() => gw.gw.bridges.status()[0]!.queueDepth === 0, 20_000, 'backlog drained');
+        assert.deepEqual([...new Set(got)], Array.from({ length: 300 }, (_, i) => String(i)));
+        assert.equal(gw.gw.bridges.status()[0]!.connectsTotal - connectsBefore <= 2, true, 'no reconnect loop');
+        assert.ok(!gw.logs.some((l) => /0x93|Receive Maximum/.test(String(l.err ?? '') + l.msg)), 'never disconnected for Receive Maximum');
+      } finally {
+        await cloud.stop();
+      }
+    } finally {
+      await gw.stop();
+    }
+  });
+});

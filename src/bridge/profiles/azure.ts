@@ -66,6 +66,15 @@ export function encodePropertyBag(entries: ReadonlyArray<readonly [string, strin
     .join('&');
 }
 
+/** decodeURIComponent that keeps a malformed escape as it is instead of throwing. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 /** Inverse of encodePropertyBag (C2D topics carry one); a key without `=` has value ''. */
 export function parsePropertyBag(bag: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -73,8 +82,8 @@ export function parsePropertyBag(bag: string): Record<string, string> {
   for (const part of text.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
-    out[key] = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+    const key = safeDecode(eq < 0 ? part : part.slice(0, eq));
+    out[key] = eq < 0 ? '' : safeDecode(part.slice(eq + 1));
   }
   return out;
 }
