@@ -228,12 +228,16 @@ describe('server limits from CONNACK (MQTT 5)', () => {
       const cloud = await startBroker({ listener: { port }, mqtt: { max_inflight_messages: 5 } }); // Receive Maximum 5
       const got: string[] = [];
       cloud.broker.bus.subscribe('q/#', (m) => got.push(m.payload.toString()));
+      // a persistent subscriber makes each PUBACK wait for a store write, so PUBLISHes pile up unacknowledged
+      const persistent = await connect(cloud.port, { clientId: 'cloud-app', clean: false });
+      await persistent.client.subscribeAsync('q/#', { qos: 1 });
       try {
         await waitFor(() => gw.gw.bridges.status()[0]!.queueDepth === 0, 20_000, 'backlog drained');
         assert.deepEqual([...new Set(got)], Array.from({ length: 300 }, (_, i) => String(i)));
         assert.equal(gw.gw.bridges.status()[0]!.connectsTotal - connectsBefore <= 2, true, 'no reconnect loop');
         assert.ok(!gw.logs.some((l) => /0x93|Receive Maximum/.test(String(l.err ?? '') + l.msg)), 'never disconnected for Receive Maximum');
       } finally {
+        await persistent.end(true);
         await cloud.stop();
       }
     } finally {
