@@ -57,7 +57,7 @@ export function buildStatus(src: StatusSources): GatewayStatus {
   return {
     version: VERSION,
     now: Date.now(),
-    uptimeSeconds: Math.floor((Date.now() - s.startedAt) / 1000),
+    uptimeSeconds: Math.floor((performance.now() - s.startedAt) / 1000), // startedAt is monotonic (performance.now)
     health: { ok: problems.length === 0, problems },
     broker: {
       listeners: broker.addresses().map((a) => ({
