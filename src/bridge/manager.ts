@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.js';
 import type { MidgeConfig } from '../config/types.js';
 import type { BridgeStatus } from '../status-types.js';
-import { Bridge } from './bridge.js';
+import type { Bridge } from './bridge.js';
 import { planBridge } from './plan.js';
 
 export interface RunningBridges {
@@ -12,10 +12,14 @@ export interface RunningBridges {
   stop(): Promise<void>;
 }
 
-export function startBridges(config: MidgeConfig, broker: Broker, logger: Logger): RunningBridges {
-  const bridges = config.bridges.map(
-    (cfg) =>
-      new Bridge(planBridge(cfg), {
+/** The bridge module (and with it mqtt.js, ~10 MB of RSS) is loaded only when a bridge is configured. */
+export async function startBridges(config: MidgeConfig, broker: Broker, logger: Logger): Promise<RunningBridges> {
+  const BridgeClass = config.bridges.length > 0 ? (await import('./bridge.js')).Bridge : undefined;
+  const bridges: Bridge[] = [];
+  for (const cfg of config.bridges) {
+    if (BridgeClass === undefined) break;
+    bridges.push(
+      new BridgeClass(planBridge(cfg), {
         bus: broker.bus,
         store: broker.store,
         nextSeq: () => broker.nextSeq(),
@@ -27,7 +31,8 @@ export function startBridges(config: MidgeConfig, broker: Broker, logger: Logger
         },
         logger,
       }),
-  );
+    );
+  }
   const orphans = broker.store.bridgeQueue.bridges().filter((name) => !bridges.some((b) => b.plan.name === name));
   for (const name of orphans) {
     const s = broker.store.bridgeQueue.stats(name);
