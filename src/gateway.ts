@@ -54,7 +54,7 @@ export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: 
   const store = openStore(config.persistence, logger);
   const broker = new Broker({ config, logger, store, hooks: mergeHooks(fileAuth.hooks, hooks) });
   // bridges listen on the bus before the listeners open: no client message can slip past their queues
-  const bridges: RunningBridges = startBridges(config, broker, logger);
+  const bridges: RunningBridges = await startBridges(config, broker, logger);
   let adapters: RunningAdapters | undefined;
   let status: StatusServer | undefined;
   try {

@@ -4,14 +4,13 @@
  * adapter fan out to the listeners registered with `onReading` (Home
  * Assistant discovery, the status page).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MidgeConfig } from '../config/types.js';
-import { createSerialAdapters } from './serial/index.js';
 import type { AdapterStatus } from '../status-types.js';
 import type { Adapter, AdapterContext, Bus, Reading } from './types.js';
-import { createGpioAdapters } from './gpio/index.js';
-import { createHealthAdapters } from './health/index.js';
-import { startDiscovery } from './homeassistant/discovery.js';
+import { REGISTRY_FILE } from './homeassistant/registry.js';
 
 export interface RunningAdapters {
   readonly adapters: readonly Adapter[];
@@ -23,8 +22,22 @@ export interface RunningAdapters {
 
 type Factory = (config: MidgeConfig, ctx: AdapterContext) => Adapter[];
 
-/** One entry per adapter family (serial, GPIO, system health). */
-const factories: Factory[] = [createSerialAdapters, createGpioAdapters, createHealthAdapters];
+/**
+ * One entry per adapter family (serial, GPIO, system health). A family's
+ * modules (serialport, onoff/node-libgpiod, systeminformation) are imported
+ * only when its config section is used: an idle broker stays small.
+ */
+const families: Array<{ used: (config: MidgeConfig) => boolean; load: () => Promise<Factory> }> = [
+  { used: (c) => c.serial.some((d) => d.enabled), load: async () => (await import('./serial/index.js')).createSerialAdapters },
+  { used: (c) => c.gpio.pins.length > 0, load: async () => (await import('./gpio/index.js')).createGpioAdapters },
+  { used: (c) => c.health.enabled, load: async () => (await import('./health/index.js')).createHealthAdapters },
+];
+
+/** Discovery runs when enabled with adapters running, or to remove the entities a previous run announced. */
+function discoveryUsed(config: MidgeConfig, adapters: readonly Adapter[]): boolean {
+  if (config.homeassistant.enabled && adapters.length > 0) return true;
+  return config.persistence.enabled && existsSync(join(config.persistence.path, REGISTRY_FILE));
+}
 
 export async function startAdapters(config: MidgeConfig, bus: Bus, logger: Logger): Promise<RunningAdapters> {
   let listeners: Array<(reading: Reading) => void> = [];
@@ -41,6 +54,7 @@ export async function startAdapters(config: MidgeConfig, bus: Bus, logger: Logge
       }
     },
   };
+  const factories = await Promise.all(families.filter((f) => f.used(config)).map((f) => f.load()));
   const adapters = factories.flatMap((f) => f(config, ctx));
   const onReading = (listener: (reading: Reading) => void): (() => void) => {
     listeners = [...listeners, listener];
@@ -49,7 +63,9 @@ export async function startAdapters(config: MidgeConfig, bus: Bus, logger: Logge
     };
   };
   // before start(), so discovery sees the first readings
-  const discovery = startDiscovery(config, { adapters, onReading }, bus, logger);
+  const discovery = discoveryUsed(config, adapters)
+    ? (await import('./homeassistant/discovery.js')).startDiscovery(config, { adapters, onReading }, bus, logger)
+    : { stop: () => undefined };
   // start() never rejects for a missing device (the adapter retries); a rejection here is a bug or bad config
   await Promise.all(adapters.map((a) => a.start()));
   return {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.js';
 import type { MidgeConfig } from '../config/types.js';
 import type { BridgeStatus } from '../status-types.js';
-import { Bridge, type BridgeDeps } from './bridge.js';
+import type { Bridge, BridgeDeps } from './bridge.js';
 import { planBridge } from './plan.js';
 
 export interface RunningBridges {
@@ -28,9 +28,11 @@ export function bridgeDeps(broker: Broker, logger: Logger): BridgeDeps {
   };
 }
 
-export function startBridges(config: MidgeConfig, broker: Broker, logger: Logger): RunningBridges {
+/** The bridge module (and with it mqtt.js, ~10 MB of RSS) is loaded only when a bridge is configured. */
+export async function startBridges(config: MidgeConfig, broker: Broker, logger: Logger): Promise<RunningBridges> {
+  const BridgeClass = config.bridges.length > 0 ? (await import('./bridge.js')).Bridge : undefined;
   const deps = bridgeDeps(broker, logger);
-  const bridges = config.bridges.map((cfg) => new Bridge(planBridge(cfg), deps));
+  const bridges: Bridge[] = BridgeClass ? config.bridges.map((cfg) => new BridgeClass(planBridge(cfg), deps)) : [];
   const orphans = broker.store.bridgeQueue.bridges().filter((name) => !bridges.some((b) => b.plan.name === name));
   for (const name of orphans) {
     const s = broker.store.bridgeQueue.stats(name);

@@ -16,9 +16,13 @@ import type { PublishRateLimiter } from './publish-rate.js';
 import type { Session } from './session.js';
 import { SizeGuard } from './size-guard.js';
 import { listenToSocket } from './socket-events.js';
+import { decodePublishes, isCutPublish } from './publish-decode.js';
 import { borrowParser, INITIAL_SETTINGS, returnParser, type ParserSettings, type PooledParser } from './parser-pool.js';
 
 export type ConnectionState = 'new' | 'connected' | 'closed';
+
+/** Largest partial PUBLISH kept between chunks for the fast path. */
+const CARRY_MAX = 4096;
 
 // mqtt-packet by default caches a Buffer for each of the 65,536 16-bit numbers on
 // the first encode (6.5 MB of heap); a 2-byte allocation per number costs less.
@@ -84,6 +88,8 @@ export class Connection {
   private remote: string | undefined;
   /** A parser borrowed from the pool, kept only while a partial packet is buffered. */
   private parser: PooledParser | null = null;
+  /** The start of a small PUBLISH cut by the end of the last chunk (fast path only). */
+  private carry: Buffer | null = null;
   /** What the parser knows of this connection between packets (protocol level). */
   private parserSettings: ParserSettings = INITIAL_SETTINGS;
   private readonly guard: SizeGuard;
@@ -143,9 +149,25 @@ export class Connection {
       this.protocolError(new PacketTooLargeError(`packet of ${oversize} bytes exceeds max_packet_size ${this.maxPacketSize}`));
       return;
     }
+    let rest = chunk;
+    if (this.parser === null && this.state === 'connected') {
+      // the common case by hand (publish-decode.ts); what it leaves goes to mqtt-packet
+      if (this.carry !== null) {
+        rest = Buffer.concat([this.carry, chunk]);
+        this.carry = null;
+      }
+      const used = decodePublishes(rest, this.protocolVersion === 5, this);
+      if (used < 0 || used === rest.length) return;
+      // a small packet cut by the chunk end waits for the next chunk (a big one goes to mqtt-packet's BufferList)
+      if (rest.length - used <= CARRY_MAX && isCutPublish(rest, used)) {
+        this.carry = Buffer.from(rest.subarray(used)); // a copy: do not pin the whole chunk
+        return;
+      }
+      if (used > 0) rest = rest.subarray(used);
+    }
     const parser = (this.parser ??= borrowParser(this, this.parserSettings));
     try {
-      parser.parse(chunk);
+      parser.parse(rest);
     } catch (err) {
       // never let one client's bytes throw out of the socket's 'data' handler
       this.parser = null; // in an unknown state: not given back
@@ -159,6 +181,11 @@ export class Connection {
       this.parserSettings = settings;
       this.parser = null;
     }
+  }
+
+  /** @internal publish-decode: a topic that fails the UTF-8 rules */
+  onStringProblem(problem: string): void {
+    this.protocolError(new MalformedPacketError(problem));
   }
 
   /** @internal parser 'error' */

@@ -8,6 +8,7 @@ import type { OutboundEntry, QoS, StoredMessage } from '../persistence/types.js'
 import { storedSize, type Broker } from './broker.js';
 import type { Connection } from './connection.js';
 import type { Session } from './session.js';
+import { encodePublish, encodeQos0Shared } from './publish-encode.js';
 
 export function deliver(
   broker: Broker,
@@ -232,7 +233,12 @@ export function sendPublish(broker: Broker, conn: Connection, entry: OutboundEnt
     }
   }
   const newAlias = conn.protocolVersion === 5 ? applyOutboundAlias(conn, packet) : undefined;
-  const bytes = conn.encode(packet);
+  const bytes =
+    packet.properties !== undefined
+      ? conn.encode(packet)
+      : entry.qos === 0
+        ? encodeQos0Shared(message, entry.retain, conn.protocolVersion === 5)
+        : encodePublish(message.topic, message.payload, entry.qos, entry.retain, packet.dup === true, packetId, conn.protocolVersion === 5);
   if (conn.clientMaxPacketSize > 0 && bytes.length > conn.clientMaxPacketSize) {
     if (newAlias !== undefined) conn.outboundAliases.delete(newAlias); // the client never learned it
     // [MQTT-3.1.2-25] never send more than the client allows: discard as if delivered

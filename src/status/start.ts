@@ -11,7 +11,6 @@ import type { MidgeConfig } from '../config/types.js';
 import type { RecentLogs } from '../log-recent.js';
 import type { StatusProviders } from '../status-types.js';
 import type { HttpAuthenticate } from './basic-auth.js';
-import { startStatusServer } from './http-server.js';
 import type { StatusServer } from './http-server.js';
 
 export const NO_COMPONENTS: StatusProviders = { bridges: () => [], adapters: () => [] };
@@ -39,6 +38,8 @@ export async function startStatusIfConfigured(
     authenticate = async (username, password, remoteAddress) =>
       (await check({ clientId: '(status page)', username, remoteAddress, listener: 'metrics', allowAnonymous: false }, Buffer.from(password))).ok;
   }
+  // loaded only when configured: the status server pulls in prom-client
+  const { startStatusServer } = await import('./http-server.js');
   return startStatusServer({
     config: config.metrics,
     broker,
