@@ -19,9 +19,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { persistentConfig, startMidge, tempDir, type MidgeProcess } from '../helpers/midge-process.js';
 import { Rng } from '../helpers/prng.js';
 import { waitFor } from '../helpers/wait.js';
-import { subscribeCloud } from '../helpers/cloud-client.js';
-import { startFaultProxy } from '../helpers/fault-proxy.js';
-import { HAVE_MOSQUITTO_BROKER, startMosquittoCloud } from '../helpers/mosquitto-cloud.js';
+import { startBridgedCloud } from '../helpers/bridged-cloud.js';
 
 const CYCLES = Number(process.env.MIDGE_KILL_CYCLES ?? 20);
 const SEED = Number(process.env.MIDGE_KILL_SEED ?? Math.floor(Math.random() * 2 ** 32));
@@ -91,18 +89,11 @@ test(`crash safety: ${CYCLES} SIGKILLs during a QoS 1/2 workload: no acknowledge
   const rng = new Rng(SEED);
   const dir = tempDir();
   t.after(() => dir.cleanup());
-  // the cloud side of the bridge (skipped, with the rest of the test kept, when mosquitto is not installed)
-  const cloud = HAVE_MOSQUITTO_BROKER ? await startMosquittoCloud() : undefined;
-  const proxy = cloud ? await startFaultProxy({ targetPort: cloud.port }) : undefined;
-  const observer = cloud ? await subscribeCloud(cloud, 'kill/#', { qos: 1 }) : undefined;
-  t.after(async () => {
-    await observer?.end(true);
-    await proxy?.close();
-    await cloud?.close();
-  });
-  const bridge = proxy
-    ? `bridges:\n  - name: up\n    addresses: ["127.0.0.1:${proxy.port}"]\n    topics: ["kill/# out 1"]\n    restart_timeout: "0.1 0.3"\n    max_queue_messages: 0\n    max_queue_bytes: 0`
-    : '';
+  // the cloud side of the bridge (left out, with the rest of the test kept, when mosquitto is not installed)
+  const bridged = await startBridgedCloud(t, 'kill/#');
+  const proxy = bridged?.proxy;
+  const observer = bridged?.observer;
+  const bridge = bridged?.bridgeYaml('kill/# out 1', ['restart_timeout: "0.1 0.3"', 'max_queue_messages: 0', 'max_queue_bytes: 0']) ?? '';
   const config = persistentConfig(`${dir.path}/data`, `mqtt:\n  max_queued_messages: 0\n${bridge}`);
   let midge: MidgeProcess = await startMidge(dir.path, config);
   t.after(() => midge.proc.kill('SIGKILL'));

@@ -15,9 +15,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import { persistentConfig, startMidge, tempDir } from '../helpers/midge-process.js';
-import { subscribeCloud } from '../helpers/cloud-client.js';
-import { startFaultProxy } from '../helpers/fault-proxy.js';
-import { HAVE_MOSQUITTO_BROKER, startMosquittoCloud } from '../helpers/mosquitto-cloud.js';
+import { startBridgedCloud } from '../helpers/bridged-cloud.js';
 import { Rng } from '../helpers/prng.js';
 import { mb, MB, openFds, rssBytes } from '../helpers/proc-stats.js';
 import { waitFor } from '../helpers/wait.js';
@@ -48,15 +46,10 @@ test(`soak: ${SECONDS} s of pub/sub churn and reconnects: RSS and file descripto
   const dir = tempDir();
   t.after(() => dir.cleanup());
   // a bridge to a real mosquitto behind a proxy that takes the uplink down and up every 5 s
-  const cloud = HAVE_MOSQUITTO_BROKER ? await startMosquittoCloud() : undefined;
-  const proxy = cloud ? await startFaultProxy({ targetPort: cloud.port }) : undefined;
-  const observer = cloud ? await subscribeCloud(cloud, 'soak/#', { qos: 1 }) : undefined;
-  t.after(async () => {
-    await observer?.end(true);
-    await proxy?.close();
-    await cloud?.close();
-  });
-  const bridge = proxy ? `\nbridges:\n  - name: up\n    addresses: ["127.0.0.1:${proxy.port}"]\n    topics: ["soak/1/# out 1"]\n    restart_timeout: "0.2 1"` : '';
+  const bridged = await startBridgedCloud(t, 'soak/#');
+  const proxy = bridged?.proxy;
+  const observer = bridged?.observer;
+  const bridge = bridged ? `\n${bridged.bridgeYaml('soak/1/# out 1', ['restart_timeout: "0.2 1"'])}` : '';
   const midge = await startMidge(dir.path, persistentConfig(`${dir.path}/data`, `sys:\n  interval: 1\nmqtt:\n  max_queued_messages: 5000${bridge}`));
   t.after(() => midge.proc.kill('SIGKILL'));
   const pid = midge.proc.pid!;
