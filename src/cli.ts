@@ -35,7 +35,7 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
       io.out(`midge ${VERSION}\n`);
       return 0;
     case 'check-config':
-      return checkConfig(cmd.configPath, io, cmd.configFormat);
+      return checkConfig(cmd.configPath, io, cmd.configFormat, cmd.board);
     case 'passwd':
       if (cmd.args.includes('-h') || cmd.args.includes('--help')) {
         io.out(PASSWD_USAGE);

@@ -12,8 +12,10 @@ export type CliCommand =
       port: number | undefined;
       verbose: boolean;
       daemon: boolean;
+      /** `--board NAME`: board-configs/NAME.yaml under the config file. */
+      board?: string;
     }
-  | { kind: 'check-config'; configPath: string; configFormat?: 'mosquitto' }
+  | { kind: 'check-config'; configPath: string; configFormat?: 'mosquitto'; board?: string }
   | { kind: 'passwd'; args: readonly string[] }
   | { kind: 'queue'; args: readonly string[] }
   | { kind: 'status'; args: readonly string[] }
@@ -40,6 +42,9 @@ Options:
                       (see docs/mosquitto-migration.md)
   -p, --port PORT     listen on PORT on 127.0.0.1 only, replacing the
                       listeners of the configuration (like mosquitto -p)
+      --board NAME    start from board-configs/NAME.yaml (raspberrypi4,
+                      rpi5, zero2w, cm4, openwrt-arm64...); the -c file
+                      is merged on top of it
   -v, --verbose       log at debug level
   -d, --daemon        run in the background once listening (for init scripts;
                       not under systemd or procd); see process.pid_file
@@ -78,6 +83,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
   let port: number | undefined;
   let verbose = false;
   let daemon = false;
+  let board: string | undefined;
   const positional: string[] = [];
 
   for (let i = 0; i < argv.length; i++) {
@@ -90,7 +96,7 @@ export function parseArgs(argv: readonly string[]): ParseResult {
       i++;
       return next;
     };
-    if (inline !== undefined && !['--config', '--port', '--mosquitto-conf'].includes(flag)) return err(`option ${flag} takes no value`);
+    if (inline !== undefined && !['--config', '--port', '--mosquitto-conf', '--board'].includes(flag)) return err(`option ${flag} takes no value`);
     switch (flag) {
       case '-c':
       case '--config':
@@ -112,6 +118,13 @@ export function parseArgs(argv: readonly string[]): ParseResult {
         port = n;
         break;
       }
+      case '--board': {
+        const v = value();
+        if (v === undefined || v === '') return err('option --board needs a board name (see board-configs/)');
+        if (board !== undefined) return err('option --board given twice');
+        board = v;
+        break;
+      }
       case '-v':
       case '--verbose':
         verbose = true;
@@ -126,15 +139,18 @@ export function parseArgs(argv: readonly string[]): ParseResult {
     }
   }
 
+  if ((board !== undefined && configFormat) || (board !== undefined && configPath?.endsWith('.conf'))) return err('--board goes with a YAML config, not a mosquitto.conf');
+  const withBoard = board !== undefined ? { board } : {};
   if (positional[0] === 'check-config') {
     const rest = positional.slice(1);
     if (port !== undefined || verbose || daemon) return err('check-config takes only a config file');
-    if (configPath !== undefined && rest.length === 0) return { ok: true, command: { kind: 'check-config', configPath, ...(configFormat ? { configFormat } : {}) } };
+    if (configPath !== undefined && rest.length === 0) return { ok: true, command: { kind: 'check-config', configPath, ...(configFormat ? { configFormat } : {}), ...withBoard } };
     if (configPath !== undefined || rest.length !== 1) return err('check-config needs exactly one config file');
-    return { ok: true, command: { kind: 'check-config', configPath: rest[0] } };
+    if (board !== undefined && rest[0]!.endsWith('.conf')) return err('--board goes with a YAML config, not a mosquitto.conf');
+    return { ok: true, command: { kind: 'check-config', configPath: rest[0]!, ...withBoard } };
   }
   if (positional.length > 0) return err(`unexpected argument '${positional[0]}'`);
-  return { ok: true, command: { kind: 'run', configPath, ...(configFormat ? { configFormat } : {}), port, verbose, daemon } };
+  return { ok: true, command: { kind: 'run', configPath, ...(configFormat ? { configFormat } : {}), port, verbose, daemon, ...withBoard } };
 }
 
 function err(error: string): ParseResult {

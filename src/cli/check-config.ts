@@ -2,6 +2,7 @@
  * `midge check-config FILE`: validate without starting anything.
  */
 import { ConfigError } from '../errors.js';
+import { loadBoardConfig } from '../config/board.js';
 import { formatWarning, loadAnyConfig } from '../config/mosquitto/load.js';
 import { isLoopbackHost } from '../config/schema.js';
 import type { MidgeConfig } from '../config/types.js';
@@ -15,13 +16,17 @@ export interface Output {
  * Prints `FILE: OK`, a summary and any warnings (exit status 0) or the error
  * (exit status 1). A `.conf` file (or `format: 'mosquitto'`) is read as a mosquitto.conf.
  */
-export function checkConfig(path: string, io: Output, format?: 'mosquitto'): number {
+export function checkConfig(path: string, io: Output, format?: 'mosquitto', board?: string): number {
   let cfg: MidgeConfig;
-  let warnings: string[];
+  let warnings: string[] = [];
   try {
-    const loaded = loadAnyConfig(path, format);
-    cfg = loaded.config;
-    warnings = loaded.warnings.map((w) => `warning: ${formatWarning(w)}`);
+    if (board !== undefined) {
+      cfg = loadBoardConfig(board, path);
+    } else {
+      const loaded = loadAnyConfig(path, format);
+      cfg = loaded.config;
+      warnings = loaded.warnings.map((w) => `warning: ${formatWarning(w)}`);
+    }
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     io.err(`${err.message}\n`);

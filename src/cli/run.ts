@@ -8,6 +8,7 @@
  */
 import type { Logger } from 'pino';
 import { applyOverrides, defaultConfig } from '../config/load.js';
+import { loadBoardConfig } from '../config/board.js';
 import { formatWarning, loadAnyConfig } from '../config/mosquitto/load.js';
 import type { ConfigWarning } from '../config/mosquitto/load.js';
 import type { MidgeConfig } from '../config/types.js';
@@ -29,6 +30,8 @@ export interface RunOptions {
   configFormat?: 'mosquitto';
   port: number | undefined;
   verbose: boolean;
+  /** `--board NAME`: board-configs/NAME.yaml with the config file merged on top. */
+  board?: string;
 }
 
 /**
@@ -132,7 +135,8 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
 export function loadRunConfig(opts: RunOptions): { config: MidgeConfig; warnings: ConfigWarning[] } {
   let base = defaultConfig();
   let warnings: ConfigWarning[] = [];
-  if (opts.configPath !== undefined) ({ config: base, warnings } = loadAnyConfig(opts.configPath, opts.configFormat));
+  if (opts.board !== undefined) base = loadBoardConfig(opts.board, opts.configPath);
+  else if (opts.configPath !== undefined) ({ config: base, warnings } = loadAnyConfig(opts.configPath, opts.configFormat));
   return { config: applyOverrides(base, { port: opts.port, verbose: opts.verbose }), warnings };
 }
 

@@ -8,7 +8,7 @@ import type { Document, Node } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { configSchema } from './schema.js';
 import { validateConfig } from './validate.js';
-import type { KeyPath } from './validate.js';
+import type { ConfigSource, KeyPath } from './validate.js';
 import type { LogLevel, MidgeConfig } from './types.js';
 
 export interface CliOverrides {
@@ -29,8 +29,23 @@ export function loadConfigFile(path: string): MidgeConfig {
   return parseConfigText(text, path);
 }
 
-/** Parses and validates YAML text; `file` is only used in error messages. */
-export function parseConfigText(text: string, file?: string): MidgeConfig {
+/** Validates plain config data (e.g. a board config merged with the user's file). */
+export function parseConfigData(data: unknown, source: ConfigSource): MidgeConfig {
+  return validateConfig(data, source);
+}
+
+/** Reads a YAML file into plain data plus the line lookup for error messages (no validation). */
+export function readConfigData(path: string): { data: unknown; lineOf: (path: KeyPath) => number | undefined } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config file: ${describeFsError(err)}`, { file: path });
+  }
+  return parseYamlData(text, path);
+}
+
+function parseYamlData(text: string, file: string | undefined): { data: unknown; lineOf: (path: KeyPath) => number | undefined } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
@@ -46,7 +61,13 @@ export function parseConfigText(text: string, file?: string): MidgeConfig {
   } catch (err) {
     throw new ConfigError(`invalid YAML: ${err instanceof Error ? err.message : String(err)}`, { file });
   }
-  return validateConfig(data, { file, lineOf: (path) => lineOf(doc, lineCounter, path) });
+  return { data, lineOf: (path) => lineOf(doc, lineCounter, path) };
+}
+
+/** Parses and validates YAML text; `file` is only used in error messages. */
+export function parseConfigText(text: string, file?: string): MidgeConfig {
+  const { data, lineOf: lines } = parseYamlData(text, file);
+  return validateConfig(data, { file, lineOf: lines });
 }
 
 /** The built-in configuration: one anonymous-friendly listener on 127.0.0.1:1883 and every default. */
