@@ -132,6 +132,7 @@ stage_app_files() {
   mkdir -p "$stage/bin" "$stage/share"
   cp -R "$PKG_ROOT/dist" "$stage/dist" && find "$stage/dist" -name '*.map' -delete
   cp "$PKG_ROOT"/{package.json,package-lock.json,midge.example.yaml,README.md} "$stage/"
+  cp -R "$PKG_ROOT/board-configs" "$stage/board-configs" # for `midge --board NAME`
   if [ -f "$PKG_ROOT/LICENSE" ]; then cp "$PKG_ROOT/LICENSE" "$stage/"; fi
   cp -R "$PKG_ROOT/packaging/." "$stage/share/"
   cp "$PKG_ROOT/scripts/install.sh" "$PKG_ROOT/scripts/uninstall.sh" "$stage/"
