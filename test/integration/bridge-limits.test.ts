@@ -6,7 +6,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBroker } from '../helpers/broker.js';
+import type { StoredMessage } from '../../src/persistence/types.js';
+import { startBroker, type TestBrokerOptions } from '../helpers/broker.js';
 import { connect } from '../helpers/clients.js';
 import { startTestGateway } from '../helpers/gateway.js';
 import { freePort } from '../helpers/mosquitto-cloud.js';
@@ -16,11 +17,12 @@ const bridge = (port: number, extra: Record<string, unknown>) => ({
   bridges: [{ name: 'b', addresses: [`127.0.0.1:${port}`], topics: ['q/# out 1'], restart_timeout: '0.2 0.5', ...extra }],
 });
 
-async function collectUpstream(port: number) {
-  const cloud = await startBroker({ listener: { port } });
-  const got: string[] = [];
-  cloud.broker.bus.subscribe('q/#', (m) => got.push(m.payload.toString()));
-  return { cloud, got };
+/** The upstream broker on `port`, tapped before any I/O callback can run, so no message can arrive unseen. */
+async function collectUpstream(port: number, options: TestBrokerOptions = {}) {
+  const cloud = await startBroker({ ...options, listener: { port } });
+  const got: StoredMessage[] = [];
+  cloud.broker.bus.subscribe('q/#', (m) => got.push(m));
+  return { cloud, got, payloads: () => got.map((m) => m.payload.toString()) };
 }
 
 describe('bounded bridge queue', () => {
@@ -35,10 +37,10 @@ describe('bounded bridge queue', () => {
       assert.equal(s.queueDepth, 100);
       assert.equal(s.droppedTotal.queue_full, 50);
       await gw.waitLog(/bridge queue full: dropped/);
-      const { cloud, got } = await collectUpstream(port);
+      const { cloud, got, payloads } = await collectUpstream(port);
       try {
         await waitFor(() => got.length >= 100, 15_000, '100 upstream');
-        assert.deepEqual([...new Set(got)], Array.from({ length: 100 }, (_, i) => String(50 + i)));
+        assert.deepEqual([...new Set(payloads())], Array.from({ length: 100 }, (_, i) => String(50 + i)));
       } finally {
         await cloud.stop();
       }
@@ -80,10 +82,10 @@ describe('bounded bridge queue', () => {
       await new Promise((r) => setTimeout(r, 1200)); // the TTL itself is what is tested: it must pass
       await c.client.publishAsync('q/x', 'fresh', { qos: 1 });
       await c.end(true);
-      const { cloud, got } = await collectUpstream(port);
+      const { cloud, got, payloads } = await collectUpstream(port);
       try {
         await waitFor(() => got.length >= 1 && gw.gw.bridges.status()[0]!.queueDepth === 0, 15_000, 'fresh sent, old expired');
-        assert.deepEqual(got, ['fresh']);
+        assert.deepEqual(payloads(), ['fresh']);
         assert.equal(gw.gw.bridges.status()[0]!.droppedTotal.expired, 1);
       } finally {
         await cloud.stop();
@@ -112,7 +114,7 @@ describe('bounded bridge queue', () => {
 describe('lazy bridge', () => {
   test('connects once `threshold` messages are queued, disconnects after idle_timeout', async () => {
     const port = await freePort();
-    const { cloud, got } = await collectUpstream(port);
+    const { cloud, got, payloads } = await collectUpstream(port);
     const gw = await startTestGateway(bridge(port, { start_type: 'lazy', threshold: 5, idle_timeout: 1 }));
     try {
       const state = () => gw.gw.bridges.status()[0]!.state;
@@ -123,7 +125,7 @@ describe('lazy bridge', () => {
       assert.equal(gw.gw.bridges.status()[0]!.connectsTotal, 0);
       await c.client.publishAsync('q/x', '4', { qos: 1 });
       await waitFor(() => got.length === 5, 10_000, 'threshold reached: connected and sent');
-      assert.deepEqual(got, ['0', '1', '2', '3', '4']);
+      assert.deepEqual(payloads(), ['0', '1', '2', '3', '4']);
       await waitFor(() => state() === 'idle', 10_000, 'idle again after idle_timeout');
       await c.end(true);
     } finally {
@@ -142,16 +144,15 @@ describe('message ids and batching', () => {
       await c.client.publishAsync('q/x', '{"t":21.5}', { qos: 1 });
       await c.client.publishAsync('q/x', 'plain', { qos: 1 });
       await c.end(true);
-      const cloud = await startBroker({ listener: { port } });
-      const got: Array<{ payload: string; id: unknown }> = [];
-      cloud.broker.bus.subscribe('q/#', (m) => got.push({ payload: m.payload.toString(), id: m.properties?.userProperties?.['midge-id'] }));
+      const { cloud, got, payloads } = await collectUpstream(port);
+      const ids = () => got.map((m) => m.properties?.userProperties?.['midge-id']);
       try {
         await waitFor(() => got.length >= 2, 15_000, 'two upstream');
-        const id0 = String(got[0]!.id);
+        const id0 = String(ids()[0]);
         assert.match(id0, /^[0-9a-z]+-\d+$/);
-        assert.deepEqual(JSON.parse(got[0]!.payload), { _mid: id0, t: 21.5 });
-        assert.equal(got[1]!.payload, 'plain', 'a non-JSON payload is never changed');
-        assert.notEqual(got[1]!.id, id0);
+        assert.deepEqual(JSON.parse(payloads()[0]!), { _mid: id0, t: 21.5 });
+        assert.equal(payloads()[1], 'plain', 'a non-JSON payload is never changed');
+        assert.notEqual(ids()[1], id0);
       } finally {
         await cloud.stop();
       }
@@ -168,17 +169,17 @@ describe('message ids and batching', () => {
       for (let i = 0; i < 20; i++) await c.client.publishAsync('q/a', `{"n":${i}}`, { qos: 1 });
       await c.client.publishAsync('q/b', 'text', { qos: 1 });
       await c.end(true);
-      const cloud = await startBroker({ listener: { port } });
-      const got: Array<{ topic: string; payload: string }> = [];
-      cloud.broker.bus.subscribe('q/#', (m) => got.push({ topic: m.topic, payload: m.payload.toString() }));
+      const upstream = await collectUpstream(port);
+      const cloud = upstream.cloud;
+      const got = () => upstream.got.map((m) => ({ topic: m.topic, payload: m.payload.toString() }));
       try {
         await waitFor(() => gw.gw.bridges.status()[0]!.queueDepth === 0 && gw.gw.bridges.status()[0]!.state === 'connected', 15_000, 'backlog sent');
-        const batches = got.filter((g) => g.topic === 'q/a');
+        const batches = got().filter((g) => g.topic === 'q/a');
         assert.ok(batches.length >= 2 && batches.length < 20, `batched into a few PUBLISHes, got ${batches.length}`);
         for (const b of batches) assert.ok(Buffer.byteLength(b.payload) <= 100, `batch within 100 bytes: ${b.payload}`);
         const items = batches.flatMap((b) => JSON.parse(b.payload) as Array<{ n: number }>);
         assert.deepEqual([...new Set(items.map((x) => x.n))], Array.from({ length: 20 }, (_, i) => i));
-        assert.deepEqual(got.filter((g) => g.topic === 'q/b').map((g) => g.payload), ['text'], 'a message with nothing to batch with goes as it is');
+        assert.deepEqual(got().filter((g) => g.topic === 'q/b').map((g) => g.payload), ['text'], 'a message with nothing to batch with goes as it is');
       } finally {
         await cloud.stop();
       }
@@ -191,9 +192,7 @@ describe('message ids and batching', () => {
 describe('negative acknowledgements (MQTT 5)', () => {
   test('a PUBACK 0x87 (not authorised) dead-letters that message; the queue moves on', async () => {
     const port = await freePort();
-    const cloud = await startBroker({ listener: { port }, hooks: { authorizePublish: (_c, topic) => !topic.startsWith('q/secret') } });
-    const got: string[] = [];
-    cloud.broker.bus.subscribe('q/#', (m) => got.push(m.topic));
+    const { cloud, got } = await collectUpstream(port, { hooks: { authorizePublish: (_c, topic) => !topic.startsWith('q/secret') } });
     const gw = await startTestGateway(bridge(port, { protocol_version: 'mqttv50' }));
     try {
       await waitFor(() => gw.gw.bridges.status()[0]!.state === 'connected', 10_000, 'connected');
@@ -201,7 +200,7 @@ describe('negative acknowledgements (MQTT 5)', () => {
       await c.client.publishAsync('q/secret', 'x', { qos: 1 });
       await c.client.publishAsync('q/open', 'y', { qos: 1 });
       await c.end(true);
-      await waitFor(() => got.includes('q/open') && gw.gw.bridges.status()[0]!.queueDepth === 0, 10_000, 'the next message goes through');
+      await waitFor(() => got.some((m) => m.topic === 'q/open') && gw.gw.bridges.status()[0]!.queueDepth === 0, 10_000, 'the next message goes through');
       const s = gw.gw.bridges.status()[0]!;
       assert.equal(s.deadLetters, 1);
       assert.equal(s.droppedTotal.dead_letter, 1);
@@ -225,15 +224,13 @@ describe('server limits from CONNACK (MQTT 5)', () => {
       for (let i = 0; i < 300; i++) await c.client.publishAsync('q/x', String(i), { qos: 1 });
       await c.end(true);
       const connectsBefore = gw.gw.bridges.status()[0]!.connectsTotal;
-      const cloud = await startBroker({ listener: { port }, mqtt: { max_inflight_messages: 5 } }); // Receive Maximum 5
-      const got: string[] = [];
-      cloud.broker.bus.subscribe('q/#', (m) => got.push(m.payload.toString()));
+      const { cloud, payloads } = await collectUpstream(port, { mqtt: { max_inflight_messages: 5 } }); // Receive Maximum 5
       // a persistent subscriber makes each PUBACK wait for a store write, so PUBLISHes pile up unacknowledged
       const persistent = await connect(cloud.port, { clientId: 'cloud-app', clean: false });
       await persistent.client.subscribeAsync('q/#', { qos: 1 });
       try {
         await waitFor(() => gw.gw.bridges.status()[0]!.queueDepth === 0, 20_000, 'backlog drained');
-        assert.deepEqual([...new Set(got)], Array.from({ length: 300 }, (_, i) => String(i)));
+        assert.deepEqual([...new Set(payloads())], Array.from({ length: 300 }, (_, i) => String(i)));
         assert.equal(gw.gw.bridges.status()[0]!.connectsTotal - connectsBefore <= 2, true, 'no reconnect loop');
         assert.ok(!gw.logs.some((l) => /0x93|Receive Maximum/.test(String(l.err ?? '') + l.msg)), 'never disconnected for Receive Maximum');
       } finally {

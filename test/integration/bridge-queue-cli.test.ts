@@ -47,7 +47,7 @@ describe('bridge queue survives SIGKILL; midge queue', () => {
     await pub.end(true);
     assert.equal(await m1.stop('SIGKILL'), null);
 
-    const listed = await runMidgeCli(['queue', '-c', configFile, '--json'], { cwd: dir.path });
+    const listed = await runMidgeCli(['queue', '-c', configFile, '--json']);
     assert.equal(listed.code, 0, listed.stderr);
     const rows = JSON.parse(listed.stdout) as Array<{ bridge: string; messages: number; state: string; oldest_age_seconds: number | null }>;
     assert.equal(rows.length, 1);
@@ -55,7 +55,7 @@ describe('bridge queue survives SIGKILL; midge queue', () => {
     assert.equal(rows[0]!.messages, 300);
     assert.notEqual(rows[0]!.oldest_age_seconds, null);
     assert.match(rows[0]!.state, /backoff|connecting/);
-    const text = await runMidgeCli(['queue', '-c', configFile], { cwd: dir.path });
+    const text = await runMidgeCli(['queue', '-c', configFile]);
     assert.match(text.stdout, /^BRIDGE\s+STATE\s+MESSAGES\s+BYTES\s+OLDEST\s+DEAD/m);
     assert.match(text.stdout, /^up\s+.*\s300\s/m);
 
@@ -70,7 +70,7 @@ describe('bridge queue survives SIGKILL; midge queue', () => {
     } finally {
       await cloud.stop();
     }
-    const after = await runMidgeCli(['queue', '-c', configFile, '--json'], { cwd: dir.path });
+    const after = await runMidgeCli(['queue', '-c', configFile, '--json']);
     assert.equal((JSON.parse(after.stdout) as Array<{ messages: number }>)[0]!.messages, 0);
   });
 
@@ -81,14 +81,14 @@ describe('bridge queue survives SIGKILL; midge queue', () => {
     for (let i = 0; i < 50; i++) await pub.client.publishAsync('meter/x', 'v', { qos: 1 });
     await pub.end(true);
     await m.stop();
-    const no = await runMidgeCli(['queue', 'purge', '--bridge', 'up', '-c', configFile], { cwd: dir.path, input: 'n\n' });
+    const no = await runMidgeCli(['queue', 'purge', '--bridge', 'up', '-c', configFile], { input: 'n\n' });
     assert.equal(no.code, 1);
     assert.match(no.stderr, /Delete 50 queued message\(s\) of bridge 'up'\?/);
-    const yes = await runMidgeCli(['queue', 'purge', '--bridge', 'up', '-c', configFile], { cwd: dir.path, input: 'y\n' });
+    const yes = await runMidgeCli(['queue', 'purge', '--bridge', 'up', '-c', configFile], { input: 'y\n' });
     assert.equal(yes.code, 0, yes.stderr);
     assert.match(yes.stdout, /purged 50 message/);
     assert.match(yes.stderr, /purged 50\/50/);
-    const listed = JSON.parse((await runMidgeCli(['queue', '-c', configFile, '--json'], { cwd: dir.path })).stdout) as Array<{ messages: number }>;
+    const listed = JSON.parse((await runMidgeCli(['queue', '-c', configFile, '--json'])).stdout) as Array<{ messages: number }>;
     assert.equal(listed[0]!.messages, 0);
   });
 
