@@ -10,7 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { parseConfigData, readConfigData } from './load.js';
+import { readConfigData } from './load.js';
+import { isPlainObject, validateConfig } from './validate.js';
 import type { MidgeConfig } from './types.js';
 
 /** Short names people use for the boards. */
@@ -38,13 +39,11 @@ export function boardFile(name: string): string {
   return file;
 }
 
-type Plain = Record<string, unknown>;
-const isMapping = (v: unknown): v is Plain => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** `over` on top of `base`: mappings merged key by key, anything else (lists too) replaced. */
 export function mergeConfigData(base: unknown, over: unknown): unknown {
-  if (!isMapping(base) || !isMapping(over)) return over === undefined ? base : over;
-  const out: Plain = { ...base };
+  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
+  const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) out[k] = k in base ? mergeConfigData(base[k], v) : v;
   return out;
 }
@@ -58,7 +57,7 @@ export function loadBoardConfig(board: string, userPath?: string): MidgeConfig {
   } catch (err) {
     throw new ConfigError(`board config ${file} is broken: ${(err as Error).message}`);
   }
-  if (userPath === undefined) return parseConfigData(base, { file });
+  if (userPath === undefined) return validateConfig(base, { file });
   const user = readConfigData(userPath);
-  return parseConfigData(mergeConfigData(base, user.data), { file: userPath, lineOf: user.lineOf });
+  return validateConfig(mergeConfigData(base, user.data), { file: userPath, lineOf: user.lineOf });
 }

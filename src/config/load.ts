@@ -8,7 +8,7 @@ import type { Document, Node } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { configSchema } from './schema.js';
 import { validateConfig } from './validate.js';
-import type { ConfigSource, KeyPath } from './validate.js';
+import type { KeyPath } from './validate.js';
 import type { LogLevel, MidgeConfig } from './types.js';
 
 export interface CliOverrides {
@@ -20,18 +20,8 @@ export interface CliOverrides {
 
 /** Reads and validates a YAML config file; every problem is a `ConfigError` naming file, line and key. */
 export function loadConfigFile(path: string): MidgeConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config file: ${describeFsError(err)}`, { file: path });
-  }
-  return parseConfigText(text, path);
-}
-
-/** Validates plain config data (e.g. a board config merged with the user's file). */
-export function parseConfigData(data: unknown, source: ConfigSource): MidgeConfig {
-  return validateConfig(data, source);
+  const { data, lineOf: lines } = readConfigData(path);
+  return validateConfig(data, { file: path, lineOf: lines });
 }
 
 /** Reads a YAML file into plain data plus the line lookup for error messages (no validation). */

@@ -246,7 +246,8 @@ export function describeValue(v: unknown): string {
   return String(v);
 }
 
-function isPlainObject(v: unknown): v is Plain {
+/** A YAML mapping (not a list, Map or Date). */
+export function isPlainObject(v: unknown): v is Plain {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && !(v instanceof Date);
 }
 
