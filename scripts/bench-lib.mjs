@@ -13,7 +13,7 @@ export const connect = (id, clean) => packet(0x10, Buffer.concat([str('MQTT'), B
 export const subscribe = (filter, qos = 1) => packet(0x82, Buffer.concat([Buffer.from([0, 1]), str(filter), Buffer.from([qos])]));
 export const puback = (hi, lo) => Buffer.from([0x40, 2, hi, lo]);
 
-/** Calls onPacket(type, buf, start, end) for each complete packet of a byte stream. */
+/** Calls onPacket(type, buf, start, end, flags) for each complete packet of a byte stream (flags: low nibble of the fixed header). */
 export function framer(onPacket) {
   let pending = Buffer.alloc(0);
   return (chunk) => {
@@ -23,7 +23,7 @@ export function framer(onPacket) {
       let len = 0, mult = 1, j = i + 1, b;
       do { if (j >= buf.length) { b = -1; break; } b = buf[j++]; len += (b & 127) * mult; mult *= 128; } while (b & 128);
       if (b === -1 || j + len > buf.length) break;
-      onPacket(buf[i] >> 4, buf, j, j + len);
+      onPacket(buf[i] >> 4, buf, j, j + len, buf[i] & 15);
       i = j + len;
     }
     pending = buf.subarray(i);
@@ -34,16 +34,16 @@ export function open(port, onPacket) {
   return new Promise((resolve, reject) => {
     const s = net.connect({ port, host: '127.0.0.1' }, () => resolve(s));
     s.setNoDelay(true);
-    s.on('data', framer((type, buf, start, end) => onPacket(s, type, buf, start, end)));
+    s.on('data', framer((type, buf, start, end, flags) => onPacket(s, type, buf, start, end, flags)));
     s.once('error', reject);
   });
 }
 
 /** Acknowledge every QoS 1 PUBLISH on `s`; calls onMessage(payloadBuffer) for each. */
 export function ackingSubscriber(onMessage) {
-  return (s, type, buf, start, end) => {
+  return (s, type, buf, start, end, flags) => {
     if (type !== 3) return;
-    const qos = (buf[start - 2] >> 1) & 3; // fixed header byte is before the 1-byte length for small packets
+    const qos = (flags >> 1) & 3;
     const tlen = (buf[start] << 8) | buf[start + 1];
     let p = start + 2 + tlen;
     if (qos > 0) { s.write(puback(buf[p], buf[p + 1])); p += 2; }
