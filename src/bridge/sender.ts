@@ -149,7 +149,7 @@ export class Sender {
   private refusal(e: BridgeQueueEntry, payload: Buffer): string | null {
     const message = toBridgeMessage(e, payload, '');
     const why = this.plan.profile.rejectReason(message);
-    if (why !== null) return why;
+    if (why !== null || this.maxPacketSize === Infinity) return why; // most servers announce no Maximum Packet Size
     const size = payload.length + Buffer.byteLength(this.plan.profile.remoteTopic(message)) + 64;
     return size > this.maxPacketSize ? `larger than the server's Maximum Packet Size (${this.maxPacketSize} bytes)` : null;
   }
