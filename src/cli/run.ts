@@ -23,6 +23,8 @@ import type { Output } from './check-config.js';
 import { daemonChannel } from './daemon.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 import { createNotifier } from './sd-notify.js';
+import { lowerBackgroundThreadsAtStart } from './thread-priority.js';
+import { collectStartupGarbage } from './startup-gc.js';
 
 export interface RunOptions {
   configPath: string | undefined;
@@ -124,6 +126,9 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
       process.exit(1);
     }
   }
+  const gcMs = collectStartupGarbage(); // before the first client's packets, not 1-2 s into them
+  if (gcMs !== undefined) logger.debug({ ms: Math.round(gcMs * 10) / 10 }, 'start-up garbage collected');
+  void lowerBackgroundThreadsAtStart(config.process.background_nice, logger);
   const listening = gateway.addresses().map((a) => `${a.host}:${a.port}`);
   channel?.ready(listening);
   notifier?.ready(`listening on ${listening.join(', ')}`);

@@ -136,6 +136,8 @@ export interface MetricsConfig {
 export interface ProcessConfig {
   /** Write the process id here on start (daemon or not); removed on a clean stop. */
   pid_file: string | undefined;
+  /** Nice increment for Node's background threads (V8 compiler/GC helpers, libuv pool); 0 = off. Linux only. */
+  background_nice: number;
 }
 
 /** One serial device (ESP8266, Arduino, GPS...); see docs/serial.md. */
