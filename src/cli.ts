@@ -4,16 +4,13 @@
  * failure, 2 bad arguments (usage on stderr).
  */
 import { parseArgs, USAGE } from './cli/args.js';
-import { checkConfig } from './cli/check-config.js';
 import type { Output } from './cli/check-config.js';
-import { PASSWD_USAGE, runPasswd } from './cli/passwd.js';
-import { QUEUE_USAGE, runQueue } from './cli/queue.js';
-import { daemonise } from './cli/daemon.js';
-import { loadRunConfig, runGateway } from './cli/run.js';
-import { runStatus, STATUS_USAGE } from './cli/status.js';
 import type { RunOptions } from './cli/run.js';
 import { ConfigError } from './errors.js';
 import { VERSION } from './version.js';
+
+// Each command's modules are loaded when it runs: `midge passwd` need not
+// load the broker.
 
 const io: Output = {
   out: (text) => void process.stdout.write(text),
@@ -34,34 +31,46 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     case 'version':
       io.out(`midge ${VERSION}\n`);
       return 0;
-    case 'check-config':
+    case 'check-config': {
+      const { checkConfig } = await import('./cli/check-config.js');
       return checkConfig(cmd.configPath, io, cmd.configFormat, cmd.board);
-    case 'passwd':
+    }
+    case 'passwd': {
+      const { PASSWD_USAGE, runPasswd } = await import('./cli/passwd.js');
       if (cmd.args.includes('-h') || cmd.args.includes('--help')) {
         io.out(PASSWD_USAGE);
         return 0;
       }
       return runPasswd(cmd.args, io);
-    case 'queue':
+    }
+    case 'queue': {
+      const { QUEUE_USAGE, runQueue } = await import('./cli/queue.js');
       if (cmd.args.includes('-h') || cmd.args.includes('--help')) {
         io.out(QUEUE_USAGE);
         return 0;
       }
       return runQueue(cmd.args, io);
-    case 'status':
+    }
+    case 'status': {
+      const { runStatus, STATUS_USAGE } = await import('./cli/status.js');
       if (cmd.args.includes('-h') || cmd.args.includes('--help')) {
         io.out(STATUS_USAGE);
         return 0;
       }
       return runStatus(cmd.args, io);
-    case 'run':
+    }
+    case 'run': {
       if (cmd.daemon) return startDaemon(argv, cmd, io);
+      const { runGateway } = await import('./cli/run.js');
       return runGateway(cmd, io);
+    }
   }
 }
 
 /** `-d`: check the configuration here (errors on the terminal), then run midge again in the background. */
 async function startDaemon(argv: readonly string[], opts: RunOptions, out: Output): Promise<number> {
+  const { loadRunConfig } = await import('./cli/run.js');
+  const { daemonise } = await import('./cli/daemon.js');
   let logFile: string | undefined;
   try {
     logFile = loadRunConfig(opts).config.log.file;

@@ -25,6 +25,7 @@ import { removePidFile, writePidFile } from './pid-file.js';
 import { createNotifier } from './sd-notify.js';
 import { lowerBackgroundThreadsAtStart } from './thread-priority.js';
 import { collectStartupGarbage } from './startup-gc.js';
+import { tuneV8 } from './v8-tuning.js';
 
 export interface RunOptions {
   configPath: string | undefined;
@@ -128,6 +129,8 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
   }
   const gcMs = collectStartupGarbage(); // before the first client's packets, not 1-2 s into them
   if (gcMs !== undefined) logger.debug({ ms: Math.round(gcMs * 10) / 10 }, 'start-up garbage collected');
+  const tuned = tuneV8(); // after start-up, so that start-up code is not optimised for nothing
+  if (tuned.length > 0) logger.debug({ flags: tuned }, 'V8 tier-up flags set');
   void lowerBackgroundThreadsAtStart(config.process.background_nice, logger);
   const listening = gateway.addresses().map((a) => `${a.host}:${a.port}`);
   channel?.ready(listening);

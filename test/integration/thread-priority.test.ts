@@ -2,7 +2,8 @@
  * process.background_nice against the real midge process: once it listens,
  * every thread but the event loop (V8's compiler/GC workers, libuv's pool)
  * runs at the configured nice increment, the main thread keeps the
- * process's priority, and 0 leaves every thread alone. Read from
+ * process's priority, and 0 leaves every thread alone. Also the V8 tier-up
+ * flags set after start-up (src/cli/v8-tuning.ts). Read from
  * /proc/PID/task/TID/stat (field 19, nice), as `ps -L -o ni` does.
  */
 import assert from 'node:assert/strict';
@@ -58,4 +59,13 @@ test('background_nice: 0 leaves every thread at the process priority', { skip: p
   const pid = midge.proc.pid!;
   assert.ok(threadNice(pid).size >= 5);
   assert.deepEqual([...new Set(threadNice(pid).values())], [0]);
+});
+
+test('after start-up the V8 tier-up flags are set (logged at debug) unless node was given its own', async (t) => {
+  const dir = tempDir();
+  t.after(() => dir.cleanup());
+  const midge = await startMidge(dir.path, config(''));
+  t.after(() => midge.stop());
+  await waitFor(() => midge.output().includes('V8 tier-up flags set'), 5000, 'the tier-up log line');
+  assert.match(midge.output(), /"flags":\["--(interrupt-budget|invocation-count-for-turbofan)=\d+"/);
 });

@@ -1,0 +1,25 @@
+/**
+ * V8 tier-up flags: the right flag names per V8 major version (they were
+ * renamed in V8 12), none for versions not measured, and a flag the user
+ * gave node (command line or NODE_OPTIONS, either spelling) is left alone.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { tierUpFlags, tuneV8 } from '../../src/cli/v8-tuning.js';
+
+test('flag names per V8 major version', () => {
+  assert.deepEqual(tierUpFlags('11.3.244.8-node.33'), ['--interrupt-budget=4096', '--minimum-invocations-after-ic-update=20']);
+  assert.deepEqual(tierUpFlags('12.4.254.21-node.33'), ['--invocation-count-for-turbofan=500', '--minimum-invocations-after-ic-update=20']);
+  assert.deepEqual(tierUpFlags('13.6.233.10-node.27'), ['--invocation-count-for-turbofan=500', '--minimum-invocations-after-ic-update=20']);
+  assert.deepEqual(tierUpFlags('10.2.154.26'), []);
+  assert.deepEqual(tierUpFlags('14.0.1'), []);
+  assert.deepEqual(tierUpFlags('garbage'), []);
+});
+
+test("the user's own node flags win", () => {
+  const v = '11.3.244.8-node.33';
+  assert.deepEqual(tuneV8(v, ['--interrupt-budget=67584']), ['--minimum-invocations-after-ic-update=20']);
+  assert.deepEqual(tuneV8(v, ['--minimum_invocations_after_ic_update=500', '--interrupt-budget=100000']), []);
+  // the flags of this process's own V8 are known to it: applying them must not print "unrecognized flag"
+  assert.deepEqual(tuneV8(process.versions.v8, []), tierUpFlags(process.versions.v8));
+});
