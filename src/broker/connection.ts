@@ -17,6 +17,7 @@ import type { Session } from './session.js';
 import { SizeGuard } from './size-guard.js';
 import { listenToSocket } from './socket-events.js';
 import { decodePublishes, isCutPublish } from './publish-decode.js';
+import { encodeShortAck } from './ack-codec.js';
 import { borrowParser, INITIAL_SETTINGS, returnParser, type ParserSettings, type PooledParser } from './parser-pool.js';
 
 export type ConnectionState = 'new' | 'connected' | 'closed';
@@ -261,7 +262,7 @@ export class Connection {
   }
 
   encode(packet: Packet): Buffer {
-    return mqtt.generate(packet, { protocolVersion: this.protocolVersion });
+    return encodeShortAck(packet, this.protocolVersion === 5) ?? mqtt.generate(packet, { protocolVersion: this.protocolVersion });
   }
 
   sendRaw(buf: Buffer): boolean {

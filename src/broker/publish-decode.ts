@@ -13,16 +13,18 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { IPublishPacket } from 'mqtt-packet';
+import { decodeShortAck, isCutShortAck } from './ack-codec.js';
+import type { AckPacket } from './ack-codec.js';
 
 export interface PublishSink {
-  onPacket(packet: IPublishPacket): void;
+  onPacket(packet: IPublishPacket | AckPacket): void;
   /** A topic that is ill-formed UTF-8 or contains U+0000 ([MQTT-1.5.4-1/2]). */
   onStringProblem(problem: string): void;
 }
 
 /**
- * Decodes the complete PUBLISH packets at the start of `chunk`, giving each
- * to `sink`. Returns the offset of the first byte not consumed (the chunk's
+ * Decodes the complete PUBLISH packets (and 4-byte acknowledgements,
+ * ack-codec.ts) at the start of `chunk`, giving each to `sink`. Returns the offset of the first byte not consumed (the chunk's
  * length when all were), or -1 after `sink.onStringProblem`.
  */
 export function decodePublishes(chunk: Buffer, v5: boolean, sink: PublishSink): number {
@@ -30,7 +32,13 @@ export function decodePublishes(chunk: Buffer, v5: boolean, sink: PublishSink): 
   const end = chunk.length;
   while (at < end) {
     const first = chunk[at]!;
-    if (first >> 4 !== 3) return at;
+    if (first >> 4 !== 3) {
+      const ack = decodeShortAck(chunk, at, v5);
+      if (ack === undefined) return at;
+      at += 4;
+      sink.onPacket(ack);
+      continue;
+    }
     const qos = (first >> 1) & 3;
     if (qos === 3) return at;
     // Remaining Length (at most 4 bytes)
@@ -92,10 +100,11 @@ export function decodePublishes(chunk: Buffer, v5: boolean, sink: PublishSink): 
 
 /**
  * True when the bytes from `at` to the end of `buf` are the start of a
- * PUBLISH (QoS 0-2) that the end of `buf` cut short: its Remaining Length
- * is incomplete or says the packet goes on.
+ * PUBLISH (QoS 0-2) that the end of `buf` cut short (its Remaining Length
+ * is incomplete or says the packet goes on), or of a 4-byte acknowledgement.
  */
 export function isCutPublish(buf: Buffer, at: number): boolean {
+  if (isCutShortAck(buf, at)) return true;
   const first = buf[at];
   if (first === undefined || first >> 4 !== 3 || ((first >> 1) & 3) === 3) return false;
   let p = at + 1;

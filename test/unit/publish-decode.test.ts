@@ -4,6 +4,7 @@ import mqtt from 'mqtt-packet';
 import type { IPublishPacket, Packet } from 'mqtt-packet';
 import { decodePublishes, isCutPublish } from '../../src/broker/publish-decode.js';
 import { Rng } from '../helpers/prng.js';
+import { referenceParse } from '../helpers/reference-parse.js';
 
 const TOPIC_CHARS = ['a', 'b', '/', 'z', '0', 'é', '温', '𝄞', '-', ' '];
 
@@ -17,14 +18,7 @@ function sink(): { packets: IPublishPacket[]; problems: string[]; onPacket(p: IP
   return s;
 }
 
-/** What mqtt-packet makes of the same bytes, as plain objects. */
-function reference(bytes: Buffer, version: 3 | 4 | 5): Packet[] {
-  const parser = mqtt.parser({ protocolVersion: version });
-  const out: Packet[] = [];
-  parser.on('packet', (p: Packet) => out.push({ ...p }));
-  parser.parse(bytes);
-  return out;
-}
+const reference = referenceParse;
 
 describe('PUBLISH fast decoder', () => {
   test('decodes what mqtt-packet decodes, for random packets in one chunk', () => {
