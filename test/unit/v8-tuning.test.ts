@@ -4,6 +4,7 @@
  * gave node (command line or NODE_OPTIONS, either spelling) is left alone.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { tierUpFlags, tuneV8 } from '../../src/cli/v8-tuning.js';
 
@@ -22,4 +23,12 @@ test("the user's own node flags win", () => {
   assert.deepEqual(tuneV8(v, ['--minimum_invocations_after_ic_update=500', '--interrupt-budget=100000']), []);
   // the flags of this process's own V8 are known to it: applying them must not print "unrecognized flag"
   assert.deepEqual(tuneV8(process.versions.v8, []), tierUpFlags(process.versions.v8));
+});
+
+test('this node knows the flags: applying them prints no "unrecognized flag"', () => {
+  const module = new URL('../../src/cli/v8-tuning.js', import.meta.url).href;
+  const child = spawnSync(process.execPath, ['-e', `import(${JSON.stringify(module)}).then((m) => console.log(JSON.stringify(m.tuneV8())))`], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  assert.equal(child.status, 0, child.stderr);
+  assert.equal(child.stderr, '');
+  assert.deepEqual(JSON.parse(child.stdout), tierUpFlags(process.versions.v8));
 });
