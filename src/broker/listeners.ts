@@ -21,6 +21,7 @@ import { loadTlsOptions, tlsEnabled } from '../tls/options.js';
 import type { Broker } from './broker.js';
 import { Connection } from './connection.js';
 import { PublishRateLimiter } from './publish-rate.js';
+import { countSocket } from './socket-events.js';
 
 /** At most one log line per this many ms about failing accept() calls. */
 const ACCEPT_LOG_INTERVAL_MS = 10_000;
@@ -37,18 +38,6 @@ interface Open {
   websocket: WebSocketModule | undefined;
   /** The Listeners' set of open sockets (shared by every entry). */
   sockets: Set<net.Socket>;
-}
-
-/** The listener a raw socket was admitted on: one shared 'close' listener instead of a closure per socket. */
-const ADMITTED = Symbol('midge.listener');
-type AdmittedSocket = net.Socket & { [ADMITTED]?: Open };
-
-function onAdmittedClose(this: AdmittedSocket): void {
-  const entry = this[ADMITTED];
-  if (!entry) return;
-  this[ADMITTED] = undefined;
-  entry.active--;
-  entry.sockets.delete(this);
 }
 
 export interface ListenerAddress {
@@ -195,11 +184,8 @@ export class Listeners {
       this.log.warn({ listener: entry.name, max }, 'max_connections reached; refusing connection');
       return false;
     }
-    entry.active++;
-    this.sockets.add(raw);
+    countSocket(raw, entry);
     if (this.sockets.size >= this.fdWarnAt) this.nearFdLimit();
-    (raw as AdmittedSocket)[ADMITTED] = entry;
-    raw.on('close', onAdmittedClose);
     return true;
   }
 
@@ -222,6 +208,7 @@ export class Listeners {
     conn.certIdentity = identity;
     if (config.max_publish_rate > 0) conn.publishLimiter = new PublishRateLimiter(config.max_publish_rate);
     this.broker.connections.add(conn);
+    this.broker.youngGen.connected(this.broker.connections.size);
     this.broker.stats.connectionsTotal++;
   }
 

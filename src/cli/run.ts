@@ -25,7 +25,7 @@ import { removePidFile, writePidFile } from './pid-file.js';
 import { createNotifier } from './sd-notify.js';
 import { lowerBackgroundThreadsAtStart } from './thread-priority.js';
 import { collectStartupGarbage } from './startup-gc.js';
-import { tuneV8 } from './v8-tuning.js';
+import { tuneV8, youngGenGrowthSetter } from './v8-tuning.js';
 
 export interface RunOptions {
   configPath: string | undefined;
@@ -131,6 +131,8 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
   if (gcMs !== undefined) logger.debug({ ms: Math.round(gcMs * 10) / 10 }, 'start-up garbage collected');
   const tuned = tuneV8(); // after start-up, so that start-up code is not optimised for nothing
   if (tuned.length > 0) logger.debug({ flags: tuned }, 'V8 tier-up flags set');
+  const growth = youngGenGrowthSetter(); // no young-generation growth for a connection storm (broker/young-gen.ts)
+  if (growth) gateway.broker.youngGen.use(growth);
   void lowerBackgroundThreadsAtStart(config.process.background_nice, logger);
   const listening = gateway.addresses().map((a) => `${a.host}:${a.port}`);
   channel?.ready(listening);

@@ -24,18 +24,37 @@ export function tierUpFlags(v8Version: string): string[] {
   return [];
 }
 
+/** The V8 flags given to node on its command line and in NODE_OPTIONS. */
+function nodeArgs(): string[] {
+  return [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+}
+
+/** True when `userArgs` set the flag `name` (`--interrupt-budget`), in either spelling. */
+function userSet(name: string, userArgs: readonly string[]): boolean {
+  const alt = `--${name.slice(2).replace(/-/g, '_')}`; // node accepts --interrupt_budget too
+  return userArgs.some((a) => a.startsWith(name) || a.startsWith(alt));
+}
+
 /** Applies tierUpFlags() except those the user set; returns the flags applied. */
-export function tuneV8(
-  v8Version = process.versions.v8,
-  userArgs: readonly string[] = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)],
-): string[] {
+export function tuneV8(v8Version = process.versions.v8, userArgs: readonly string[] = nodeArgs()): string[] {
   const applied: string[] = [];
   for (const flag of tierUpFlags(v8Version)) {
-    const name = flag.slice(0, flag.indexOf('='));
-    const alt = `--${name.slice(2).replace(/-/g, '_')}`; // node accepts --interrupt_budget too
-    if (userArgs.some((a) => a.startsWith(name) || a.startsWith(alt))) continue;
+    if (userSet(flag.slice(0, flag.indexOf('=')), userArgs)) continue;
     v8.setFlagsFromString(flag);
     applied.push(flag);
   }
   return applied;
+}
+
+const GROWTH_FLAG = '--semi-space-growth-factor';
+
+/**
+ * A setter for V8's young-generation growth factor (broker/young-gen.ts),
+ * read by V8 each time it grows the young generation (V8 11-13); undefined
+ * for other versions or when the user set the flag.
+ */
+export function youngGenGrowthSetter(v8Version = process.versions.v8, userArgs: readonly string[] = nodeArgs()): ((factor: number) => void) | undefined {
+  const major = Number.parseInt(v8Version, 10);
+  if (!(major >= 11 && major <= 13) || userSet(GROWTH_FLAG, userArgs)) return undefined;
+  return (factor) => v8.setFlagsFromString(`${GROWTH_FLAG}=${factor}`);
 }
