@@ -116,16 +116,22 @@ describe('files written by midge passwd in a real mosquitto (password_file)', { 
     const file = join(dir.path, 'passwd');
     assert.equal((await midge(['passwd', '-c', '-b', file, 'alice', 'alice-pw'])).code, 0);
     assert.equal((await midge(['passwd', '-b', file, 'bob', 'bob pw'])).code, 0);
-    port = await freePort();
     const conf = join(dir.path, 'mosquitto.conf');
     // as root, mosquitto drops to user mosquitto, which cannot read a 0600 file of ours
     const asRoot = process.getuid?.() === 0 ? 'user root\n' : '';
-    writeFileSync(conf, `${asRoot}listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${file}\nlog_type all\n`);
-    broker = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
-    broker.stdout!.on('data', (d: Buffer) => (log += d.toString()));
-    broker.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    await waitFor(() => /Opening ipv4 listen socket on port/.test(log) || broker!.exitCode !== null, 5000, 'mosquitto to listen');
-    assert.equal(broker.exitCode, null, `mosquitto exited:\n${log}`);
+    // mosquitto cannot listen on port 0: a free port may be taken by a parallel test before it binds, so try again then
+    for (let attempt = 0; attempt < 5; attempt++) {
+      port = await freePort();
+      log = '';
+      writeFileSync(conf, `${asRoot}listener ${port} 127.0.0.1\nallow_anonymous false\npassword_file ${file}\nlog_type all\n`);
+      const proc = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+      broker = proc;
+      proc.stdout!.on('data', (d: Buffer) => (log += d.toString()));
+      proc.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+      await waitFor(() => / running/.test(log) || proc.exitCode !== null, 5000, 'mosquitto to listen'); // 'running' comes after the bind
+      if (proc.exitCode === null || !/Address already in use/.test(log)) break;
+    }
+    assert.equal(broker!.exitCode, null, `mosquitto exited:\n${log}`);
   });
   after(() => {
     broker?.kill('SIGKILL');
