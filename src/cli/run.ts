@@ -42,7 +42,8 @@ export interface RunOptions {
  * errors: 1). Once running, the process ends through `process.exit()` from
  * the signal or crash handlers.
  */
-export async function runGateway(opts: RunOptions, io: Output): Promise<number | undefined> {
+/** `endStartup` (cli/v8-tuning.ts beginStartup) restores the start-up V8 flags once the gateway listens. */
+export async function runGateway(opts: RunOptions, io: Output, endStartup?: () => string[]): Promise<number | undefined> {
   const channel = daemonChannel();
   let config: MidgeConfig;
   let warnings: ConfigWarning[];
@@ -129,8 +130,9 @@ export async function runGateway(opts: RunOptions, io: Output): Promise<number |
   }
   const gcMs = collectStartupGarbage(); // before the first client's packets, not 1-2 s into them
   if (gcMs !== undefined) logger.debug({ ms: Math.round(gcMs * 10) / 10 }, 'start-up garbage collected');
+  const restored = endStartup?.() ?? []; // the optimising compiler and young-generation growth are back
   const tuned = tuneV8(); // after start-up, so that start-up code is not optimised for nothing
-  if (tuned.length > 0) logger.debug({ flags: tuned }, 'V8 tier-up flags set');
+  if (tuned.length > 0 || restored.length > 0) logger.debug({ flags: tuned, restored }, 'V8 tier-up flags set');
   const growth = youngGenGrowthSetter(); // no young-generation growth for a connection storm (broker/young-gen.ts)
   if (growth) gateway.broker.youngGen.use(growth);
   void lowerBackgroundThreadsAtStart(config.process.background_nice, logger);
