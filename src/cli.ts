@@ -38,27 +38,15 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     }
     case 'passwd': {
       const { PASSWD_USAGE, runPasswd } = await import('./cli/passwd.js');
-      if (cmd.args.includes('-h') || cmd.args.includes('--help')) {
-        io.out(PASSWD_USAGE);
-        return 0;
-      }
-      return runPasswd(cmd.args, io);
+      return helpOr(cmd.args, PASSWD_USAGE, runPasswd);
     }
     case 'queue': {
       const { QUEUE_USAGE, runQueue } = await import('./cli/queue.js');
-      if (cmd.args.includes('-h') || cmd.args.includes('--help')) {
-        io.out(QUEUE_USAGE);
-        return 0;
-      }
-      return runQueue(cmd.args, io);
+      return helpOr(cmd.args, QUEUE_USAGE, runQueue);
     }
     case 'status': {
-      const { runStatus, STATUS_USAGE } = await import('./cli/status.js');
-      if (cmd.args.includes('-h') || cmd.args.includes('--help')) {
-        io.out(STATUS_USAGE);
-        return 0;
-      }
-      return runStatus(cmd.args, io);
+      const { STATUS_USAGE, runStatus } = await import('./cli/status.js');
+      return helpOr(cmd.args, STATUS_USAGE, runStatus);
     }
     case 'run': {
       if (cmd.daemon) return startDaemon(argv, cmd, io);
@@ -67,6 +55,15 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
       return runGateway(cmd, io, endStartup);
     }
   }
+}
+
+/** A subcommand's `-h`/`--help` prints its usage (exit 0); anything else runs it. */
+function helpOr(args: readonly string[], usage: string, run: (args: readonly string[], out: Output) => Promise<number> | number): Promise<number> | number {
+  if (args.includes('-h') || args.includes('--help')) {
+    io.out(usage);
+    return 0;
+  }
+  return run(args, io);
 }
 
 /** `-d`: check the configuration here (errors on the terminal), then run midge again in the background. */

@@ -40,9 +40,9 @@ export interface RunOptions {
 /**
  * Resolves with an exit status when the gateway could not start (config
  * errors: 1). Once running, the process ends through `process.exit()` from
- * the signal or crash handlers.
+ * the signal or crash handlers. `endStartup` (cli/v8-tuning.ts
+ * beginStartup) restores the start-up V8 flags once the gateway listens.
  */
-/** `endStartup` (cli/v8-tuning.ts beginStartup) restores the start-up V8 flags once the gateway listens. */
 export async function runGateway(opts: RunOptions, io: Output, endStartup?: () => string[]): Promise<number | undefined> {
   const channel = daemonChannel();
   let config: MidgeConfig;
