@@ -26,7 +26,7 @@
 export const STORM_CONNECTIONS = 64;
 
 /** V8's default growth factor (V8 11-13, Node 20-24). */
-const DEFAULT_FACTOR = 2;
+export const DEFAULT_GROWTH_FACTOR = 2;
 
 /** Sets V8's young-generation growth factor (cli/v8-tuning.ts). */
 export type SetGrowthFactor = (factor: number) => void;
@@ -60,7 +60,7 @@ export class YoungGenGuard {
   tick(open: number): void {
     if (this.held && open - this.base < this.threshold) {
       this.held = false;
-      this.setFactor?.(DEFAULT_FACTOR);
+      this.setFactor?.(DEFAULT_GROWTH_FACTOR);
     }
     this.base = open;
   }

@@ -21,12 +21,25 @@
  * it is left alone.
  */
 import v8 from 'node:v8';
+import { DEFAULT_GROWTH_FACTOR } from '../broker/young-gen.js';
+
+const GROWTH_FLAG = '--semi-space-growth-factor';
+
+/** The major version of a V8 version string; NaN when it has none. */
+function v8Major(v8Version: string): number {
+  return Number.parseInt(v8Version, 10);
+}
+
+/** V8 versions the flags here were measured on: 11 (Node 20), 12 (Node 22), 13 (Node 24). */
+function measured(major: number): boolean {
+  return major >= 11 && major <= 13;
+}
 
 /** The flags for a V8 major version; none for versions not measured. */
 export function tierUpFlags(v8Version: string): string[] {
-  const major = Number.parseInt(v8Version, 10);
+  const major = v8Major(v8Version);
   if (major === 11) return ['--interrupt-budget=4096', '--minimum-invocations-after-ic-update=20'];
-  if (major >= 12 && major <= 13) return ['--invocation-count-for-turbofan=500', '--minimum-invocations-after-ic-update=20'];
+  if (measured(major)) return ['--invocation-count-for-turbofan=500', '--minimum-invocations-after-ic-update=20'];
   return [];
 }
 
@@ -35,20 +48,20 @@ function nodeArgs(): string[] {
   return [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
 }
 
-/** True when `userArgs` set the flag `name` (`--interrupt-budget`, `--no-opt`), in either spelling, negated or not. */
-function userSet(name: string, userArgs: readonly string[]): boolean {
-  const base = name.replace(/^--(no-)?/, '');
+/** True when `userArgs` set the flag of `flag` (`--interrupt-budget=4096`, `--no-opt`), in either spelling, negated or not. */
+function userSet(flag: string, userArgs: readonly string[]): boolean {
+  const base = flag.split('=')[0]!.replace(/^--(no-)?/, '');
   const names = [base, `no-${base}`].flatMap((n) => [`--${n}`, `--${n.replace(/-/g, '_')}`]); // node accepts --interrupt_budget too
   return userArgs.some((a) => names.some((n) => a === n || a.startsWith(`${n}=`)));
 }
 
 /** Start-up flags for a V8 major version, each with the flag that restores V8's default afterwards. */
 export function startupFlags(v8Version: string): Array<[set: string, restore: string]> {
-  const major = Number.parseInt(v8Version, 10);
-  if (!(major >= 11 && major <= 13)) return [];
+  const major = v8Major(v8Version);
+  if (!measured(major)) return [];
   const pairs: Array<[string, string]> = [
     ['--no-opt', '--opt'],
-    ['--semi-space-growth-factor=1', '--semi-space-growth-factor=2'],
+    [`${GROWTH_FLAG}=1`, `${GROWTH_FLAG}=${DEFAULT_GROWTH_FACTOR}`],
   ];
   if (major === 13) pairs.push(['--no-maglev', '--maglev']); // on by default from V8 13 (Node 24)
   return pairs;
@@ -59,7 +72,7 @@ export function startupFlags(v8Version: string): Array<[set: string, restore: st
  * that restores them once the gateway listens, which returns what it restored.
  */
 export function beginStartup(v8Version = process.versions.v8, userArgs: readonly string[] = nodeArgs()): () => string[] {
-  const applied = startupFlags(v8Version).filter(([set]) => !userSet(set.split('=')[0]!, userArgs));
+  const applied = startupFlags(v8Version).filter(([set]) => !userSet(set, userArgs));
   for (const [set] of applied) v8.setFlagsFromString(set);
   return () => {
     for (const [, restore] of applied) v8.setFlagsFromString(restore);
@@ -69,16 +82,10 @@ export function beginStartup(v8Version = process.versions.v8, userArgs: readonly
 
 /** Applies tierUpFlags() except those the user set; returns the flags applied. */
 export function tuneV8(v8Version = process.versions.v8, userArgs: readonly string[] = nodeArgs()): string[] {
-  const applied: string[] = [];
-  for (const flag of tierUpFlags(v8Version)) {
-    if (userSet(flag.slice(0, flag.indexOf('=')), userArgs)) continue;
-    v8.setFlagsFromString(flag);
-    applied.push(flag);
-  }
+  const applied = tierUpFlags(v8Version).filter((flag) => !userSet(flag, userArgs));
+  for (const flag of applied) v8.setFlagsFromString(flag);
   return applied;
 }
-
-const GROWTH_FLAG = '--semi-space-growth-factor';
 
 /**
  * A setter for V8's young-generation growth factor (broker/young-gen.ts),
@@ -86,7 +93,6 @@ const GROWTH_FLAG = '--semi-space-growth-factor';
  * for other versions or when the user set the flag.
  */
 export function youngGenGrowthSetter(v8Version = process.versions.v8, userArgs: readonly string[] = nodeArgs()): ((factor: number) => void) | undefined {
-  const major = Number.parseInt(v8Version, 10);
-  if (!(major >= 11 && major <= 13) || userSet(GROWTH_FLAG, userArgs)) return undefined;
+  if (!measured(v8Major(v8Version)) || userSet(GROWTH_FLAG, userArgs)) return undefined;
   return (factor) => v8.setFlagsFromString(`${GROWTH_FLAG}=${factor}`);
 }
