@@ -16,7 +16,9 @@ export type AckPacket = IPubackPacket | IPubrecPacket | IPubrelPacket | IPubcomp
 
 /** Fixed header byte of each acknowledgement; PUBREL's flags must be 0b0010 [MQTT-3.6.1-1]. */
 const FIRST_BYTE = { puback: 0x40, pubrec: 0x50, pubrel: 0x62, pubcomp: 0x70 } as const;
-const CMD_OF: Record<number, AckPacket['cmd'] | undefined> = { 0x40: 'puback', 0x50: 'pubrec', 0x62: 'pubrel', 0x70: 'pubcomp' };
+const CMD_OF: Partial<Record<number, AckPacket['cmd']>> = Object.fromEntries(
+  Object.entries(FIRST_BYTE).map(([cmd, first]) => [first, cmd as AckPacket['cmd']]),
+);
 
 /**
  * The acknowledgement at `at`, when it is complete and in the 4-byte form;
@@ -51,7 +53,7 @@ export function encodeShortAck(packet: Packet, v5: boolean): Buffer | undefined 
   if (first === undefined) return undefined;
   const ack = packet as AckPacket;
   if (ack.properties !== undefined || ack.messageId === undefined) return undefined;
-  if (v5 ? ack.reasonCode !== 0 : false) return undefined; // v5 without a reason code: mqtt-packet writes the long form
+  if (v5 && ack.reasonCode !== 0) return undefined; // v5 without a reason code: mqtt-packet writes the long form
   const buf = Buffer.allocUnsafe(4);
   buf[0] = first;
   buf[1] = 2;

@@ -24,8 +24,9 @@ export interface PublishSink {
 
 /**
  * Decodes the complete PUBLISH packets (and 4-byte acknowledgements,
- * ack-codec.ts) at the start of `chunk`, giving each to `sink`. Returns the offset of the first byte not consumed (the chunk's
- * length when all were), or -1 after `sink.onStringProblem`.
+ * ack-codec.ts) at the start of `chunk`, giving each to `sink`. Returns
+ * the offset of the first byte not consumed (the chunk's length when all
+ * were), or -1 after `sink.onStringProblem`.
  */
 export function decodePublishes(chunk: Buffer, v5: boolean, sink: PublishSink): number {
   let at = 0;
