@@ -3,10 +3,12 @@
  * written once midge listens and removed on a clean stop, but only while it
  * still holds our pid (a newer midge may have taken it over).
  */
-import { readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, unlinkSync } from 'node:fs';
+import { writeFileAtomic } from '../auth/password-file.js';
 
+/** Written atomically (temporary file, rename): a reader never sees it empty or half written. */
 export function writePidFile(path: string, pid: number = process.pid): void {
-  writeFileSync(path, `${pid}\n`, { mode: 0o644 });
+  writeFileAtomic(path, `${pid}\n`, 0o644);
 }
 
 export function removePidFile(path: string, pid: number = process.pid): void {
