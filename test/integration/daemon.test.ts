@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
 import { connect } from '../helpers/clients.js';
-import { startMidge, tempDir } from '../helpers/midge-process.js';
+import { startMidge, tempDir, type MidgeProcess } from '../helpers/midge-process.js';
 import { waitFor } from '../helpers/wait.js';
 
 const CLI = new URL('../../../dist/cli.js', import.meta.url).pathname;
@@ -152,6 +152,7 @@ describe('midge -d (daemon mode)', () => {
 describe('process.pid_file without -d', () => {
   it('is written once listening and removed on SIGTERM', async () => {
     const dir = tempDir('midge-pid-');
+    let m: MidgeProcess | undefined;
     try {
       const pidFile = join(dir.path, 'run', 'midge.pid');
       const yaml = `log:\n  format: json\nlisteners:\n  - host: 127.0.0.1\n    port: 0\npersistence:\n  enabled: false\nprocess:\n  pid_file: ${JSON.stringify(pidFile)}\n`;
@@ -165,12 +166,13 @@ describe('process.pid_file without -d', () => {
       assert.match(bad.output(), /cannot write pid file .*ENOENT/);
 
       const ok = yaml.replace(JSON.stringify(pidFile), JSON.stringify(join(dir.path, 'midge.pid')));
-      const m = await startMidge(dir.path, ok);
+      m = await startMidge(dir.path, ok);
       await waitFor(() => existsSync(join(dir.path, 'midge.pid')), 5000, 'pid file');
       assert.equal(readFileSync(join(dir.path, 'midge.pid'), 'utf8'), `${m.proc.pid}\n`);
       assert.equal(await m.stop('SIGTERM'), 0);
       assert.equal(existsSync(join(dir.path, 'midge.pid')), false);
     } finally {
+      await m?.stop('SIGKILL'); // a failed assertion must not leave midge running (the test file would never end)
       dir.cleanup();
     }
   });
