@@ -8,6 +8,7 @@
  * (shown by `gpioinfo`).
  */
 import { DeviceError } from '../../errors.js';
+import { importOptional } from '../../optional-import.js';
 import { chooseChip } from './chip-select.js';
 import type { ChipInfo } from './chip-select.js';
 import { gpioError } from './device-errors.js';
@@ -52,7 +53,7 @@ export function biasFlags(bias: Bias, flags: LibgpiodModule['Line']['RequestFlag
 
 export async function loadLibgpiod(): Promise<LibgpiodModule | string> {
   try {
-    const mod = (await import('node-libgpiod')) as unknown as LibgpiodModule & { default?: LibgpiodModule };
+    const mod = (await importOptional('node-libgpiod')) as unknown as LibgpiodModule & { default?: LibgpiodModule };
     return typeof mod.getChipNames === 'function' ? mod : (mod.default ?? 'node-libgpiod has no getChipNames export');
   } catch (err) {
     return `the node-libgpiod package (optional dependency) is not installed or did not build: ${err instanceof Error ? err.message : String(err)}`;

@@ -6,6 +6,7 @@
  * driver, so onoff's own options stay off. No pull resistors (onoff cannot).
  */
 import { DeviceError } from '../../errors.js';
+import { importOptional } from '../../optional-import.js';
 import { chooseChip, sysfsNumber } from './chip-select.js';
 import type { ChipInfo } from './chip-select.js';
 import { gpioError } from './device-errors.js';
@@ -40,7 +41,7 @@ export interface OnoffDriverOptions {
 /** Loads onoff, or says why it cannot be used. */
 export async function loadOnoff(): Promise<OnoffGpioClass | string> {
   try {
-    const mod = (await import('onoff')) as { Gpio?: OnoffGpioClass; default?: { Gpio?: OnoffGpioClass } };
+    const mod = (await importOptional('onoff')) as { Gpio?: OnoffGpioClass; default?: { Gpio?: OnoffGpioClass } };
     const Gpio = mod.Gpio ?? mod.default?.Gpio;
     return Gpio ?? 'the onoff module has no Gpio export';
   } catch (err) {
