@@ -99,8 +99,10 @@ export interface PersistenceConfig {
   enabled: boolean;
   /** Directory for the database. */
   path: string;
-  /** SQLite synchronous mode: `normal` (default, less flash wear) or `full`. */
+  /** `full` (default): acknowledged once on stable storage (power-cut safe); `normal`: once committed (crash safe only). */
   synchronous: 'normal' | 'full';
+  /** Longest wait of an acknowledgement for others to share its commit, ms (0 = end of turn). */
+  commit_window_ms: number;
   /** Bound on message bytes queued for persistent sessions; 0 = no bound but the disk. */
   max_store_bytes: number;
 }

@@ -15,7 +15,7 @@ import { SqliteStore } from './sqlite/sqlite-store.js';
 export const DATABASE_FILE_NAME = 'midge.db';
 
 export function openStore(
-  config: Pick<PersistenceConfig, 'enabled' | 'path' | 'synchronous'>,
+  config: Pick<PersistenceConfig, 'enabled' | 'path' | 'synchronous'> & Partial<Pick<PersistenceConfig, 'commit_window_ms'>>,
   logger: StoreLogger,
   tuning: Omit<SqliteStoreOptions, 'file' | 'logger' | 'synchronous'> = {},
 ): MemoryStore | SqliteStore {
@@ -30,7 +30,8 @@ export function openStore(
   const file = join(config.path, DATABASE_FILE_NAME);
   // SQLite gives the -wal and -shm files the mode of the database file: create it private
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-  const store = new SqliteStore({ ...tuning, file, logger, synchronous: config.synchronous });
+  const window = config.commit_window_ms !== undefined ? { commitWindowMs: config.commit_window_ms } : {};
+  const store = new SqliteStore({ ...window, ...tuning, file, logger, synchronous: config.synchronous });
   keepPrivate(file, logger);
   return store;
 }

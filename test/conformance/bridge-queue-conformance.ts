@@ -133,7 +133,7 @@ export function bridgeQueueConformance(name: string, make: () => Store | Promise
       t.after(() => s2.close());
       assert.deepEqual(s2.bridgeQueue.load('cloud', 0, 10).map((e) => e.seq), [3, 4]);
       assert.equal(s2.bridgeQueue.deadLetterCount('cloud'), 1);
-      assert.equal(s2.maxSeq(), 40);
+      assert.ok(s2.maxSeq() >= 40, `maxSeq ${s2.maxSeq()} after reopen`);
       assert.equal(s2.storeId, id);
     });
   });

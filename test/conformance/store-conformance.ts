@@ -91,7 +91,8 @@ export function storeConformance(name: string, make: () => Store | Promise<Store
     assert.deepEqual(s.loadRetained().sort(by('topic')), f.retained);
     assert.deepEqual(s.loadQueue('dev-1'), f.queue);
     assert.deepEqual(s.loadInboundQos2('dev-1'), [1, 65535]);
-    assert.equal(s.maxSeq(), maxSeq);
+    // after a reopen a store may continue above a reserved block of ids (SQLite: SEQ_BLOCK), never below
+    assert.ok(s.maxSeq() >= maxSeq, `maxSeq ${s.maxSeq()} >= ${maxSeq}`);
   }
 
   describe(`Store conformance: ${name}`, () => {
@@ -310,7 +311,7 @@ export function storeConformance(name: string, make: () => Store | Promise<Store
       assert.deepEqual(s2.loadRetained().map((m) => m.topic), ['status/ü']);
       assert.deepEqual(s2.loadQueue('dev-1').map((e) => [e.seq, e.state, e.packetId]), [[4, 'pubrel', 17], [9, 'pubrel', 18]]);
       assert.deepEqual(s2.loadInboundQos2('dev-1'), [65535]);
-      assert.equal(s2.maxSeq(), 9);
+      assert.ok(s2.maxSeq() >= 9, `maxSeq ${s2.maxSeq()} after reopen`);
     });
   });
 }

@@ -292,10 +292,13 @@ describe('SqliteStore: settings, openStore, Node 24 workaround', () => {
     assert.deepEqual(offenders, []);
   });
 
-  it('uses WAL; synchronous normal by default, full on request', (t) => {
-    const normal = open(t, { file: tempFile(t), logger: capture().logger }).stats();
-    const full = open(t, { file: tempFile(t), logger: capture().logger, synchronous: 'full' }).stats();
-    assert.deepEqual([normal.journalMode, normal.synchronous, full.synchronous], ['wal', 'normal', 'full']);
+  it('uses WAL and 1 KiB pages; synchronous full by default (SQLite at NORMAL, the WAL synced by the store), normal on request', (t) => {
+    const full = open(t, { file: tempFile(t), logger: capture().logger });
+    const normal = open(t, { file: tempFile(t), logger: capture().logger, synchronous: 'normal' }).stats();
+    assert.deepEqual([full.stats().journalMode, full.stats().synchronous, normal.synchronous], ['wal', 'full', 'normal']);
+    const check = openConnection(full.file, { readonly: true });
+    t.after(() => check.close());
+    assert.equal(pragmaValue(check, 'page_size'), 1024);
   });
 
   it('openStore: SQLite in <path>/midge.db with the directory created 0700; memory when disabled', (t) => {

@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { BridgeQueueEntry, BridgeQueueStats, BridgeQueueStore, DeadLetter } from '../types.js';
 import { decodeMessage, encodeMessage, encodeProperties, type MessageRow } from './codec.js';
-import type { Op } from './group-commit.js';
+import type { Op, WriteOptions } from './group-commit.js';
 import { prepare } from './native.js';
 
 const COLUMNS = 'topic, payload, msg_qos, msg_retain, properties, received_at, expires_at';
@@ -48,6 +48,11 @@ function prepareBridgeStatements(db: Database.Database) {
   };
 }
 
+/** Cancellation key of a bridge queue row (client queue rows use `q <client id> <seq>`). */
+function rowKey(bridge: string, seq: number): string {
+  return `b ${seq} ${bridge}`;
+}
+
 function decode(row: BridgeRow): BridgeQueueEntry {
   return { seq: row.seq, message: decodeMessage(row) };
 }
@@ -58,7 +63,9 @@ export class SqliteBridgeQueue implements BridgeQueueStore {
   constructor(
     db: Database.Database,
     /** Queue a write in the store's group commit. */
-    private readonly write: (op: Op) => void,
+    private readonly write: (op: Op, options?: WriteOptions) => void,
+    /** Drop a pending, uncommitted insert by key (true if there was one). */
+    private readonly cancel: (key: string) => boolean,
     /** Commit queued writes before a read (throws if they cannot be). */
     private readonly readable: () => void,
     private readonly onSeq: (seq: number) => void,
@@ -71,12 +78,14 @@ export class SqliteBridgeQueue implements BridgeQueueStore {
     const seq = entry.seq;
     const properties = m.properties === undefined ? null : encodeProperties(m.properties);
     const expires = m.expiresAt ?? null;
-    this.write(() => this.st.enqueue.run(bridge, seq, m.topic, m.payload, m.qos, m.retain ? 1 : 0, properties, m.receivedAt, expires));
+    const write = () => this.st.enqueue.run(bridge, seq, m.topic, m.payload, m.qos, m.retain ? 1 : 0, properties, m.receivedAt, expires);
+    this.write(write, { key: rowKey(bridge, seq), insert: true });
     this.onSeq(seq);
   }
 
+  /** The upstream acknowledged it: a message acknowledged within the commit window is never written at all. */
   remove(bridge: string, seq: number): void {
-    this.write(() => this.st.remove.run(bridge, seq));
+    if (!this.cancel(rowKey(bridge, seq))) this.write(() => this.st.remove.run(bridge, seq));
   }
 
   load(bridge: string, afterSeq: number, limit: number): BridgeQueueEntry[] {

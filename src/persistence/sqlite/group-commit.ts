@@ -1,28 +1,53 @@
 /**
- * Group commit: writes issued during one event-loop turn are queued and
- * committed together in ONE transaction, flushed from `setImmediate` (or
- * synchronously as soon as more than `maxBatchOps` are queued). After each
- * commit attempt every `whenDurable` callback registered up to then is
- * called, in registration order, always asynchronously (one microtask each),
- * with `undefined` on success or the `StoreError` on failure.
+ * Group commit: the store's journal. Writes are queued as ops and
+ * committed together in ONE transaction; a caller that must not answer
+ * before its writes survive a power cut registers a `whenDurable` callback.
  *
- * A failed batch is NOT dropped: its ops stay queued (later writes append
- * behind them, preserving order) and the batch is retried with exponential
- * backoff until it commits. Callbacks that saw an error must treat their
- * writes as not durable (the broker refuses the PUBLISH instead of
- * acknowledging it); a later successful retry may still commit them, which
- * is harmless (the client resends, QoS 1/2 tolerate that). Nothing that was
- * reported durable is ever lost, and the journal stays an exact prefix of
- * the broker's history.
+ * When a batch is committed: writes nobody waits for (a delivered
+ * message's removal, a session saved at disconnect) are committed `lazyMs`
+ * after the first of them, or with the next batch someone waits for. A
+ * `whenDurable` call opens the commit window (`commit-window.ts`): the batch
+ * is committed at the end of the event-loop turn, or up to `windowMs` later
+ * when waiting gathers more acknowledgements into the same flush; at once
+ * when more than `maxBatchOps` are queued.
+ *
+ * Cancellation: an insert registered with a `key` that is removed again
+ * before it was committed (a message the cloud or the subscriber
+ * acknowledged within the window) is dropped from the batch with its
+ * updates; neither is ever written.
+ *
+ * Durability: with a `sync` function (the SQLite store's fdatasync of its
+ * WAL in the thread pool), callbacks run once a sync that started after
+ * their writes' commit has finished; the event loop never waits for the
+ * disk, and every commit made while a sync runs shares the next one.
+ * Without it, callbacks run right after the commit.
+ *
+ * A failed commit is NOT dropped: its ops stay queued (later writes append
+ * behind them, preserving order) and it is retried with exponential backoff
+ * until it commits. Callbacks that saw an error must treat their writes as
+ * not durable (the broker refuses the PUBLISH instead of acknowledging it);
+ * a later retry may still commit them, which is harmless. The journal stays
+ * an exact prefix of the broker's history at batch granularity.
  */
 import { StoreError } from '../../errors.js';
+import { CommitWindow } from './commit-window.js';
 
 export type Op = () => void;
 export type DurableCallback = (err?: Error) => void;
 
+export interface WriteOptions {
+  /** Row identity for cancellation: `insert` registers it, other ops with the key are its updates. */
+  key?: string;
+  insert?: boolean;
+}
+
 export interface GroupCommitOptions {
   /** Commit synchronously once more than this many ops are queued. */
   maxBatchOps: number;
+  /** Longest wait of an awaited batch for others to share its commit, ms (0: end of turn). */
+  windowMs: number;
+  /** Longest wait of writes nobody waits for yet, ms. */
+  lazyMs: number;
   /** First retry delay after a failed commit, ms; doubles up to `retryMaxMs`. */
   retryInitialMs: number;
   retryMaxMs: number;
@@ -32,6 +57,10 @@ export interface GroupCommitOptions {
    * some ops had to be dropped (reported to the callbacks, not retried).
    */
   commit(ops: Op[]): StoreError | undefined;
+  /** Whether a batch whose ops were all cancelled must still be committed (for what `commit` adds itself). */
+  mustCommit?: () => boolean;
+  /** Make everything committed so far durable, then call `done` (undefined: a commit is already durable). */
+  sync?: (done: (err?: Error) => void) => void;
   /** Told about every failed attempt (for logs and counters). */
   onError(err: StoreError, pendingOps: number, attempt: number): void;
   /** Told about the first success after failures. */
@@ -43,19 +72,36 @@ export interface GroupCommitCounters {
   committedOps: number;
   failedCommits: number;
   largestBatch: number;
+  /** Inserts dropped with their removal before they were committed. */
+  cancelledOps: number;
+  syncs: number;
+  failedSyncs: number;
 }
 
+const NOOP: Op = () => {};
+
 export class GroupCommit {
-  readonly counters: GroupCommitCounters = { commits: 0, committedOps: 0, failedCommits: 0, largestBatch: 0 };
+  readonly counters: GroupCommitCounters = {
+    commits: 0, committedOps: 0, failedCommits: 0, largestBatch: 0, cancelledOps: 0, syncs: 0, failedSyncs: 0,
+  };
+  readonly window: CommitWindow;
   private pending: Op[] = [];
+  private keys = new Map<string, number[]>();
   private waiting: DurableCallback[] = [];
-  private immediate: NodeJS.Immediate | undefined;
+  private unsynced: Array<{ gen: number; cb: DurableCallback }> = [];
+  private commitGen = 0;
+  private syncedGen = 0;
+  private syncing = false;
+  private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private timerIsWindow = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private failure: StoreError | undefined;
   private attempts = 0;
   private closed = false;
 
-  constructor(private readonly opts: GroupCommitOptions) {}
+  constructor(private readonly opts: GroupCommitOptions) {
+    this.window = new CommitWindow(opts.windowMs);
+  }
 
   get pendingOps(): number {
     return this.pending.length;
@@ -66,21 +112,39 @@ export class GroupCommit {
     return this.failure;
   }
 
-  push(op: Op): void {
+  push(op: Op, options?: WriteOptions): void {
     if (this.closed) throw new StoreError('store is closed', 'GW_ERR_STORE_CLOSED');
-    this.pending.push(op);
+    const at = this.pending.push(op) - 1;
+    if (options?.key !== undefined) {
+      if (options.insert) this.keys.set(options.key, [at]);
+      else this.keys.get(options.key)?.push(at);
+    }
     if (this.failure !== undefined) return; // the retry timer owns the next attempt
-    if (this.pending.length > this.opts.maxBatchOps) this.flush();
-    else this.immediate ??= setImmediate(this.onImmediate);
+    if (this.pending.length > this.opts.maxBatchOps) {
+      this.flush();
+      return;
+    }
+    this.schedule(false, this.opts.lazyMs);
+  }
+
+  /** Drop a pending insert registered under `key`, and its updates. True when there was one to drop. */
+  cancel(key: string): boolean {
+    const at = this.keys.get(key);
+    if (at === undefined) return false;
+    for (const i of at) this.pending[i] = NOOP;
+    this.keys.delete(key);
+    this.counters.cancelledOps += at.length;
+    return true;
   }
 
   whenDurable(cb: DurableCallback): void {
     if (this.closed) {
       queueMicrotask(() => cb(new StoreError('store is closed', 'GW_ERR_STORE_CLOSED')));
-    } else if (this.pending.length === 0) {
-      queueMicrotask(() => cb());
-    } else {
+    } else if (this.pending.length > 0) {
       this.waiting.push(cb);
+      if (this.failure === undefined) this.openWindow();
+    } else {
+      this.afterCommit([cb], undefined);
     }
   }
 
@@ -92,10 +156,16 @@ export class GroupCommit {
    */
   flush(): StoreError | undefined {
     this.clearTimers();
-    if (this.pending.length === 0) return undefined;
-    const ops = this.pending;
+    this.window.committed();
     const callbacks = this.waiting;
     this.waiting = [];
+    const ops = this.pending.filter((op) => op !== NOOP);
+    if (ops.length === 0 && !(this.pending.length > 0 && this.opts.mustCommit?.())) {
+      this.pending = [];
+      this.keys.clear();
+      this.afterCommit(callbacks, undefined);
+      return undefined;
+    }
     let error: StoreError | undefined;
     let committed = false;
     try {
@@ -104,37 +174,51 @@ export class GroupCommit {
     } catch (err) {
       error = err instanceof StoreError ? err : new StoreError(String(err), 'GW_ERR_STORE', { cause: err });
     }
-    if (committed) {
-      this.pending = []; // ops cannot enqueue more ops, so nothing arrived meanwhile
-      this.counters.commits++;
-      this.counters.committedOps += ops.length;
-      if (ops.length > this.counters.largestBatch) this.counters.largestBatch = ops.length;
-      if (this.failure !== undefined) this.opts.onRecovered(this.attempts);
-      this.failure = undefined;
-      this.attempts = 0;
-    } else {
+    if (!committed) {
       error ??= new StoreError('commit failed', 'GW_ERR_STORE');
       this.counters.failedCommits++;
       this.failure = error;
       this.attempts++;
       this.opts.onError(error, this.pending.length, this.attempts);
       if (!this.closed) this.scheduleRetry();
+      for (const cb of callbacks) queueMicrotask(() => cb(error));
+      return error;
     }
-    for (const cb of callbacks) queueMicrotask(() => cb(error));
+    this.pending = []; // ops cannot enqueue more ops, so nothing arrived meanwhile
+    this.keys.clear();
+    this.commitGen++;
+    this.counters.commits++;
+    this.counters.committedOps += ops.length;
+    if (ops.length > this.counters.largestBatch) this.counters.largestBatch = ops.length;
+    if (this.failure !== undefined) this.opts.onRecovered(this.attempts);
+    this.failure = undefined;
+    this.attempts = 0;
+    this.afterCommit(callbacks, error);
     return error;
   }
 
   /**
-   * Stop accepting writes: one last commit attempt, then fail whatever is
-   * still waiting. Returns the number of ops that could not be committed.
+   * Stop accepting writes: one last commit attempt and, with a sync
+   * function, `finalSync` (a synchronous one); then fail whatever is still
+   * waiting. Returns the number of ops that could not be committed.
    */
-  close(): number {
+  close(finalSync?: () => void): number {
     if (this.closed) return 0;
     const error = this.flush();
     this.closed = true;
     this.clearTimers();
     const lost = this.pending.length;
     this.pending = [];
+    let syncError: Error | undefined;
+    if (this.unsynced.length > 0 || this.syncedGen < this.commitGen) {
+      try {
+        finalSync?.();
+        this.syncedGen = this.commitGen;
+      } catch (err) {
+        syncError = err as Error;
+      }
+    }
+    for (const { cb } of this.unsynced.splice(0)) queueMicrotask(() => cb(syncError));
     const callbacks = this.waiting;
     this.waiting = [];
     const err = error ?? new StoreError('store is closed', 'GW_ERR_STORE_CLOSED');
@@ -142,8 +226,57 @@ export class GroupCommit {
     return lost;
   }
 
-  private readonly onImmediate = (): void => {
-    this.immediate = undefined;
+  /** Callbacks whose writes are committed: run them once those commits are synced. */
+  private afterCommit(callbacks: DurableCallback[], error: StoreError | undefined): void {
+    if (callbacks.length === 0) return;
+    if (error !== undefined || this.opts.sync === undefined || this.syncedGen === this.commitGen) {
+      if (this.opts.sync === undefined || this.syncedGen === this.commitGen) this.window.acknowledged(performance.now());
+      for (const cb of callbacks) queueMicrotask(() => cb(error));
+      return;
+    }
+    for (const cb of callbacks) this.unsynced.push({ gen: this.commitGen, cb });
+    this.startSync();
+  }
+
+  /** One sync at a time; commits made while it runs share the next. */
+  private startSync(): void {
+    if (this.syncing || this.unsynced.length === 0) return;
+    this.syncing = true;
+    const gen = this.commitGen;
+    this.opts.sync!((err) => {
+      this.syncing = false;
+      this.counters.syncs++;
+      if (err) this.counters.failedSyncs++;
+      else if (gen > this.syncedGen) this.syncedGen = gen;
+      const done: DurableCallback[] = [];
+      let keep = 0;
+      for (const w of this.unsynced) {
+        if (w.gen <= gen) done.push(w.cb);
+        else this.unsynced[keep++] = w;
+      }
+      this.unsynced.length = keep;
+      this.window.acknowledged(performance.now());
+      for (const cb of done) cb(err ? new StoreError(`sync failed: ${err.message}`, 'GW_ERR_STORE', { cause: err }) : undefined);
+      this.startSync();
+    });
+  }
+
+  /** Someone waits for the queued writes: open the commit window (or join the open one). */
+  private openWindow(): void {
+    const delay = this.window.arrival(performance.now());
+    if (delay !== undefined) this.schedule(true, delay);
+  }
+
+  /** Arm the commit timer; a window timer replaces a later lazy one, never the other way round. */
+  private schedule(window: boolean, delayMs: number): void {
+    if (this.timer !== undefined && (this.timerIsWindow || !window)) return;
+    this.clearTimers();
+    this.timerIsWindow = window;
+    this.timer = delayMs > 0 ? setTimeout(this.onTimer, delayMs) : setImmediate(this.onTimer);
+  }
+
+  private readonly onTimer = (): void => {
+    this.timer = undefined;
     this.flush();
   };
 
@@ -156,9 +289,13 @@ export class GroupCommit {
   }
 
   private clearTimers(): void {
-    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer as NodeJS.Timeout);
+      clearImmediate(this.timer as NodeJS.Immediate);
+    }
     if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
-    this.immediate = undefined;
+    this.timer = undefined;
+    this.timerIsWindow = false;
     this.retryTimer = undefined;
   }
 }

@@ -23,7 +23,19 @@ export interface OpenedDatabase {
   previousVersion: number;
   /** Where a corrupt file was moved to, if that happened. */
   movedAside?: string;
+  /** `synchronous: full` in WAL mode: commits are made durable by syncing the WAL (durable-wal.ts), not inside SQLite. */
+  durableWal: boolean;
 }
+
+/**
+ * Page size of a new database. Each commit appends the pages it changed to
+ * the WAL; a queued message changes one leaf page, so small pages mean few
+ * bytes per commit: measured on ext4 through a loop device, one message per
+ * commit wrote 11.0 KB per commit with 4096-byte pages and 4.2 KB with
+ * 1024-byte pages (close to the one 4 KiB block any flush costs). An
+ * existing file keeps the page size it was made with.
+ */
+export const NEW_DATABASE_PAGE_SIZE = 1024;
 
 /** Raised for a failed `quick_check`, handled like SQLITE_CORRUPT. */
 class IntegrityCheckFailed extends Error {}
@@ -52,17 +64,21 @@ export function openDatabase(opts: SqliteStoreOptions, logger: StoreLogger): Ope
 function openOnce(opts: SqliteStoreOptions, logger: StoreLogger): OpenedDatabase {
   let db: Database.Database | undefined;
   try {
+    const fresh = !existsSync(opts.file) || statSync(opts.file).size === 0;
     db = openConnection(opts.file, { timeout: 5000 });
+    if (fresh) db.exec(`PRAGMA page_size = ${NEW_DATABASE_PAGE_SIZE}`);
     const journalMode = String(pragmaValue(db, 'journal_mode = WAL'));
     if (journalMode !== 'wal') {
       logger.warn({ file: opts.file, journalMode }, 'file system does not support WAL; durability guarantees are weaker');
     }
-    db.exec(`PRAGMA synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    const durableWal = journalMode === 'wal' && opts.synchronous !== 'normal';
+    // durableWal: SQLite's own sync would block the event loop; the WAL is synced in the thread pool instead
+    db.exec(`PRAGMA synchronous = ${opts.synchronous !== 'normal' && !durableWal ? 'FULL' : 'NORMAL'}`);
     // Keep a big transaction's WAL from staying on disk forever.
     db.exec('PRAGMA journal_size_limit = 33554432');
     const previousVersion = migrate(db);
     if (opts.maxPageCount !== undefined) setMaxPageCount(db, opts.maxPageCount);
-    return { db, journalMode, previousVersion };
+    return { db, journalMode, previousVersion, durableWal };
   } catch (err) {
     try {
       db?.close();

@@ -12,8 +12,16 @@ export interface SqliteStoreOptions {
   file: string;
   /** Where corruption, disk-full and recovery events are reported. Default: stderr. */
   logger?: StoreLogger;
-  /** `normal` (default): WAL commits are not fsynced, checkpoints are. `full`: fsync every commit. */
+  /**
+   * `full` (default): a `whenDurable` callback runs once its writes are on
+   * stable storage (power-cut safe). `normal`: once they are committed, which
+   * survives a crash of the process but not a power cut.
+   */
   synchronous?: 'normal' | 'full';
+  /** Longest wait of an awaited commit for others to share its flush, ms (see commit-window.ts). Default 200. */
+  commitWindowMs?: number;
+  /** Longest wait of writes nobody waits for, ms. Default 1000. */
+  lazyMs?: number;
   /** Commit synchronously once more than this many writes are queued in one turn. Default 5000. */
   maxBatchOps?: number;
   /** `PRAGMA max_page_count` — caps the file size in pages (tests use it to simulate a full disk). */
@@ -38,6 +46,13 @@ export interface SqliteStoreStats {
   /** Ops dropped because they failed on their own (never for full/busy/corrupt). */
   droppedOps: number;
   largestBatch: number;
+  /** Inserts (and their updates) dropped because the row was removed before it was committed. */
+  cancelledOps: number;
+  /** WAL syncs run (each makes every commit before it durable) and failed. */
+  syncs: number;
+  failedSyncs: number;
+  /** The commit window's current mode (commit-window.ts). */
+  commitMode: 'patient' | 'eager';
   /** Writes queued, not yet committed. */
   pendingOps: number;
   /** True while a failed batch waits for its retry. */
@@ -51,6 +66,8 @@ export interface SqliteStoreStats {
 }
 
 export const DEFAULT_MAX_BATCH_OPS = 5000;
+export const DEFAULT_COMMIT_WINDOW_MS = 200;
+export const DEFAULT_LAZY_MS = 1000;
 export const DEFAULT_RETRY_INITIAL_MS = 50;
 export const DEFAULT_RETRY_MAX_MS = 2000;
 

@@ -1,10 +1,10 @@
 /**
  * The durable store: one SQLite file in WAL mode (better-sqlite3).
  *
- * Writes are queued and group-committed (see `group-commit.ts`): every
- * write issued during one event-loop turn lands in ONE transaction, so the
- * cost of a commit (and, with `synchronous: full`, of an fsync) is shared by
- * all of them. Arguments are encoded when the write is issued, so mutating
+ * Writes are queued and group-committed (see `group-commit.ts`): writes
+ * issued close together land in ONE transaction, and with `synchronous:
+ * full` (the default) one fdatasync of the WAL, run in the thread pool,
+ * makes every commit made before it durable (`durable-wal.ts`). Arguments are encoded when the write is issued, so mutating
  * an object after passing it changes nothing; Buffers (payloads,
  * correlation data) are bound at commit time and must not be mutated.
  *
@@ -20,10 +20,13 @@ import { StoreError } from '../../errors.js';
 import type { OutboundEntry, OutboundState, SessionRecord, StoredMessage, Store } from '../types.js';
 import { decodeEntry, decodeMessage, decodeSession, encodeEntry, encodeMessage, encodeSession } from './codec.js';
 import type { MessageRow, QueueRow, SessionRow } from './codec.js';
-import { GroupCommit, type Op } from './group-commit.js';
+import { DurableWal } from './durable-wal.js';
+import { GroupCommit, type Op, type WriteOptions } from './group-commit.js';
 import { pragmaValue } from './native.js';
 import { openDatabase, setMaxPageCount } from './open-database.js';
 import {
+  DEFAULT_COMMIT_WINDOW_MS,
+  DEFAULT_LAZY_MS,
   DEFAULT_MAX_BATCH_OPS,
   DEFAULT_RETRY_INITIAL_MS,
   DEFAULT_RETRY_MAX_MS,
@@ -37,6 +40,14 @@ import { classify, toStoreError } from './sqlite-errors.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { SqliteBridgeQueue } from './bridge-queue.js';
 
+/** Sequence numbers reserved per write of `max_seq` (see `reservation`). */
+export const SEQ_BLOCK = 10_000;
+
+/** Cancellation key of a client queue row. */
+function queueKey(clientId: string, seq: number): string {
+  return `q ${seq} ${clientId}`;
+}
+
 export class SqliteStore implements Store {
   readonly file: string;
   readonly bridgeQueue: SqliteBridgeQueue;
@@ -46,8 +57,10 @@ export class SqliteStore implements Store {
   private readonly logger: StoreLogger;
   private readonly group: GroupCommit;
   private readonly info: { journalMode: string; synchronous: 'normal' | 'full'; movedAside: string | undefined };
+  private readonly wal: DurableWal | undefined;
   private highestSeq: number;
-  private committedSeq: number;
+  /** Sequence numbers are reserved in blocks (see SEQ_BLOCK); this is the end of the stored reservation. */
+  private reservedSeq: number;
   private storeFullErrors = 0;
   private droppedOps = 0;
   private lastError: SqliteStoreStats['lastError'];
@@ -62,25 +75,29 @@ export class SqliteStore implements Store {
     this.db = opened.db;
     try {
       this.st = prepareStatements(this.db);
-      this.highestSeq = this.committedSeq = this.st.readMaxSeq.get() as number;
+      this.highestSeq = this.reservedSeq = this.st.readMaxSeq.get() as number;
       this.storeId = (this.st.readStoreId.get() as number).toString(36);
     } catch (err) {
       this.db.close();
       throw toStoreError(err, `cannot use database ${this.file}`);
     }
-    const sync = pragmaValue(this.db, 'synchronous') === 2 ? 'full' : 'normal';
+    const sync = opened.durableWal || pragmaValue(this.db, 'synchronous') === 2 ? 'full' : 'normal';
     this.info = { journalMode: opened.journalMode, synchronous: sync, movedAside: opened.movedAside };
-    this.bridgeQueue = new SqliteBridgeQueue(this.db, (op) => this.write(op), () => this.readable(), (seq) => {
-      if (seq > this.highestSeq) this.highestSeq = seq;
-    });
+    this.wal = opened.durableWal ? new DurableWal(this.file) : undefined;
+    this.bridgeQueue = new SqliteBridgeQueue(this.db, (op, o) => this.write(op, o), (key) => this.group.cancel(key), () => this.readable(), (seq) => this.noteSeq(seq));
     const txns = this.makeTransactions();
     this.batchTxn = txns.batch;
     this.isolatedTxn = txns.isolated;
     this.group = new GroupCommit({
       maxBatchOps: options.maxBatchOps ?? DEFAULT_MAX_BATCH_OPS,
+      windowMs: options.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS,
+      lazyMs: options.lazyMs ?? DEFAULT_LAZY_MS,
+      ...(this.wal ? { sync: (done: (err?: Error) => void) => this.wal!.sync(done) } : {}),
       retryInitialMs: options.retryInitialMs ?? DEFAULT_RETRY_INITIAL_MS,
       retryMaxMs: options.retryMaxMs ?? DEFAULT_RETRY_MAX_MS,
       commit: (ops) => this.commit(ops),
+      // every row of the batch was cancelled, but the reservation of ids must still be renewed
+      mustCommit: () => this.reservation() !== this.reservedSeq,
       onError: (err, pending, attempt) => this.onCommitError(err, pending, attempt),
       onRecovered: (attempts) => this.logger.info({ file: this.file, attempts }, 'store writes succeed again'),
     });
@@ -135,18 +152,19 @@ export class SqliteStore implements Store {
 
   enqueue(clientId: string, entry: OutboundEntry): void {
     const row = encodeEntry(clientId, entry);
-    this.write(() => this.st.enqueue.run(row));
-    if (entry.seq > this.highestSeq) this.highestSeq = entry.seq;
+    this.write(() => this.st.enqueue.run(row), { key: queueKey(clientId, entry.seq), insert: true });
+    this.noteSeq(entry.seq);
   }
 
   updateEntry(clientId: string, seq: number, change: { packetId?: number; state: OutboundState }): void {
     const packetId = change.packetId ?? null;
     const state = change.state;
-    this.write(() => this.st.updateEntry.run(packetId, state, clientId, seq));
+    this.write(() => this.st.updateEntry.run(packetId, state, clientId, seq), { key: queueKey(clientId, seq) });
   }
 
+  /** Delivered and acknowledged: a message acknowledged within the commit window is never written at all. */
   removeEntry(clientId: string, seq: number): void {
-    this.write(() => this.st.removeEntry.run(clientId, seq));
+    if (!this.group.cancel(queueKey(clientId, seq))) this.write(() => this.st.removeEntry.run(clientId, seq));
   }
 
   loadInboundQos2(clientId: string): number[] {
@@ -199,6 +217,7 @@ export class SqliteStore implements Store {
   stats(): SqliteStoreStats {
     return {
       ...this.group.counters,
+      commitMode: this.group.window.mode,
       storeFullErrors: this.storeFullErrors,
       droppedOps: this.droppedOps,
       pendingOps: this.group.pendingOps,
@@ -214,7 +233,7 @@ export class SqliteStore implements Store {
   /** Commit what is queued (one last attempt), then close the file. Idempotent. */
   close(): void {
     if (this.closed) return;
-    const lost = this.group.close();
+    const lost = this.group.close(() => this.wal?.syncNow());
     this.closed = true;
     if (lost > 0) {
       this.logger.error(
@@ -227,13 +246,14 @@ export class SqliteStore implements Store {
     } catch (err) {
       this.logger.error({ file: this.file, err }, 'closing the database failed');
     }
+    this.wal?.close();
   }
 
   // ---- internals ------------------------------------------------------
 
-  private write(op: Op): void {
+  private write(op: Op, options?: WriteOptions): void {
     this.assertOpen();
-    this.group.push(op);
+    this.group.push(op, options);
   }
 
   /** Make queued writes visible to a read, or throw why they cannot be. */
@@ -249,17 +269,17 @@ export class SqliteStore implements Store {
 
   /** One transaction for the whole batch; see GroupCommit for the contract. */
   private commit(ops: Op[]): StoreError | undefined {
-    const seq = this.highestSeq;
+    const seq = this.reservation();
     try {
       this.batchTxn.immediate(ops, seq);
-      this.committedSeq = seq;
+      this.reservedSeq = seq;
       return undefined;
     } catch (err) {
       if (classify(err) !== 'GW_ERR_STORE') throw toStoreError(err, 'commit failed');
       // Not a disk/lock/corruption problem: one op is bad. Commit the others
       // (each in its own savepoint) rather than blocking the store forever.
       const failures = this.runIsolated(ops, seq);
-      this.committedSeq = seq;
+      this.reservedSeq = seq;
       if (failures.length === 0) return undefined;
       this.droppedOps += failures.length;
       const dropped = toStoreError(failures[0], `${failures.length} write(s) could not be stored and were dropped`);
@@ -267,6 +287,23 @@ export class SqliteStore implements Store {
       this.logger.error({ file: this.file, err: dropped, dropped: failures.length }, dropped.message);
       return dropped;
     }
+  }
+
+  /**
+   * The `max_seq` to store with the next commit. Sequence numbers become
+   * message ids upstream (`<store id>-<seq>`) as soon as they are taken,
+   * often before their row is written (or instead of it, when the cloud
+   * acknowledges within the commit window), so the store reserves them in
+   * blocks: `max_seq` is kept SEQ_BLOCK ahead, renewed with any commit once
+   * half of it is used. After a restart numbering continues above the
+   * reservation, and an id is never given to two messages.
+   */
+  private reservation(): number {
+    return this.highestSeq + SEQ_BLOCK / 2 > this.reservedSeq ? this.highestSeq + SEQ_BLOCK : this.reservedSeq;
+  }
+
+  private noteSeq(seq: number): void {
+    if (seq > this.highestSeq) this.highestSeq = seq;
   }
 
   private runIsolated(ops: Op[], seq: number): unknown[] {
@@ -282,7 +319,7 @@ export class SqliteStore implements Store {
   private makeTransactions() {
     const batch = this.db.transaction((ops: Op[], seq: number) => {
       for (const op of ops) op();
-      if (seq > this.committedSeq) this.st.writeMaxSeq.run(seq, seq);
+      if (seq > this.reservedSeq) this.st.writeMaxSeq.run(seq, seq);
     });
     const one = this.db.transaction((op: Op) => op());
     const isolated = this.db.transaction((ops: Op[], seq: number, failures: unknown[]) => {
@@ -294,7 +331,7 @@ export class SqliteStore implements Store {
           failures.push(err);
         }
       }
-      if (seq > this.committedSeq) this.st.writeMaxSeq.run(seq, seq);
+      if (seq > this.reservedSeq) this.st.writeMaxSeq.run(seq, seq);
     });
     return { batch, isolated };
   }

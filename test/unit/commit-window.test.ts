@@ -1,0 +1,89 @@
+/** The commit window's policy (src/persistence/sqlite/commit-window.ts), driven by a fake clock. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ANSWER_MS, CommitWindow, LATE_ARRIVAL_MS, QUIET_WINDOWS } from '../../src/persistence/sqlite/commit-window.js';
+
+/** One batch: arrivals at the given offsets from `start`, committed, acknowledged `ackAfter` ms after the commit. */
+function batch(w: CommitWindow, start: number, offsets: number[], ackAfter = 1): { delay: number | undefined; end: number } {
+  let delay: number | undefined;
+  for (const [i, off] of offsets.entries()) {
+    const d = w.arrival(start + off);
+    if (i === 0) delay = d;
+    else assert.equal(d, undefined, 'later arrivals join the open batch');
+  }
+  const end = start + (delay ?? 0);
+  w.committed();
+  w.acknowledged(end + ackAfter);
+  return { delay, end: end + ackAfter };
+}
+
+describe('CommitWindow', () => {
+  it('window 0: always commits at the end of the turn', () => {
+    const w = new CommitWindow(0);
+    assert.equal(w.mode, 'eager');
+    for (let i = 0; i < 20; i++) assert.equal(batch(w, i * 100, [0]).delay, 0);
+  });
+
+  it('starts patient: the first write waits the whole window', () => {
+    const w = new CommitWindow(200);
+    assert.equal(batch(w, 0, [0]).delay, 200);
+  });
+
+  it('stays patient while waiting gathers writes (an open-loop stream at 10 msg/s)', () => {
+    const w = new CommitWindow(200);
+    for (let i = 0; i < 50; i++) {
+      const t = i * 200;
+      assert.equal(batch(w, t, [0, 100]).delay, 200, `batch ${i}`);
+    }
+    assert.equal(w.mode, 'patient');
+  });
+
+  it(`goes eager after ${QUIET_WINDOWS} windows that gathered nothing late (closed-loop writers), and stays eager for answers to its acks`, () => {
+    const w = new CommitWindow(200);
+    let t = 0;
+    for (let i = 0; i < QUIET_WINDOWS; i++) {
+      assert.equal(w.mode, 'patient');
+      // everything arrives within the first moment of the window
+      t = batch(w, t, [0, LATE_ARRIVAL_MS / 2]).end + 1;
+    }
+    assert.equal(w.mode, 'eager');
+    for (let i = 0; i < 20; i++) {
+      const r = batch(w, t, [0]);
+      assert.equal(r.delay, 0);
+      t = r.end + ANSWER_MS / 2; // the next write answers the acknowledgement
+    }
+    assert.equal(w.mode, 'eager');
+  });
+
+  it('a late write within a quiet run resets the count', () => {
+    const w = new CommitWindow(200);
+    let t = 0;
+    for (let i = 0; i < QUIET_WINDOWS - 1; i++) t = batch(w, t, [0]).end + 1;
+    t = batch(w, t, [0, 50]).end + 1;
+    for (let i = 0; i < QUIET_WINDOWS - 1; i++) t = batch(w, t, [0]).end + 1;
+    assert.equal(w.mode, 'patient');
+  });
+
+  it('leaves eager for a write a window would have caught that does not answer an acknowledgement', () => {
+    const w = new CommitWindow(200);
+    let t = 0;
+    for (let i = 0; i < QUIET_WINDOWS; i++) t = batch(w, t, [0]).end + 1;
+    assert.equal(w.mode, 'eager');
+    const first = batch(w, t, [0]); // opened at t, acknowledged at t + 1
+    assert.equal(first.delay, 0);
+    // 50 ms later: within the window of the last batch, long after its acknowledgement
+    assert.equal(batch(w, t + 50, [0]).delay, 200);
+    assert.equal(w.mode, 'patient');
+  });
+
+  it('stays eager for writes that come later than a window', () => {
+    const w = new CommitWindow(100);
+    let t = 0;
+    for (let i = 0; i < QUIET_WINDOWS; i++) t = batch(w, t, [0]).end + 1;
+    for (let i = 0; i < 10; i++) {
+      assert.equal(batch(w, t, [0]).delay, 0);
+      t += 150;
+    }
+    assert.equal(w.mode, 'eager');
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * The SQLite store's write path: acknowledgements wait for a sync of the
+ * WAL (synchronous full, the default), the commit window shares one commit
+ * between writers, and a row removed before it was committed is never
+ * written. Real files; the power cut itself is tested in a VM (npm run powercut).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import type { SqliteStoreOptions } from '../../src/persistence/sqlite/options.js';
+import { SEQ_BLOCK, SqliteStore } from '../../src/persistence/sqlite/sqlite-store.js';
+import type { OutboundEntry, Store } from '../../src/persistence/types.js';
+
+const quiet = { info() {}, warn() {}, error() {} };
+
+function open(t: TestContext, options: Partial<SqliteStoreOptions> = {}, file?: string): SqliteStore {
+  if (file === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'midge-durable-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    file = join(dir, 'midge.db');
+  }
+  const store = new SqliteStore({ file, logger: quiet, ...options });
+  t.after(() => store.close());
+  return store;
+}
+
+function entry(seq: number): OutboundEntry {
+  const message = { topic: `q/${seq}`, payload: Buffer.alloc(64, seq & 0xff), qos: 1 as const, retain: false, receivedAt: 1 };
+  return { seq, message, qos: 1, retain: false, state: 'queued' };
+}
+
+function durable(store: Store): Promise<Error | undefined> {
+  return new Promise((resolve) => store.whenDurable(resolve));
+}
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SqliteStore write path', () => {
+  it('synchronous full: a callback runs only after a WAL sync that followed its commit', async (t) => {
+    const s = open(t, { commitWindowMs: 0 });
+    s.enqueue('c', entry(1));
+    let called = false;
+    const done = durable(s).then((err) => {
+      called = true;
+      return err;
+    });
+    await turn();
+    await turn();
+    const afterCommit = s.stats();
+    assert.equal(afterCommit.commits, 1, 'committed at the end of the turn');
+    assert.equal(await done, undefined);
+    assert.ok(called);
+    assert.ok(s.stats().syncs >= 1, 'the WAL was synced before the callback');
+  });
+
+  it('synchronous normal: callbacks run after the commit, nothing is synced', async (t) => {
+    const s = open(t, { synchronous: 'normal', commitWindowMs: 0 });
+    s.enqueue('c', entry(1));
+    assert.equal(await durable(s), undefined);
+    assert.equal(s.stats().commits, 1);
+    assert.equal(s.stats().syncs, 0);
+  });
+
+  it('the commit window shares one commit and one sync between acknowledgements of different turns', async (t) => {
+    const s = open(t, { commitWindowMs: 100 });
+    s.enqueue('a', entry(1));
+    const first = durable(s);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    s.enqueue('b', entry(2));
+    const second = durable(s);
+    assert.deepEqual(await Promise.all([first, second]), [undefined, undefined]);
+    assert.equal(s.stats().commits, 1);
+    assert.equal(s.stats().syncs, 1);
+    assert.equal(s.stats().committedOps, 2);
+  });
+
+  it('with the window at 0 the same two acknowledgements take two commits (the window is what shares them)', async (t) => {
+    const s = open(t, { commitWindowMs: 0 });
+    s.enqueue('a', entry(1));
+    const first = durable(s);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    s.enqueue('b', entry(2));
+    await Promise.all([first, durable(s)]);
+    assert.equal(s.stats().commits, 2);
+  });
+
+  it('a queued message acknowledged before its commit is never written; one acknowledged after is deleted', async (t) => {
+    const s = open(t, { commitWindowMs: 50 });
+    s.enqueue('c', entry(1));
+    s.updateEntry('c', 1, { packetId: 7, state: 'sent' });
+    const acked = durable(s);
+    s.removeEntry('c', 1); // the subscriber's PUBACK arrived within the window
+    assert.equal(await acked, undefined);
+    assert.equal(s.stats().cancelledOps, 2);
+    assert.equal(s.stats().committedOps, 0);
+    s.enqueue('c', entry(2));
+    await durable(s);
+    s.removeEntry('c', 2);
+    await durable(s);
+    assert.deepEqual(s.loadQueue('c'), []);
+    assert.equal(s.stats().committedOps, 2, 'insert, then delete');
+  });
+
+  it('the same for a bridge queue row acknowledged upstream within the window', async (t) => {
+    const s = open(t, { commitWindowMs: 50 });
+    const message = { topic: 'up', payload: Buffer.from('x'), qos: 1 as const, retain: false, receivedAt: 1 };
+    s.bridgeQueue.enqueue('cloud', { seq: 1, message });
+    const acked = durable(s);
+    s.bridgeQueue.remove('cloud', 1);
+    await acked;
+    assert.equal(s.stats().committedOps, 0);
+    assert.equal(s.bridgeQueue.stats('cloud').messages, 0);
+  });
+
+  it('ids are reserved in blocks: after rows that were all cancelled, a reopened store continues above every id used', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'midge-durable-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'midge.db');
+    const s = new SqliteStore({ file, logger: quiet, commitWindowMs: 0 });
+    const used = SEQ_BLOCK + 10;
+    for (let seq = 1; seq <= used; seq++) {
+      s.enqueue('c', entry(seq));
+      s.removeEntry('c', seq);
+      if (seq % 1000 === 0) await durable(s);
+    }
+    await durable(s);
+    assert.equal(s.stats().committedOps, 0, 'no row was ever written');
+    s.close();
+    const again = open(t, {}, file);
+    assert.ok(again.maxSeq() >= used, `maxSeq ${again.maxSeq()} >= ${used}`);
+  });
+});
