@@ -13,7 +13,7 @@ export function formatStatus(s: GatewayStatus, url: string): string {
     `clients:   ${b.clientsConnected} connected (most ${b.clientsMaximum}), ${b.sessionsOffline} offline session(s)`,
     `messages:  ${b.publishReceived} received, ${b.publishSent} sent, ${dropped} dropped${dropDetail(b.dropped)}, ${b.refused} refused`,
     `topics:    ${b.subscriptions} subscription(s), ${b.retained} retained message(s)`,
-    `store:     ${s.store.enabled ? `database ${bytes(s.store.fileBytes)}` : 'memory only'}, ${s.store.queuedMessages} queued (${bytes(s.store.queuedBytes)} stored), ${s.store.errors} error(s)`,
+    `store:     ${s.store.enabled ? `database ${bytes(s.store.fileBytes)}` : 'memory only'}, ${s.store.queuedMessages} queued (${bytes(s.store.queuedBytes)} stored), ${s.store.errors} error(s)${s.store.writesPerDay !== undefined ? `, writes ${bytes(s.store.writesPerDay)}/day at the current rate` : ''}`,
     `process:   pid ${s.process.pid}, node ${s.process.node}, ${bytes(s.process.rssBytes)} resident`,
     `listeners: ${b.listeners.map((l) => `${l.address} (${l.protocol}${l.tls ? ', tls' : ''})`).join(', ')}`,
   ];

@@ -152,6 +152,16 @@ export interface BridgeQueueStore {
   shiftTimes(deltaMs: number): void;
 }
 
+/** Counters of a store's durable write path. */
+export interface WriteStats {
+  /** Transactions committed. */
+  commits: number;
+  /** Flushes to stable storage, each making every commit before it durable. */
+  syncs: number;
+  /** Queued rows (and their updates) never written: acknowledged before their commit. */
+  cancelledOps: number;
+}
+
 export interface Store extends SessionStore, RetainedStore, MessageQueueStore {
   readonly bridgeQueue: BridgeQueueStore;
   /**
@@ -167,6 +177,8 @@ export interface Store extends SessionStore, RetainedStore, MessageQueueStore {
    * what was stamped before the step must stay as old as it really is.
    */
   shiftTimes(deltaMs: number): void;
+  /** Counters of the write path; absent where nothing is written (the memory store). */
+  writeStats?(): WriteStats;
   /** Call `callback` once every write issued before this call is durable. */
   whenDurable(callback: (err?: Error) => void): void;
   close(): void;

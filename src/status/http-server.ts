@@ -15,6 +15,7 @@ import { parseHostPort } from '../config/schema.js';
 import type { MetricsConfig } from '../config/types.js';
 import type { RecentLogs } from '../log-recent.js';
 import type { StatusProviders } from '../status-types.js';
+import { WriteRate } from './write-rate.js';
 import { checkBasicAuth } from './basic-auth.js';
 import type { HttpAuthenticate } from './basic-auth.js';
 import { StatusEvents } from './events.js';
@@ -57,7 +58,8 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const { config, broker, logger } = options;
   const { host, port } = parseHostPort(config.listen ?? '') ?? { host: '127.0.0.1', port: 0 };
   const metrics = createMetricsRegistry(broker, options.providers);
-  const snapshot = () => buildStatus({ broker, providers: options.providers, recentLogs: options.recentLogs });
+  const writeRate = new WriteRate();
+  const snapshot = () => buildStatus({ broker, providers: options.providers, recentLogs: options.recentLogs, writeRate });
   const events = new StatusEvents({ snapshot, bus: broker.bus, topics: config.status_page_topics });
   const assets = config.status_page ? loadAssets(logger) : new Map<string, Buffer>();
 

@@ -10,6 +10,7 @@ import type { Broker } from '../broker/broker.js';
 import type { AdapterStatus, BridgeState, BridgeStatus, StatusProviders, AdapterState } from '../status-types.js';
 import { VERSION } from '../version.js';
 import { readProviders, storeFileBytes } from './snapshot.js';
+import { processWriteBytes } from './write-rate.js';
 
 type Labels = Record<string, string>;
 type Emit = (labels: Labels, value: number) => void;
@@ -78,6 +79,14 @@ export function createMetricsRegistry(broker: Broker, providers: StatusProviders
   gauge('midge_store_queued_bytes', 'Message bytes (topic + payload) stored for persistent sessions (persistence.max_store_bytes bounds it).', [], one(() => broker.storedBytes));
   gauge('midge_store_file_bytes', 'Size of the SQLite database and its write-ahead log; 0 with persistence off.', [], one(() => storeFileBytes(broker)));
   counter('midge_store_errors_total', 'Store commits that failed (disk full, I/O error).', [], one(() => s.storeErrors));
+  if (broker.config.persistence.enabled) {
+    counter('midge_store_write_bytes_total', 'Bytes midge caused to be written to storage since start (Linux /proc/self/io write_bytes: the store\'s WAL and checkpoints, and log.file if set): the flash wear.', [],
+      (emit) => emit({}, processWriteBytes() ?? NaN));
+    const w = () => broker.store.writeStats?.() ?? { commits: NaN, syncs: NaN, cancelledOps: NaN };
+    counter('midge_store_commits_total', 'Store transactions committed.', [], one(() => w().commits));
+    counter('midge_store_syncs_total', 'WAL flushes to stable storage (each makes every commit before it durable).', [], one(() => w().syncs));
+    counter('midge_store_cancelled_writes_total', 'Queued rows never written because they were acknowledged (by a subscriber or the cloud) before their commit.', [], one(() => w().cancelledOps));
+  }
 
   const bridges = (read: (b: BridgeStatus, emit: Emit) => void) => (emit: Emit) => {
     for (const b of components().bridges) read(b, emit);

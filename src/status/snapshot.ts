@@ -12,12 +12,15 @@ import type { RecentLogs } from '../log-recent.js';
 import { DATABASE_FILE_NAME } from '../persistence/open-store.js';
 import type { AdapterStatus, BridgeStatus, StatusProviders } from '../status-types.js';
 import { VERSION } from '../version.js';
+import { processWriteBytes, type WriteRate } from './write-rate.js';
 import type { ClientStatus, DropReason, GatewayStatus } from './status-json.js';
 
 export interface StatusSources {
   broker: Broker;
   providers: StatusProviders;
   recentLogs?: RecentLogs;
+  /** Samples of the bytes written, for the writes-per-day estimate (one per status server). */
+  writeRate?: WriteRate;
 }
 
 /** Clients listed in one snapshot (connected first); `clientsTotal` has the real number. */
@@ -27,6 +30,8 @@ const LOG_LINES = 50;
 export function buildStatus(src: StatusSources): GatewayStatus {
   const { broker, providers } = src;
   const s = broker.stats;
+  const written = broker.config.persistence.enabled ? processWriteBytes() : undefined;
+  const perDay = src.writeRate?.perDay(written);
   let offline = 0;
   let queuedMessages = 0;
   const online: Session[] = [];
@@ -83,6 +88,8 @@ export function buildStatus(src: StatusSources): GatewayStatus {
       queuedBytes: broker.storedBytes,
       fileBytes: storeFileBytes(broker),
       errors: s.storeErrors,
+      ...(written !== undefined ? { writtenBytes: written } : {}),
+      ...(perDay !== undefined ? { writesPerDay: Math.round(perDay) } : {}),
     },
     process: { pid: process.pid, node: process.version, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed },
     clients: listed,

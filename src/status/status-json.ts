@@ -43,7 +43,11 @@ export interface GatewayStatus {
     /** Inbound PUBLISHes refused (ACL, rate limit). */
     refused: number;
   };
-  store: { enabled: boolean; queuedMessages: number; queuedBytes: number; fileBytes: number; errors: number };
+  store: {
+    enabled: boolean; queuedMessages: number; queuedBytes: number; fileBytes: number; errors: number;
+    /** Bytes midge caused to be written to storage since start (Linux /proc/self/io), and per day at the recent rate. */
+    writtenBytes?: number; writesPerDay?: number;
+  };
   process: { pid: number; node: string; rssBytes: number; heapUsedBytes: number };
   /** At most `clientsLimit` entries, connected first. */
   clients: ClientStatus[];

@@ -2,7 +2,8 @@
  * SUBSCRIBE [MQTT-3.8]: validate each filter, apply limits and ACLs, add or
  * replace the subscription, answer SUBACK with one code per filter in order
  * [MQTT-3.8.4-1] [MQTT-3.9.3-1], then send matching retained messages as the
- * Retain Handling option says [MQTT-3.3.1-9..11].
+ * Retain Handling option says [MQTT-3.3.1-9..11]. A persistent session's
+ * SUBACK waits until the changed subscriptions are durable.
  */
 import type { ISubscribePacket } from 'mqtt-packet';
 import { MalformedPacketError, ProtocolError } from '../../errors.js';
@@ -63,9 +64,25 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
     if (!shared) retainedFor.push({ sub, existed }); // no retained messages for shared subscriptions [MQTT-4.8.2 note]
     granted.push(code);
   }
-  if (changed) broker.saveSession(session);
-  conn.send({ cmd: 'suback', messageId: packet.messageId, granted });
-  if (!cfg.retain_available) return;
+  const suback = { cmd: 'suback' as const, messageId: packet.messageId, granted };
+  if (changed && session.persistent) {
+    // A persistent session's subscriptions must survive a power cut once SUBACK says so: answer after
+    // the store has them. Retained messages go out now, before SUBACK, which section 3.8.4 permits ("The
+    // Server is permitted to start sending PUBLISH packets matching the Subscription before the Server
+    // sends the SUBACK"); sent after it, a live message routed meanwhile could overtake an older retained one.
+    broker.saveSession(session);
+    broker.store.whenDurable(() => conn.send(suback));
+  } else {
+    conn.send(suback);
+  }
+  sendRetained(conn, retainedFor);
+}
+
+/** Retained messages for new subscriptions, as each one's Retain Handling says. */
+function sendRetained(conn: Connection, retainedFor: Array<{ sub: SubscriptionRecord; existed: boolean }>): void {
+  const broker = conn.broker;
+  const session = conn.session!;
+  if (!broker.config.mqtt.retain_available) return;
   for (const { sub, existed } of retainedFor) {
     // Retain Handling: 0 send, 1 send only for a new subscription, 2 do not send [MQTT-3.3.1-9..11]
     if (sub.retainHandling === 2 || (sub.retainHandling === 1 && existed)) continue;

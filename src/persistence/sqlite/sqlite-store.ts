@@ -17,7 +17,7 @@
  */
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
-import type { OutboundEntry, OutboundState, SessionRecord, StoredMessage, Store } from '../types.js';
+import type { OutboundEntry, OutboundState, SessionRecord, StoredMessage, Store, WriteStats } from '../types.js';
 import { decodeEntry, decodeMessage, decodeSession, encodeEntry, encodeMessage, encodeSession } from './codec.js';
 import type { MessageRow, QueueRow, SessionRow } from './codec.js';
 import { DurableWal } from './durable-wal.js';
@@ -228,6 +228,11 @@ export class SqliteStore implements Store {
       schemaVersion: SCHEMA_VERSION,
       movedAside: this.info.movedAside,
     };
+  }
+
+  writeStats(): WriteStats {
+    const c = this.group.counters;
+    return { commits: c.commits, syncs: c.syncs, cancelledOps: c.cancelledOps };
   }
 
   /** Commit what is queued (one last attempt), then close the file. Idempotent. */

@@ -63,6 +63,7 @@ function renderBroker(s) {
     ['queued', `${fmtNumber(s.store.queuedMessages)} (${fmtBytes(s.store.queuedBytes)})`],
     ['dropped', fmtNumber(dropped)],
     ['store file', s.store.enabled ? fmtBytes(s.store.fileBytes) : 'memory only'],
+    ...(s.store.writesPerDay !== undefined ? [['flash writes', `${fmtBytes(s.store.writesPerDay)}/day at the current rate`]] : []),
     ['memory', fmtBytes(s.process.rssBytes)],
     ['uptime', fmtDuration(s.uptimeSeconds)],
     ['listeners', b.listeners.map((l) => `${l.address} ${l.protocol}${l.tls ? ' tls' : ''}`).join(', ')],
