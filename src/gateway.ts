@@ -8,6 +8,7 @@ import type { BrokerHooks } from './broker/hooks.js';
 import { createFileAuth, mergeHooks } from './auth/file-auth.js';
 import { closedListeners, closedListenerWarning } from './config/listener-access.js';
 import type { MidgeConfig } from './config/types.js';
+import { clippingLogger } from './log-clip.js';
 import { openStore } from './persistence/open-store.js';
 import { startAdapters } from './adapters/start.js';
 import type { RunningAdapters } from './adapters/start.js';
@@ -48,7 +49,8 @@ export interface Reloader {
  * `authenticate`; see docs/security.md for how they combine with
  * auth.password_file and auth.acl_file.
  */
-export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: BrokerHooks, statusOptions: StatusOptions = {}): Promise<Gateway> {
+export async function startGateway(config: MidgeConfig, given: Logger, hooks?: BrokerHooks, statusOptions: StatusOptions = {}): Promise<Gateway> {
+  const logger = clippingLogger(given); // client-controlled strings are clipped in every log record
   const reloaders: Reloader[] = [];
   const fileAuth = createFileAuth(config.auth, logger); // bad files: ConfigError before anything is opened
   reloaders.push({ name: 'auth files', reload: () => fileAuth.reload() });
