@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import { Broker } from './broker/broker.js';
 import type { BrokerHooks } from './broker/hooks.js';
 import { createFileAuth, mergeHooks } from './auth/file-auth.js';
+import { closedListeners, closedListenerWarning } from './config/listener-access.js';
 import type { MidgeConfig } from './config/types.js';
+import { clippingLogger } from './log-clip.js';
 import { openStore } from './persistence/open-store.js';
 import { startAdapters } from './adapters/start.js';
 import type { RunningAdapters } from './adapters/start.js';
@@ -47,12 +49,15 @@ export interface Reloader {
  * `authenticate`; see docs/security.md for how they combine with
  * auth.password_file and auth.acl_file.
  */
-export async function startGateway(config: MidgeConfig, logger: Logger, hooks?: BrokerHooks, statusOptions: StatusOptions = {}): Promise<Gateway> {
+export async function startGateway(config: MidgeConfig, given: Logger, hooks?: BrokerHooks, statusOptions: StatusOptions = {}): Promise<Gateway> {
+  const logger = clippingLogger(given); // client-controlled strings are clipped in every log record
   const reloaders: Reloader[] = [];
   const fileAuth = createFileAuth(config.auth, logger); // bad files: ConfigError before anything is opened
   reloaders.push({ name: 'auth files', reload: () => fileAuth.reload() });
   const store = openStore(config.persistence, logger);
-  const broker = new Broker({ config, logger, store, hooks: mergeHooks(fileAuth.hooks, hooks) });
+  const merged = mergeHooks(fileAuth.hooks, hooks);
+  if (!merged.authenticate) for (const l of closedListeners(config)) logger.warn(closedListenerWarning(l));
+  const broker = new Broker({ config, logger, store, hooks: merged });
   // bridges listen on the bus before the listeners open: no client message can slip past their queues
   const bridges: RunningBridges = await startBridges(config, broker, logger);
   let adapters: RunningAdapters | undefined;

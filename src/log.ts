@@ -8,6 +8,7 @@
 import { pino } from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import type { LogConfig } from './config/types.js';
+import { clippingLogger } from './log-clip.js';
 import { LogFile } from './log-file.js';
 import type { RecentLogs } from './log-recent.js';
 
@@ -37,7 +38,7 @@ export function createLogger(cfg: Pick<LogConfig, 'level' | 'format'> & Partial<
         },
       }
     : { write };
-  return pino({ level: cfg.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream);
+  return clippingLogger(pino({ level: cfg.level, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }, stream));
 }
 
 /**

@@ -34,8 +34,11 @@ export function createFileAuth(config: AuthConfig, logger: Logger): FileAuth {
 
   const hooks: BrokerHooks = {};
   if (passwords) {
-    hooks.authenticate = (client: ClientInfo, password: Buffer | undefined): AuthResult => {
+    hooks.authenticate = (client: ClientInfo, sent: Buffer | undefined): AuthResult => {
       const db = passwords!;
+      // a zero-length password counts as none, so it never matches, not even a stored hash of "" (as mosquitto:
+      // packet__read_binary reads it as NULL, and its password check refuses a NULL password)
+      const password = sent !== undefined && sent.length > 0 ? sent : undefined;
       // as mosquitto: with use_identity_as_username the certificate is the credential, no password check
       if (client.identityFromCertificate) return { ok: true };
       if (client.username === undefined) {
@@ -50,7 +53,7 @@ export function createFileAuth(config: AuthConfig, logger: Logger): FileAuth {
       if (ok) return { ok: true };
       logger.info(
         { clientId: client.clientId, username: client.username, remote: client.remoteAddress },
-        entry ? (password === undefined ? 'authentication failed: no password given' : 'authentication failed: wrong password') : 'authentication failed: unknown user',
+        entry ? (password === undefined ? 'authentication failed: no or empty password given' : 'authentication failed: wrong password') : 'authentication failed: unknown user',
       );
       return { ok: false, reasonCode: RC.BAD_USER_NAME_OR_PASSWORD };
     };

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { MidgeConfig } from '../config/types.js';
+import { clippingLogger } from '../log-clip.js';
 import type { OutboundEntry, SessionRecord, Store } from '../persistence/types.js';
 import { RC } from '../reason-codes.js';
 import { BrokerClock } from './clock.js';
@@ -76,7 +77,7 @@ export class Broker {
 
   constructor(options: BrokerOptions) {
     this.config = options.config;
-    this.log = options.logger;
+    this.log = clippingLogger(options.logger); // client strings clipped in every record (log-clip.ts)
     this.store = options.store;
     this.seq = this.store.maxSeq(); // bridges may take sequence numbers before start()
     this.hooks = options.hooks ?? {};

@@ -109,7 +109,7 @@ export class Connection {
     /** Largest packet accepted (listener `max_packet_size`, else the broker's). */
     readonly maxPacketSize: number = broker.maxPacketSize,
   ) {
-    this.guard = new SizeGuard(maxPacketSize);
+    this.guard = new SizeGuard(maxPacketSize, true);
     listenToSocket(socket, this);
   }
 

@@ -7,6 +7,7 @@ import type { IPublishPacket } from 'mqtt-packet';
 import type { OutboundEntry, QoS, StoredMessage } from '../persistence/types.js';
 import { storedSize, type Broker } from './broker.js';
 import type { Connection } from './connection.js';
+import { droppedUnreadable, mayRead } from './read-access.js';
 import type { Session } from './session.js';
 import { encodePublish, encodeQos0Shared } from './publish-encode.js';
 
@@ -160,6 +161,15 @@ export function drain(broker: Broker, session: Session): void {
   let sent = 0;
   while (sent < session.queue.length) {
     const entry = session.queue[sent]!;
+    if (!mayRead(broker, session, entry.message.topic)) {
+      // read access checked again when the message is sent: an ACL reloaded since it was queued applies
+      if (entry.qos === 0) session.queuedQos0--;
+      session.queuedBytes -= entry.message.payload.length;
+      broker.journalRemove(session, entry);
+      droppedUnreadable(broker, session, entry);
+      sent++;
+      continue;
+    }
     if (entry.qos > 0 && session.inflight.size >= window) break;
     if (entry.qos === 0) {
       session.queuedQos0--;
@@ -186,7 +196,10 @@ export function resendInflight(broker: Broker, session: Session): void {
   if (!conn) return;
   for (const entry of [...session.inflight.values()]) {
     if (entry.state === 'pubrel') {
-      conn.send({ cmd: 'pubrel', messageId: entry.packetId! });
+      conn.send({ cmd: 'pubrel', messageId: entry.packetId! }); // the client has the message: finish the exchange
+    } else if (!mayRead(broker, session, entry.message.topic)) {
+      droppedUnreadable(broker, session, entry);
+      completeInflight(broker, session, entry);
     } else if (!sendPublish(broker, conn, entry, entry.packetId!, true)) {
       completeInflight(broker, session, entry);
     }

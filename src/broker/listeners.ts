@@ -10,7 +10,7 @@ import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
-import { isLoopbackHost } from '../config/schema.js';
+import { allowsAnonymous } from '../config/listener-access.js';
 import type { ListenerConfig } from '../config/types.js';
 import { fdWarningThreshold, readFdLimit } from '../listeners/fd-limit.js';
 import { listenOn } from '../listeners/listen.js';
@@ -202,8 +202,7 @@ export class Listeners {
       }
     }
     // unset: true on loopback or a Unix socket, but false whenever a password file is configured (as mosquitto)
-    const allowAnonymous =
-      config.allow_anonymous ?? (!this.broker.config.auth.password_file && (config.socket_path !== undefined || isLoopbackHost(config.host)));
+    const allowAnonymous = allowsAnonymous(config, this.broker.config.auth);
     const conn = new Connection(stream, this.broker, entry.name, allowAnonymous, this.maxPacketSize(config));
     conn.certIdentity = identity;
     if (config.max_publish_rate > 0) conn.publishLimiter = new PublishRateLimiter(config.max_publish_rate);

@@ -7,6 +7,7 @@
 import type { QoS, StoredMessage, SubscriptionRecord } from '../persistence/types.js';
 import type { Broker } from './broker.js';
 import { deliver } from './delivery.js';
+import { mayRead } from './read-access.js';
 import type { Session } from './session.js';
 import type { SubEntry } from './subscriptions.js';
 
@@ -57,7 +58,7 @@ export class Router {
     }
     if (pending) {
       for (const p of pending.values()) {
-        if (!this.readable(p.session, message.topic)) continue;
+        if (!mayRead(broker, p.session, message.topic)) continue;
         deliver(broker, p.session, message, p.qos, p.retain, p.ids);
         count++;
       }
@@ -69,28 +70,18 @@ export class Router {
     if (entry.kind === 'shared') return this.deliverShared(entry.group.pick(), message);
     const { session, sub } = entry;
     if (sub.noLocal && session === origin) return 0; // [MQTT-3.8.3-3]
-    if (!this.readable(session, message.topic)) return 0;
+    if (!mayRead(this.broker, session, message.topic)) return 0;
     const retain = sub.retainAsPublished ? message.retain : false; // [MQTT-3.3.1-12] [MQTT-3.3.1-13]
     deliver(this.broker, session, message, grantQos(message.qos, sub), retain, sub.subscriptionId ? [sub.subscriptionId] : undefined);
     return 1;
   }
 
   private deliverShared(member: { session: Session; sub: SubscriptionRecord } | undefined, message: StoredMessage): number {
-    if (!member || !this.readable(member.session, message.topic)) return 0;
+    if (!member || !mayRead(this.broker, member.session, message.topic)) return 0;
     const { session, sub } = member;
     const retain = sub.retainAsPublished ? message.retain : false;
     deliver(this.broker, session, message, grantQos(message.qos, sub), retain, sub.subscriptionId ? [sub.subscriptionId] : undefined);
     return 1;
-  }
-
-  private readable(session: Session, topic: string): boolean {
-    const hook = this.broker.hooks.authorizeRead;
-    if (!hook) return true;
-    const conn = session.connection;
-    return hook(
-      { clientId: session.clientId, username: conn?.username ?? session.username, remoteAddress: conn?.remoteAddress ?? '', listener: conn?.listenerName ?? '' },
-      topic,
-    );
   }
 }
 

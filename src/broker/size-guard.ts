@@ -4,7 +4,15 @@
  * Length is known, before its body is buffered [MQTT-3.1.2-24 server side:
  * 3.2.2.3.6]. It only counts bytes: mqtt-packet still does the parsing.
  */
-import { MalformedPacketError } from '../errors.js';
+import { MalformedPacketError, PacketTooLargeError, ProtocolError } from '../errors.js';
+
+/**
+ * Largest CONNECT Remaining Length accepted, whatever max_packet_size says:
+ * before CONNECT the client is not authenticated, so it must not make us
+ * buffer more. mosquitto's value (packet__read: "Arbitrary limit"); a CONNECT
+ * with a full 64 KiB will payload still fits.
+ */
+export const MAX_CONNECT_REMAINING = 100_000;
 
 export class SizeGuard {
   /** Body bytes of the current packet still to come. */
@@ -14,13 +22,21 @@ export class SizeGuard {
   private length = 0;
   private multiplier = 1;
 
-  /** @param max largest whole packet accepted, in bytes; 0 = no limit beyond the protocol's. */
-  constructor(private readonly max: number) {}
+  /**
+   * @param max largest whole packet accepted, in bytes; 0 = no limit beyond the protocol's.
+   * @param connectFirst the stream must start with a CONNECT of at most MAX_CONNECT_REMAINING (a client connection)
+   */
+  constructor(
+    private readonly max: number,
+    private connectFirst = false,
+  ) {}
 
   /**
    * Scan a chunk. Returns -1 when every packet started in it is within the
    * limit, else the total size of the first packet that is not.
-   * Throws MalformedPacketError on a Remaining Length of more than 4 bytes.
+   * Throws MalformedPacketError on a Remaining Length of more than 4 bytes;
+   * with `connectFirst`, ProtocolError when the first byte is not CONNECT and
+   * PacketTooLargeError for a larger CONNECT, both before its body is buffered.
    */
   check(chunk: Buffer): number {
     let i = 0;
@@ -33,6 +49,8 @@ export class SizeGuard {
         continue;
       }
       if (this.header === 0) {
+        // [MQTT-3.1.0-1] the first packet must be CONNECT: refused at its first byte (as mosquitto)
+        if (this.connectFirst && (chunk[i]! & 0xf0) !== 0x10) throw new ProtocolError('first packet is not CONNECT');
         this.header = 1;
         this.length = 0;
         this.multiplier = 1;
@@ -47,6 +65,12 @@ export class SizeGuard {
         // [MQTT-1.5.5-1] a Variable Byte Integer has at most four bytes
         if (this.header > 4) throw new MalformedPacketError('remaining length longer than 4 bytes');
         continue;
+      }
+      if (this.connectFirst) {
+        this.connectFirst = false;
+        if (this.length > MAX_CONNECT_REMAINING) {
+          throw new PacketTooLargeError(`CONNECT remaining length ${this.length} exceeds the pre-authentication limit of ${MAX_CONNECT_REMAINING}`);
+        }
       }
       const total = this.header + this.length;
       if (this.max > 0 && total > this.max) return total;

@@ -28,6 +28,8 @@ export class BrokerStats {
   acceptErrors = 0;
   /** Messages not stored for a persistent session because persistence.max_store_bytes was reached. */
   droppedStoreFull = 0;
+  /** Queued or in-flight messages dropped at send time because the ACL (reloaded) no longer lets the client read them. */
+  droppedNotAuthorized = 0;
   /** Store commits that failed (disk full, I/O error); the publisher got no success ack. */
   storeErrors = 0;
 }

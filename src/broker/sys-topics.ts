@@ -82,7 +82,7 @@ export class SysTopics {
       ['listeners/accept_errors', String(s.acceptErrors)],
       ['publish/messages/received', String(s.publishReceived)],
       ['publish/messages/sent', String(s.publishSent)],
-      ['publish/messages/dropped', String(s.droppedQueueFull + s.droppedSlowConsumer + s.droppedTooLarge + s.droppedExpired + s.droppedStoreFull)],
+      ['publish/messages/dropped', String(s.droppedQueueFull + s.droppedSlowConsumer + s.droppedTooLarge + s.droppedExpired + s.droppedStoreFull + s.droppedNotAuthorized)],
       ['bytes/received', String(s.bytesReceived)],
       ['bytes/sent', String(s.bytesSent)],
       ['subscriptions/count', String(b.subscriptions.size)],

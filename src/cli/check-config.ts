@@ -4,7 +4,7 @@
 import { ConfigError } from '../errors.js';
 import { loadBoardConfig } from '../config/board.js';
 import { formatWarning, loadAnyConfig } from '../config/mosquitto/load.js';
-import { isLoopbackHost } from '../config/schema.js';
+import { allowsAnonymous, closedListeners, closedListenerWarning, listenerAddress } from '../config/listener-access.js';
 import type { MidgeConfig } from '../config/types.js';
 
 export interface Output {
@@ -32,6 +32,7 @@ export function checkConfig(path: string, io: Output, format?: 'mosquitto', boar
     io.err(`${err.message}\n`);
     return 1;
   }
+  warnings.push(...closedListeners(cfg).map((l) => `warning: ${closedListenerWarning(l)}`));
   io.out(`${path}: OK\n${[...summarizeConfig(cfg), ...warnings].map((l) => `  ${l}\n`).join('')}`);
   return 0;
 }
@@ -39,8 +40,8 @@ export function checkConfig(path: string, io: Output, format?: 'mosquitto', boar
 /** A few lines describing what the configuration will do. */
 export function summarizeConfig(cfg: MidgeConfig): string[] {
   const listeners = cfg.listeners.map((l) => {
-    const anonymous = l.allow_anonymous ?? isLoopbackHost(l.host);
-    return `${formatAddress(l.host, l.port)} (${l.protocol}, ${anonymous ? 'anonymous allowed' : 'anonymous refused'})`;
+    const anonymous = allowsAnonymous(l, cfg.auth);
+    return `${listenerAddress(l)} (${l.protocol}, ${anonymous ? 'anonymous allowed' : 'anonymous refused'})`;
   });
   const m = cfg.mqtt;
   const limit = (n: number, unit = ''): string => (n === 0 ? 'unlimited' : `${n}${unit}`);
@@ -51,9 +52,4 @@ export function summarizeConfig(cfg: MidgeConfig): string[] {
     `persistence: ${cfg.persistence.enabled ? `${cfg.persistence.path} (synchronous ${cfg.persistence.synchronous})` : 'off (in memory)'}`,
     `log: ${cfg.log.level} (${cfg.log.format})`,
   ];
-}
-
-/** `127.0.0.1:1883`, `[::]:1883`. */
-export function formatAddress(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

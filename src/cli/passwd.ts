@@ -104,6 +104,10 @@ export async function runPasswd(argv: readonly string[], io: Output): Promise<nu
         }
         password = first;
       }
+      if (password === '') {
+        io.err('midge passwd: empty password (the broker never accepts one, as mosquitto_passwd)\n');
+        return 1;
+      }
       if (o.create) entries = new Map();
       entries.set(o.username, hashPassword(password));
     }

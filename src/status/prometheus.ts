@@ -70,6 +70,7 @@ export function createMetricsRegistry(broker: Broker, providers: StatusProviders
     emit({ reason: 'too_large' }, s.droppedTooLarge);
     emit({ reason: 'slow_consumer' }, s.droppedSlowConsumer);
     emit({ reason: 'store_full' }, s.droppedStoreFull);
+    emit({ reason: 'not_authorized' }, s.droppedNotAuthorized);
   });
   counter('midge_bytes_received_total', 'Bytes received from MQTT clients.', [], one(() => s.bytesReceived));
   counter('midge_bytes_sent_total', 'Bytes sent to MQTT clients.', [], one(() => s.bytesSent));

@@ -52,6 +52,7 @@ export function buildStatus(src: StatusSources): GatewayStatus {
     too_large: s.droppedTooLarge,
     slow_consumer: s.droppedSlowConsumer,
     store_full: s.droppedStoreFull,
+    not_authorized: s.droppedNotAuthorized,
   };
   const mem = process.memoryUsage();
   const problems = [

@@ -5,7 +5,7 @@
 import type { AdapterStatus, BridgeStatus } from '../status-types.js';
 import type { RecentLogLine } from '../log-recent.js';
 
-export type DropReason = 'queue_full' | 'expired' | 'too_large' | 'slow_consumer' | 'store_full';
+export type DropReason = 'queue_full' | 'expired' | 'too_large' | 'slow_consumer' | 'store_full' | 'not_authorized';
 
 export interface ClientStatus {
   clientId: string;

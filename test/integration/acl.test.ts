@@ -4,7 +4,8 @@
  * SUBSCRIBE refused with SUBACK 0x80 / 0x87, PUBLISH dropped but acked
  * (3.1.1) or PUBACK 0x87 (v5), messages and retained messages not readable
  * never delivered — patterns with %c / %u, the anonymous section, deny
- * wins, and reload applied to connected clients.
+ * wins, reload applied to connected clients, and read access checked again
+ * when a stored message is sent (a reload revokes what was queued).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +15,7 @@ import type { IPubackPacket, IPublishPacket } from 'mqtt-packet';
 import { startAuthGateway, type AuthGateway } from '../helpers/auth.js';
 import { uid } from '../helpers/lifecycle.js';
 import { nextPublish, rawConnected, rawPublish, rawSubscribe } from '../helpers/messages.js';
-import type { RawClient } from '../helpers/raw-client.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { tempDir } from '../helpers/midge-process.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -156,4 +157,53 @@ describe('ACL reload (SIGHUP: Gateway.reload) applies to connected clients', () 
       dir.cleanup();
     }
   });
+});
+
+describe('ACL reload and messages already stored for a session', () => {
+  for (const v of V) {
+    test(`${name(v)} read access revoked while offline: queued and in-flight messages on that topic are dropped at send time, not delivered`, async () => {
+      const dir = tempDir('midge-acl-');
+      const file = join(dir.path, 'acl');
+      writeFileSync(file, 'user alice\ntopic write #\nuser bob\ntopic read home/#\ntopic read ok/#\n');
+      const gw = await startAuthGateway({ acl_file: file });
+      const clients: RawClient[] = [];
+      try {
+        const bobId = uid('bob');
+        const persistent = { clientId: bobId, username: 'bob', clean: false, ...(v === 5 ? { properties: { sessionExpiryInterval: 600 } } : {}) };
+        const bob = await rawConnected(gw.port, v, persistent);
+        clients.push(bob);
+        await rawSubscribe(bob, [{ topic: 'home/#', qos: 1 }, { topic: 'ok/#', qos: 1 }]);
+        const alice = await rawConnected(gw.port, v, { clientId: uid('alice'), username: 'alice' });
+        clients.push(alice);
+        await rawPublish(alice, 'home/inflight', 'a', 1);
+        assert.equal((await nextPublish(bob)).topic, 'home/inflight'); // in flight: bob does not PUBACK it
+        bob.send({ cmd: 'disconnect' });
+        await bob.closedByBroker();
+        await rawPublish(alice, 'home/queued', 'b', 1);
+        await rawPublish(alice, 'ok/queued', 'c', 1);
+
+        writeFileSync(file, 'user alice\ntopic write #\nuser bob\ntopic read ok/#\n');
+        await gw.gateway.reload();
+        const back = await RawClient.connect(gw.port, v);
+        clients.push(back);
+        const connack = await back.connect(persistent);
+        assert.equal(connack.sessionPresent, true);
+        const got = await nextPublish(back);
+        assert.deepEqual([got.topic, got.payload.toString()], ['ok/queued', 'c']);
+        back.send({ cmd: 'puback', messageId: got.messageId! });
+        // everything resent or drained at reconnect precedes the answer to this PINGREQ
+        back.send({ cmd: 'pingreq' });
+        await back.next('pingresp');
+        const broker = gw.gateway.broker;
+        assert.equal(broker.stats.droppedNotAuthorized, 2);
+        const session = broker.sessions.get(bobId)!;
+        assert.equal(session.queue.length + session.inflight.size, 0, 'dropped messages are gone from the session (and its store queue)');
+        await waitFor(() => /read access revoked by the ACL/.test(gw.log()), 3000, 'the drop logged at debug');
+      } finally {
+        for (const c of clients) c.destroy();
+        await gw.stop();
+        dir.cleanup();
+      }
+    });
+  }
 });

@@ -13,8 +13,9 @@ import { join } from 'node:path';
 import { hashPassword } from '../../src/auth/password-hash.js';
 import { ConfigError } from '../../src/errors.js';
 import { connackCode, startAuthGateway, type AuthGateway } from '../helpers/auth.js';
-import { uid } from '../helpers/lifecycle.js';
+import { FLAG, rawConnect, uid } from '../helpers/lifecycle.js';
 import { startMidge, tempDir } from '../helpers/midge-process.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { waitFor } from '../helpers/wait.js';
 
 const HAVE_PASSWD = spawnSync('mosquitto_passwd', ['-h']).error === undefined;
@@ -107,6 +108,30 @@ describe('allow_anonymous with a password file', () => {
       assert.equal(await connackCode(gw.port, 5, { clientId: uid('h'), username: 'bob', password: 'bob-pw' }), V5.BAD_USER_OR_PASSWORD);
     } finally {
       await gw.stop();
+    }
+  });
+});
+
+describe('empty passwords', () => {
+  test('a user whose stored hash is of the empty password cannot log in with an empty password (4 / 0x86), as in mosquitto', async () => {
+    const dir = tempDir('midge-auth-');
+    writeFileSync(join(dir.path, 'passwd'), `eve:${hashPassword('')}\n`);
+    const gw = await startAuthGateway({ password_file: join(dir.path, 'passwd') });
+    try {
+      const flags = FLAG.CLEAN | FLAG.USERNAME | FLAG.PASSWORD;
+      const v3 = await RawClient.connect(gw.port, 4);
+      v3.write(rawConnect({ level: 4, flags, clientId: uid('eve'), username: 'eve', password: '' }));
+      await v3.closedByBroker();
+      assert.deepEqual([...v3.bytes()], [0x20, 0x02, 0x00, V3.BAD_USER_OR_PASSWORD]);
+      const v5 = await RawClient.connect(gw.port, 5);
+      v5.write(rawConnect({ level: 5, flags, clientId: uid('eve'), username: 'eve', password: '' }));
+      await v5.closedByBroker();
+      const bytes = v5.bytes(); // 20 LEN 00 86 PROPS
+      assert.deepEqual([bytes[0], bytes[2], bytes[3]], [0x20, 0x00, V5.BAD_USER_OR_PASSWORD]);
+      assert.match(gw.log(), /authentication failed: no or empty password given/);
+    } finally {
+      await gw.stop();
+      dir.cleanup();
     }
   });
 });

@@ -200,4 +200,19 @@ describe('listener allow_anonymous: false', () => {
     const rc = await sendAndClose(tb.port, rawConnect({ level: 5, flags: FLAG.CLEAN, clientId: uid('anon') }), 5);
     assert.equal((rc.packets[0] as IConnackPacket).reasonCode, 0x87);
   });
+
+  // as mosquitto (mosquitto_unpwd_check: no password check configured and allow_anonymous false → MOSQ_ERR_AUTH)
+  test('no password file: a CONNECT with any user name and password is refused too (3.1.1 return code 5)', async () => {
+    const flags = FLAG.CLEAN | FLAG.USERNAME | FLAG.PASSWORD;
+    const rc = await sendAndClose(tb.port, rawConnect({ level: 4, flags, clientId: uid('user'), username: 'anyone', password: 'anything' }));
+    assert.deepEqual([...rc.bytes()], [0x20, 0x02, 0x00, 0x05]);
+  });
+
+  test('no password file: a v5 CONNECT with any user name and password is refused with 0x87', async () => {
+    const flags = FLAG.CLEAN | FLAG.USERNAME | FLAG.PASSWORD;
+    const rc = await sendAndClose(tb.port, rawConnect({ level: 5, flags, clientId: uid('user'), username: 'anyone', password: 'anything' }), 5);
+    const bytes = rc.bytes(); // 20 LEN 00 87 PROPS: CONNACK, session present 0, reason 0x87, then the close
+    assert.deepEqual([bytes[0], bytes[2], bytes[3]], [0x20, 0x00, 0x87]);
+    assert.equal(bytes.length, 2 + bytes[1]!);
+  });
 });

@@ -117,6 +117,20 @@ describe('midge -c mosquitto.conf', () => {
     assert.equal(bad.stderr, `${conf}:line 2: max_inflight_messages: expected an integer, got 'twenty'\n`);
   });
 
+  it('check-config warns when allow_anonymous false and no password file leave no way in', async () => {
+    const conf = join(dir, 'closed.conf');
+    writeFileSync(conf, 'listener 1883 127.0.0.1\nallow_anonymous false\n');
+    const r = await run(process.execPath, [CLI, 'check-config', conf]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /listeners: 127\.0\.0\.1:1883 \(mqtt, anonymous refused\)/);
+    assert.match(r.stdout, /warning: listener 127\.0\.0\.1:1883: allow_anonymous is false and no password file is configured, so no client can connect/);
+    writeFileSync(conf, `listener 1883 127.0.0.1\nallow_anonymous false\npassword_file ${join(dir, 'passwd')}\n`);
+    writeFileSync(join(dir, 'passwd'), '');
+    const withFile = await run(process.execPath, [CLI, 'check-config', conf]);
+    assert.equal(withFile.code, 0, withFile.stderr);
+    assert.doesNotMatch(withFile.stdout, /no client can connect/);
+  });
+
   it('--mosquitto-conf reads a file with any name as mosquitto.conf', async () => {
     const conf = join(dir, 'broker.cfg');
     writeFileSync(conf, 'listener 1883 127.0.0.1\nallow_anonymous true\n');

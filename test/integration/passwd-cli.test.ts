@@ -48,6 +48,9 @@ describe('midge passwd', () => {
     assert.deepEqual([...db.keys()], ['alice', 'bob']);
     assert.equal(verifyPassword(db.get('alice')!.hash, 'new-a'), true);
     assert.equal((await midge(['passwd', '-D', file, 'alice'])).code, 0);
+    const empty = await midge(['passwd', '-b', file, 'dave', '']);
+    assert.equal(empty.code, 1, 'an empty password is refused, as mosquitto_passwd does');
+    assert.match(empty.stderr, /empty password/);
     db = loadPasswordFile(file);
     assert.deepEqual([...db.keys()], ['bob']);
     assert.equal(statSync(file).mode & 0o777, 0o600);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger, formatLogLine } from '../../src/log.js';
+import { clip, LOG_FIELD_MAX, LOG_MESSAGE_MAX } from '../../src/log-clip.js';
 
 function capture(isTTY?: boolean): { lines: string[]; write(s: string): void; isTTY?: boolean } {
   const lines: string[] = [];
@@ -24,6 +25,23 @@ describe('createLogger', () => {
       createLogger({ level: 'info', format, file: undefined }, out).warn({ port: 1883 }, 'listening on 127.0.0.1:1883 (mqtt)');
       assert.match(out.lines[0], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (\x1b\[33m)?WARN (\x1b\[0m)? listening on 127\.0\.0\.1:1883 \(mqtt\) port=1883\n$/);
     }
+  });
+
+  it('clips long strings everywhere in a record (fields, nested fields, message, error), keeps redaction, child loggers too', () => {
+    const out = capture();
+    const log = createLogger({ level: 'info', format: 'json', file: undefined }, out);
+    const long = 'x'.repeat(70000);
+    log.child({ bridge: 'b' }).info({ username: long, nested: { topic: long, list: [long] }, password: 'pw', short: 'ok', err: new Error(long) }, `refused: ${long}`);
+    assert.ok(out.lines[0]!.length < 8000, `${out.lines[0]!.length} characters`);
+    const entry = JSON.parse(out.lines[0]!) as Record<string, any>;
+    assert.equal(entry['username'], `${'x'.repeat(LOG_FIELD_MAX)}…[${70000 - LOG_FIELD_MAX} more chars]`);
+    assert.equal(entry['nested'].topic, entry['username']);
+    assert.equal(entry['nested'].list[0], entry['username']);
+    assert.equal(entry['msg'], clip(`refused: ${long}`, LOG_MESSAGE_MAX));
+    assert.ok(entry['err'].message.length < LOG_MESSAGE_MAX + 40);
+    assert.equal(entry['password'], '[redacted]');
+    assert.equal(entry['short'], 'ok');
+    assert.equal(entry['bridge'], 'b');
   });
 
   it('format json wins over a terminal', () => {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SizeGuard } from '../../src/broker/size-guard.js';
-import { MalformedPacketError } from '../../src/errors.js';
+import { MAX_CONNECT_REMAINING, SizeGuard } from '../../src/broker/size-guard.js';
+import { MalformedPacketError, PacketTooLargeError, ProtocolError } from '../../src/errors.js';
 
 /** A PUBLISH-like packet of exactly `total` bytes (fixed header included). */
 function packet(total: number): Buffer {
@@ -70,5 +70,23 @@ describe('SizeGuard', () => {
 
   test('limit 0 means no limit beyond the protocol', () => {
     assert.equal(feed(new SizeGuard(0), Buffer.concat([packet(5000), packet(70000)]), 4096), -1);
+  });
+
+  test('[MQTT-3.1.0-1] connectFirst: a first byte other than CONNECT throws at once, whatever the chunking', () => {
+    assert.throws(() => new SizeGuard(0, true).check(Buffer.from([0x30])), ProtocolError);
+    assert.throws(() => new SizeGuard(0, true).check(Buffer.from([0xc0, 0x00])), ProtocolError);
+    const ok = new SizeGuard(0, true);
+    assert.equal(ok.check(Buffer.from([0x10, 0x02, 0x00, 0x00])), -1);
+    assert.equal(ok.check(packet(5)), -1, 'only the first packet must be CONNECT');
+  });
+
+  test('connectFirst: a CONNECT above MAX_CONNECT_REMAINING throws from its header, even with no other limit', () => {
+    const header = (n: number): Buffer => Buffer.from([0x10, (n & 0x7f) | 0x80, ((n >> 7) & 0x7f) | 0x80, n >> 14]);
+    assert.equal(new SizeGuard(0, true).check(header(MAX_CONNECT_REMAINING)), -1);
+    assert.throws(() => new SizeGuard(0, true).check(header(MAX_CONNECT_REMAINING + 1)), PacketTooLargeError);
+    const split = new SizeGuard(0, true);
+    assert.equal(split.check(header(MAX_CONNECT_REMAINING + 1).subarray(0, 3)), -1);
+    assert.throws(() => split.check(header(MAX_CONNECT_REMAINING + 1).subarray(3)), PacketTooLargeError);
+    assert.equal(new SizeGuard(50, true).check(header(1000)), 1004, 'a smaller max_packet_size still applies');
   });
 });

@@ -45,7 +45,7 @@ describe('midge status summary', () => {
       broker: {
         listeners: [{ address: '0.0.0.0:8883', protocol: 'mqtt', tls: true }], clientsConnected: 3, clientsMaximum: 5, sessionsOffline: 1,
         subscriptions: 9, retained: 4, publishReceived: 100, publishSent: 250, bytesReceived: 1, bytesSent: 2,
-        dropped: { queue_full: 2, expired: 0, too_large: 0, slow_consumer: 0, store_full: 0 }, refused: 1,
+        dropped: { queue_full: 2, expired: 0, too_large: 0, slow_consumer: 0, store_full: 0, not_authorized: 0 }, refused: 1,
       },
       store: { enabled: true, queuedMessages: 7, queuedBytes: 2048, fileBytes: 1_500_000, errors: 0 },
       process: { pid: 42, node: 'v20.0.0', rssBytes: 60_000_000, heapUsedBytes: 1 },

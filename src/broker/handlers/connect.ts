@@ -68,9 +68,11 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   // use_identity_as_username: the verified certificate's CN replaces whatever username was sent
   conn.username = conn.certIdentity ?? packet.username;
 
-  // Authentication
-  if (conn.username === undefined && !conn.allowAnonymous && !broker.hooks.authenticate) {
-    return refuse(conn, RC.NOT_AUTHORIZED, 'anonymous clients not allowed on this listener');
+  // Authentication. Without an authenticate hook (no password file) there is nothing to check a user
+  // name against: allow_anonymous false then refuses every client, user name or not (as mosquitto)
+  if (!broker.hooks.authenticate && !conn.allowAnonymous && conn.certIdentity === undefined) {
+    const why = conn.username === undefined ? 'anonymous clients not allowed on this listener' : 'allow_anonymous false and no password file: no user can be checked';
+    return refuse(conn, RC.NOT_AUTHORIZED, why);
   }
   if (broker.hooks.authenticate) {
     const result = await broker.hooks.authenticate(broker.clientInfo(conn), packet.password);

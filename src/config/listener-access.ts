@@ -1,0 +1,38 @@
+/**
+ * Who may connect to a listener without credentials, resolved once for the
+ * broker, the start-up log and `midge check-config`. As in mosquitto,
+ * `allow_anonymous` unset means true only on a local-only listener (loopback
+ * or Unix socket) and only when no password file is configured.
+ */
+import { isLoopbackHost } from './schema.js';
+import type { AuthConfig, ListenerConfig, MidgeConfig } from './types.js';
+
+/** The listener's resolved `allow_anonymous`. */
+export function allowsAnonymous(listener: ListenerConfig, auth: Pick<AuthConfig, 'password_file'>): boolean {
+  return listener.allow_anonymous ?? (!auth.password_file && (listener.socket_path !== undefined || isLoopbackHost(listener.host)));
+}
+
+/**
+ * Listeners no client can get into: anonymous clients refused and nothing
+ * to check a user name against (no password file, no client certificate as
+ * identity). Without an integrator's `authenticate` hook every CONNECT there
+ * is refused (5 / 0x87), as mosquitto does.
+ */
+export function closedListeners(config: Pick<MidgeConfig, 'listeners' | 'auth'>): ListenerConfig[] {
+  if (config.auth.password_file) return [];
+  return config.listeners.filter((l) => !allowsAnonymous(l, config.auth) && !l.use_identity_as_username);
+}
+
+/** What to tell the operator about a listener `closedListeners` returned. */
+export function closedListenerWarning(listener: ListenerConfig): string {
+  return (
+    `listener ${listenerAddress(listener)}: allow_anonymous is false and no password file is configured, so no client can connect ` +
+    '(set auth.password_file, or password_file in mosquitto.conf, see `midge passwd`; or allow_anonymous true)'
+  );
+}
+
+/** `127.0.0.1:1883`, `[::]:1883`, or the Unix socket path. */
+export function listenerAddress(listener: Pick<ListenerConfig, 'host' | 'port' | 'socket_path'>): string {
+  if (listener.socket_path !== undefined) return listener.socket_path;
+  return listener.host.includes(':') ? `[${listener.host}]:${listener.port}` : `${listener.host}:${listener.port}`;
+}
