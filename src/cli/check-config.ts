@@ -49,7 +49,13 @@ export function summarizeConfig(cfg: MidgeConfig): string[] {
     `listeners: ${listeners.join(', ')}`,
     `mqtt: max_qos ${m.max_qos}, max_packet_size ${limit(m.max_packet_size, ' bytes')}, ` +
       `max_inflight_messages ${m.max_inflight_messages}, max_queued_messages ${limit(m.max_queued_messages)}`,
-    `persistence: ${cfg.persistence.enabled ? `${cfg.persistence.path} (synchronous ${cfg.persistence.synchronous})` : 'off (in memory)'}`,
+    `persistence: ${cfg.persistence.enabled ? `${cfg.persistence.path} (${durability(cfg.persistence)})` : 'off (in memory)'}`,
     `log: ${cfg.log.level} (${cfg.log.format})`,
   ];
+}
+
+/** What an acknowledgement survives with these persistence settings, as the summary says it. */
+function durability(p: MidgeConfig['persistence']): string {
+  const survives = p.synchronous === 'full' ? 'acknowledged messages survive a power cut' : 'acknowledged messages survive a crash, NOT a power cut';
+  return `synchronous ${p.synchronous}: ${survives}; commit window ${p.commit_window_ms} ms`;
 }
