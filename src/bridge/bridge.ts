@@ -9,6 +9,7 @@
 import type { IConnackPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Bus } from '../adapters/types.js';
+import type { TapResult } from '../broker/local-bus.js';
 import type { Store, StoredMessage } from '../persistence/types.js';
 import type { BridgeState, BridgeStatus } from '../status-types.js';
 import { azureLocalFilters, azureOutbound } from './azure-routes.js';
@@ -27,10 +28,6 @@ export interface BridgeDeps {
   store: Store;
   /** Store-wide sequence numbers (the broker's). */
   nextSeq(): number;
-  /** Tell the broker a store write was issued (the publisher's ack waits for it). */
-  journalled(): void;
-  /** Tell the broker a message was refused for lack of room (v5 publishers get 0x97). */
-  quotaHit(): void;
   logger: Logger;
   random?: () => number;
 }
@@ -115,21 +112,25 @@ export class Bridge {
     };
   }
 
-  /** A routed local message matching one of our local filters. Never throws: a failure refuses the message. */
-  private onLocal(message: StoredMessage): void {
-    if (this.delivering || message === this.lastLocal) return; // our own inbound delivery, or a second matching filter
+  /**
+   * A routed local message matching one of our local filters: says whether it was queued in the
+   * store ('stored': the publisher's ack waits for it) or refused ('quota': v5 publishers get 0x97).
+   * Never throws: a failure refuses the message.
+   */
+  private onLocal(message: StoredMessage): TapResult {
+    if (this.delivering || message === this.lastLocal) return undefined; // our own inbound delivery, or a second matching filter
     this.lastLocal = message;
     try {
-      this.queueLocal(message);
+      return this.queueLocal(message);
     } catch (err) {
       // not queued: the publisher must not get a success (v5: 0x97; 3.1.1 cannot be told)
-      this.deps.quotaHit();
       this.queue.dropped.rejected++;
       this.timers.rateLimitedWarn(this.log, 'enqueue', `cannot queue a message for the bridge: ${(err as Error).message}`, { err });
+      return 'quota';
     }
   }
 
-  private queueLocal(message: StoredMessage): void {
+  private queueLocal(message: StoredMessage): TapResult {
     let topic: string | null = null;
     let qos = message.qos;
     const route = mapOutgoing(this.plan.rules, message.topic);
@@ -140,21 +141,20 @@ export class Bridge {
       topic = azureOutbound(this.plan.azureLocalPrefix, message.topic, () => String(++this.twinRid));
       qos = Math.min(message.qos, 1) as 0 | 1; // a method reply or twin update sent as QoS 1 is kept until acknowledged
     }
-    if (topic === null) return;
+    if (topic === null) return undefined;
     if (qos === 0 && !this.plan.queue.qos0 && this.state !== 'connected') {
       this.queue.dropped.offline_qos0++;
       this.logDrop('offline_qos0');
-      return;
+      return undefined;
     }
     const entry = { seq: this.deps.nextSeq(), message: { ...message, topic, qos } };
     if (!this.queue.enqueue(entry)) {
-      this.deps.quotaHit();
       this.timers.rateLimitedWarn(this.log, 'queue full', `bridge queue full (${this.queue.messages} messages, ${this.queue.bytes} bytes); new messages refused (queue_policy ${this.plan.queue.policy})`);
-      return;
+      return 'quota';
     }
-    this.deps.journalled();
     if (this.sender) this.sender.pump();
     else if (this.state === 'idle' && this.plan.lazy && this.queue.pending >= this.plan.lazy.threshold) this.connect();
+    return 'stored';
   }
 
   private connect(): void {

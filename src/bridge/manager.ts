@@ -12,20 +12,9 @@ export interface RunningBridges {
   stop(): Promise<void>;
 }
 
-/** What a bridge needs from the broker: the bus, the store, sequence numbers and the ack bookkeeping. */
+/** What a bridge needs from the broker: the bus, the store and sequence numbers. */
 export function bridgeDeps(broker: Broker, logger: Logger): BridgeDeps {
-  return {
-    bus: broker.bus,
-    store: broker.store,
-    nextSeq: () => broker.nextSeq(),
-    journalled: () => {
-      broker.journalWrites++;
-    },
-    quotaHit: () => {
-      broker.storeQuotaHit = true;
-    },
-    logger,
-  };
+  return { bus: broker.bus, store: broker.store, nextSeq: () => broker.nextSeq(), logger };
 }
 
 /** The bridge module (and with it mqtt.js, ~10 MB of RSS) is loaded only when a bridge is configured. */

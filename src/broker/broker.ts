@@ -63,12 +63,8 @@ export class Broker {
   readonly outboundLimit: number;
   /** Buffered bytes at which a client is disconnected: the limit itself (policy disconnect) or twice it (drop). */
   readonly outboundHardLimit: number;
-  /** Store writes issued so far; lets handlers tell whether an ack must wait for durability. */
-  journalWrites = 0;
   /** Message bytes (topic + payload) queued in the store for persistent sessions. */
   storedBytes = 0;
-  /** Set while routing when a message could not be stored for lack of room (v5 publishers get 0x97). */
-  storeQuotaHit = false;
   private seq = 0;
   private readonly listeners: Listeners;
   private readonly sys: SysTopics;
@@ -149,7 +145,9 @@ export class Broker {
       allowAnonymous: conn.allowAnonymous, identityFromCertificate: conn.certIdentity !== undefined };
   }
 
-  // ---- journal: every store write goes through here ----
+  // ---- journal: every store write of a session's state goes through here (retained: retained.ts;
+  // bridge queues: bridge/). Whether an acknowledgement waits for them is decided from values the
+  // routing returns (router.ts RouteResult), not from these calls. ----
 
   saveSession(session: Session): void {
     if (!session.persistent) return;
@@ -160,27 +158,23 @@ export class Broker {
       disconnectedAt: session.connection ? undefined : session.disconnectedAt,
       subscriptions: [...session.subscriptions.values()],
     };
-    this.journalWrites++;
     session.stored = true;
     this.store.saveSession(record);
   }
 
   journalEnqueue(session: Session, entry: OutboundEntry): void {
     if (!session.persistent) return;
-    this.journalWrites++;
     this.countStored(session, storedSize(entry));
     this.store.enqueue(session.clientId, entry);
   }
 
   journalUpdate(session: Session, entry: OutboundEntry): void {
     if (!session.persistent) return;
-    this.journalWrites++;
     this.store.updateEntry(session.clientId, entry.seq, { packetId: entry.packetId, state: entry.state });
   }
 
   journalRemove(session: Session, entry: OutboundEntry): void {
     if (!session.persistent) return;
-    this.journalWrites++;
     this.countStored(session, -storedSize(entry));
     this.store.removeEntry(session.clientId, entry.seq);
   }
@@ -191,11 +185,12 @@ export class Broker {
     this.storedBytes += delta;
   }
 
-  journalInboundQos2(session: Session, packetId: number, add: boolean): void {
-    if (!session.persistent) return;
-    this.journalWrites++;
+  /** Returns whether it was written (only a persistent session's ids are). */
+  journalInboundQos2(session: Session, packetId: number, add: boolean): boolean {
+    if (!session.persistent) return false;
     if (add) this.store.addInboundQos2(session.clientId, packetId);
     else this.store.removeInboundQos2(session.clientId, packetId);
+    return true;
   }
 
   // ---- lifecycle of sessions ----
@@ -211,7 +206,6 @@ export class Broker {
     session.inflight.clear();
     if (session.stored) {
       session.stored = false;
-      this.journalWrites++;
       this.store.deleteSession(session.clientId);
     }
   }

@@ -22,7 +22,6 @@ export function shiftTimes(broker: Broker, deltaMs: number): void {
   }
   broker.retained.forEach(shift);
   broker.store.shiftTimes(deltaMs);
-  broker.journalWrites++;
   broker.log.warn(
     { stepSeconds: Math.round(deltaMs / 1000), sessions: broker.sessions.size, messages: seen.size },
     'system clock stepped: session and message expiry keep counting real elapsed time (timestamps shifted by the step)',

@@ -84,6 +84,8 @@ export class Connection {
   inboundUnacked = 0;
   /** Acks waiting for the store, so later acks queue behind them [MQTT-4.6.0-2]. */
   pendingDurableAcks = 0;
+  /** v5: inbound QoS 2 ids received on this connection and not yet released, counted against our Receive Maximum. */
+  unreleasedQos2: Set<number> | undefined;
   /** Set when a DISCONNECT was received: suppresses the will unless 0x04. */
   cleanDisconnect = false;
   private remote: string | undefined;

@@ -11,6 +11,14 @@ import { droppedUnreadable, mayRead } from './read-access.js';
 import type { Session } from './session.js';
 import { encodePublish, encodeQos0Shared } from './publish-encode.js';
 
+/**
+ * What became of a message for one session: sent now (QoS 0, or in flight
+ * and not stored: a clean session), queued in memory, `stored` (written to
+ * the store: the publisher's ack waits for it), dropped (limits, expiry), or
+ * refused for lack of store room (`quota`).
+ */
+export type Delivery = 'sent' | 'queued' | 'stored' | 'dropped' | 'quota';
+
 export function deliver(
   broker: Broker,
   session: Session,
@@ -18,7 +26,7 @@ export function deliver(
   qos: QoS,
   retain: boolean,
   subscriptionIds: number[] | undefined,
-): void {
+): Delivery {
   const conn = session.connection;
   const online = conn !== null && conn.state === 'connected';
   if (qos === 0 && online) {
@@ -26,16 +34,16 @@ export function deliver(
       // slow consumer (mqtt.max_outbound_buffer): drop, or disconnect per slow_consumer_policy
       broker.stats.droppedSlowConsumer++;
       if (broker.config.mqtt.slow_consumer_policy === 'disconnect') conn.dropSlowConsumer();
-      return;
+      return 'dropped';
     }
     sendPublish(broker, conn, { seq: 0, message, qos, retain, subscriptionIds, state: 'queued' }, 0, false);
-    return;
+    return 'sent';
   }
-  if (qos === 0 && !(broker.config.mqtt.queue_qos0_messages && session.persistent)) return;
+  if (qos === 0 && !(broker.config.mqtt.queue_qos0_messages && session.persistent)) return 'dropped';
   const entry: OutboundEntry = { seq: broker.nextSeq(), message, qos, retain, subscriptionIds, state: 'queued' };
   if (session.persistent && !storeHasRoom(broker, storedSize(entry))) {
     refuseForStore(broker, session, entry);
-    return;
+    return 'quota';
   }
   if (online && qos > 0 && session.queue.length === 0 && session.inflight.size < windowOf(broker, conn)) {
     const packetId = session.allocatePacketId();
@@ -45,14 +53,15 @@ export function deliver(
       session.inflight.set(packetId, entry);
       broker.journalEnqueue(session, entry);
       if (!sendPublish(broker, conn, entry, packetId, false)) completeInflight(broker, session, entry);
-      return;
+      return session.persistent ? 'stored' : 'sent';
     }
   }
-  if (!admit(broker, session, entry)) return;
+  if (!admit(broker, session, entry)) return 'dropped';
   session.queue.push(entry);
   if (qos === 0) session.queuedQos0++;
   session.queuedBytes += entry.message.payload.length;
   broker.journalEnqueue(session, entry);
+  return session.persistent ? 'stored' : 'queued';
 }
 
 /**
@@ -85,7 +94,6 @@ function storeHasRoom(broker: Broker, size: number): boolean {
 
 function refuseForStore(broker: Broker, session: Session, entry: OutboundEntry): void {
   broker.stats.droppedStoreFull++;
-  broker.storeQuotaHit = true;
   const n = broker.stats.droppedStoreFull;
   if (n === 1 || n % 1000 === 0) {
     broker.log.warn(

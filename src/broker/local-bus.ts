@@ -2,9 +2,10 @@
  * In-process publish/subscribe on the broker for the gateway's own parts
  * (bridges, device adapters): publish as the broker itself, and receive
  * every routed message whose topic matches a filter. Handlers run
- * synchronously inside routing, before the publisher is acknowledged, so
- * a handler that writes to the store (bridge queue) delays the PUBACK
- * until that write is durable.
+ * synchronously inside routing, before the publisher is acknowledged, and
+ * return what they did with the message: a handler that wrote it to the
+ * store (bridge queue) returns 'stored', and the PUBACK waits until that
+ * write is durable; one that had no room returns 'quota'.
  */
 import type { QoS, StoredMessage } from '../persistence/types.js';
 import { matchTopic, validateTopicFilter, validateTopicName } from '../topics/index.js';
@@ -17,7 +18,20 @@ export interface LocalPublishOptions {
   properties?: StoredMessage['properties'];
 }
 
-export type LocalHandler = (message: StoredMessage) => void;
+/** What an internal subscriber did with a message, when it matters to the publisher's acknowledgement. */
+export type TapResult = 'stored' | 'quota' | undefined;
+
+export type LocalHandler = (message: StoredMessage) => TapResult | void;
+
+/** What internal subscribers did with one routed message. */
+export interface TapOutcome {
+  /** Handlers that took it. */
+  taken: number;
+  /** Some handler wrote it to the store. */
+  stored: boolean;
+  /** Some handler had no room for it. */
+  quotaHit: boolean;
+}
 
 interface Tap {
   filter: string;
@@ -49,7 +63,7 @@ export class LocalBus {
       receivedAt: this.broker.clock.now(),
     };
     if (options.properties) message.properties = options.properties;
-    return this.broker.router.publish(message, null);
+    return this.broker.router.publish(message, null).delivered;
   }
 
   /** Receive routed messages matching `filter` (no `$share`). Returns the unsubscribe function. */
@@ -64,20 +78,22 @@ export class LocalBus {
   }
 
   /**
-   * Called by the router for every message it routes; returns how many
-   * handlers took it. A throwing handler is logged, never breaks routing.
+   * Called by the router for every message it routes; returns what the
+   * handlers did. A throwing handler is logged, never breaks routing.
    */
-  dispatch(message: StoredMessage): number {
-    let n = 0;
+  dispatch(message: StoredMessage): TapOutcome {
+    const out: TapOutcome = { taken: 0, stored: false, quotaHit: false };
     for (const tap of this.taps) {
       if (!matchTopic(tap.filter, message.topic)) continue;
-      n++;
+      out.taken++;
       try {
-        tap.handler(message);
+        const result = tap.handler(message);
+        if (result === 'stored') out.stored = true;
+        else if (result === 'quota') out.quotaHit = true;
       } catch (err) {
         this.broker.log.error({ err, topic: message.topic, filter: tap.filter }, 'internal subscriber failed');
       }
     }
-    return n;
+    return out;
   }
 }

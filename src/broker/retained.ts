@@ -32,20 +32,17 @@ export class RetainedIndex {
     }
   }
 
-  set(message: StoredMessage): void {
+  /** Set or clear [MQTT-3.3.1-10] the topic's retained message; true when that was written to the store. */
+  set(message: StoredMessage): boolean {
     const durable = !message.topic.startsWith('$SYS/');
     if (message.payload.length === 0) {
-      if (this.messages.delete(message.topic) && durable) {
-        this.broker.journalWrites++;
-        this.broker.store.deleteRetained(message.topic);
-      }
-      return;
+      if (!this.messages.delete(message.topic) || !durable) return false;
+      this.broker.store.deleteRetained(message.topic);
+      return true;
     }
     this.messages.set(message.topic, message);
-    if (durable) {
-      this.broker.journalWrites++;
-      this.broker.store.setRetained(message);
-    }
+    if (durable) this.broker.store.setRetained(message);
+    return durable;
   }
 
   /** Retained messages matching a (non-shared) filter, expired ones removed on the way. */

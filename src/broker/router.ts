@@ -6,7 +6,7 @@
  */
 import type { QoS, StoredMessage, SubscriptionRecord } from '../persistence/types.js';
 import type { Broker } from './broker.js';
-import { deliver } from './delivery.js';
+import { deliver, type Delivery } from './delivery.js';
 import { mayRead } from './read-access.js';
 import type { Session } from './session.js';
 import type { SubEntry } from './subscriptions.js';
@@ -18,27 +18,45 @@ interface Pending {
   ids: number[] | undefined;
 }
 
+/**
+ * What routing did with one message, returned to the caller so that it
+ * decides the publisher's acknowledgement from this value alone.
+ */
+export interface RouteResult {
+  /** Sessions and internal subscribers it was given to (v5: 0x10 No matching subscribers when 0). */
+  delivered: number;
+  /** Store writes were issued for it (queues, retained, bridge): acknowledge once they are durable. */
+  stored: boolean;
+  /** Some destination had no room in the store for it (v5: 0x97 Quota exceeded). */
+  quotaHit: boolean;
+}
+
 export class Router {
   constructor(private readonly broker: Broker) {}
 
-  /**
-   * Route a message published by `origin` (null for the broker itself).
-   * Returns the number of sessions it was given to.
-   */
-  publish(message: StoredMessage, origin: Session | null): number {
+  /** Route a message published by `origin` (null for the broker itself). */
+  publish(message: StoredMessage, origin: Session | null): RouteResult {
     const broker = this.broker;
-    if (message.retain) broker.retained.set(message);
-    const local = broker.bus.active ? broker.bus.dispatch(message) : 0;
+    const result: RouteResult = { delivered: 0, stored: false, quotaHit: false };
+    if (message.retain && broker.retained.set(message)) result.stored = true;
+    if (broker.bus.active) {
+      const taps = broker.bus.dispatch(message);
+      result.delivered += taps.taken;
+      if (taps.stored) result.stored = true;
+      if (taps.quotaHit) result.quotaHit = true;
+    }
     const matches = broker.subscriptions.match(message.topic);
     const n = matches.length;
-    if (n === 0) return local;
-    if (n === 1) return local + this.deliverEntry(matches[0]!.value, message, origin);
+    if (n === 0) return result;
+    if (n === 1) {
+      this.deliverEntry(result, matches[0]!.value, message, origin);
+      return result;
+    }
     let pending: Map<Session, Pending> | undefined;
-    let count = local;
     for (let i = 0; i < n; i++) {
       const entry = matches[i]!.value;
       if (entry.kind === 'shared') {
-        count += this.deliverShared(entry.group.pick(), message);
+        this.deliverShared(result, entry.group.pick(), message);
         continue;
       }
       const { session, sub } = entry;
@@ -59,30 +77,37 @@ export class Router {
     if (pending) {
       for (const p of pending.values()) {
         if (!mayRead(broker, p.session, message.topic)) continue;
-        deliver(broker, p.session, message, p.qos, p.retain, p.ids);
-        count++;
+        given(result, deliver(broker, p.session, message, p.qos, p.retain, p.ids));
       }
     }
-    return count;
+    return result;
   }
 
-  private deliverEntry(entry: SubEntry, message: StoredMessage, origin: Session | null): number {
-    if (entry.kind === 'shared') return this.deliverShared(entry.group.pick(), message);
+  private deliverEntry(result: RouteResult, entry: SubEntry, message: StoredMessage, origin: Session | null): void {
+    if (entry.kind === 'shared') {
+      this.deliverShared(result, entry.group.pick(), message);
+      return;
+    }
     const { session, sub } = entry;
-    if (sub.noLocal && session === origin) return 0; // [MQTT-3.8.3-3]
-    if (!mayRead(this.broker, session, message.topic)) return 0;
+    if (sub.noLocal && session === origin) return; // [MQTT-3.8.3-3]
+    if (!mayRead(this.broker, session, message.topic)) return;
     const retain = sub.retainAsPublished ? message.retain : false; // [MQTT-3.3.1-12] [MQTT-3.3.1-13]
-    deliver(this.broker, session, message, grantQos(message.qos, sub), retain, sub.subscriptionId ? [sub.subscriptionId] : undefined);
-    return 1;
+    given(result, deliver(this.broker, session, message, grantQos(message.qos, sub), retain, sub.subscriptionId ? [sub.subscriptionId] : undefined));
   }
 
-  private deliverShared(member: { session: Session; sub: SubscriptionRecord } | undefined, message: StoredMessage): number {
-    if (!member || !mayRead(this.broker, member.session, message.topic)) return 0;
+  private deliverShared(result: RouteResult, member: { session: Session; sub: SubscriptionRecord } | undefined, message: StoredMessage): void {
+    if (!member || !mayRead(this.broker, member.session, message.topic)) return;
     const { session, sub } = member;
     const retain = sub.retainAsPublished ? message.retain : false;
-    deliver(this.broker, session, message, grantQos(message.qos, sub), retain, sub.subscriptionId ? [sub.subscriptionId] : undefined);
-    return 1;
+    given(result, deliver(this.broker, session, message, grantQos(message.qos, sub), retain, sub.subscriptionId ? [sub.subscriptionId] : undefined));
   }
+}
+
+/** One session was given the message: count it and what its delivery wrote. */
+function given(result: RouteResult, delivery: Delivery): void {
+  result.delivered++;
+  if (delivery === 'stored') result.stored = true;
+  else if (delivery === 'quota') result.quotaHit = true;
 }
 
 /** Delivered QoS is the minimum of the published and the subscribed QoS [MQTT-3.8.4-6]. */

@@ -96,7 +96,7 @@ describe('bridge with the upstream down', () => {
       const cloud = await startBroker({ listener: { port } });
       // tapped before any I/O callback can run, so no message can arrive before it
       const got: number[] = [];
-      cloud.broker.bus.subscribe('data/#', (m) => got.push(Number(m.payload.toString())));
+      cloud.broker.bus.subscribe('data/#', (m) => void got.push(Number(m.payload.toString())));
       try {
         await waitFor(() => got.length >= 500, 20_000, '500 messages upstream');
         assert.deepEqual(got.slice(0, 500), Array.from({ length: 500 }, (_, i) => i));

@@ -21,7 +21,7 @@ const bridge = (port: number, extra: Record<string, unknown>) => ({
 async function collectUpstream(port: number, options: TestBrokerOptions = {}) {
   const cloud = await startBroker({ ...options, listener: { port } });
   const got: StoredMessage[] = [];
-  cloud.broker.bus.subscribe('q/#', (m) => got.push(m));
+  cloud.broker.bus.subscribe('q/#', (m) => void got.push(m));
   return { cloud, got, payloads: () => got.map((m) => m.payload.toString()) };
 }
 

@@ -61,7 +61,7 @@ describe('bridge queue survives SIGKILL; midge queue', () => {
 
     const cloud = await startBroker({ listener: { port: upstreamPort } });
     const got: number[] = [];
-    cloud.broker.bus.subscribe('meter/#', (m) => got.push(Number(m.payload.toString())));
+    cloud.broker.bus.subscribe('meter/#', (m) => void got.push(Number(m.payload.toString())));
     const m2 = await startMidge(dir.path, yaml);
     try {
       await waitFor(() => got.length >= 300, 20_000, '300 messages upstream');

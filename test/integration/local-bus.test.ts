@@ -47,8 +47,8 @@ describe('local bus', () => {
   test('MQTT publishes reach matching handlers only, until unsubscribed', async () => {
     const seen: StoredMessage[] = [];
     const other: StoredMessage[] = [];
-    const off = tb.broker.bus.subscribe('bus/in/+/set', (m) => seen.push(m));
-    const offOther = tb.broker.bus.subscribe('bus/elsewhere', (m) => other.push(m));
+    const off = tb.broker.bus.subscribe('bus/in/+/set', (m) => void seen.push(m));
+    const offOther = tb.broker.bus.subscribe('bus/elsewhere', (m) => void other.push(m));
     const pub = await connect(tb.port, { clientId: 'bus-pub' });
     try {
       await pub.client.publishAsync('bus/in/lamp/set', 'ON', { qos: 1, retain: true });
@@ -73,7 +73,7 @@ describe('local bus', () => {
     const offBad = tb.broker.bus.subscribe('bus/err', () => {
       throw new Error('boom');
     });
-    const offGood = tb.broker.bus.subscribe('bus/#', (m) => seen.push(m.topic));
+    const offGood = tb.broker.bus.subscribe('bus/#', (m) => void seen.push(m.topic));
     const sub = await connect(tb.port, { clientId: 'bus-err-sub' });
     try {
       await sub.client.subscribeAsync('bus/err');

@@ -34,7 +34,7 @@ describe('parseConfigText: errors carry file, line and key', () => {
       'mqtt:\n  max_qos: 1\n  retain_availble: false\n',
       "test.yaml:line 3: mqtt.retain_availble: unknown key; did you mean 'retain_available'?",
     ],
-    ['bad enum', 'persistence:\n  synchronous: off\n', "test.yaml:line 2: persistence.synchronous: expected one of normal, full, got 'off'"],
+    ['bad enum', 'persistence:\n  synchronous: off\n', "test.yaml:line 2: persistence.synchronous: expected one of full, normal, got 'off'"],
     [
       'second listener',
       'listeners:\n  - port: 1884\n  -\n    host: 127.0.0.1\n    port: 70000\n',

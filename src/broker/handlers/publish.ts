@@ -26,13 +26,6 @@ function dollarTopicReason(topic: string): number {
   return topic.startsWith('$share/') ? RC.NOT_AUTHORIZED : RC.SUCCESS;
 }
 
-/** v5 inbound QoS 2 ids received on this connection and not yet released: counted against our Receive Maximum. */
-const connectionQos2 = new WeakMap<Connection, Set<number>>();
-
-/** PUBREL received: the id no longer counts against the connection's Receive Maximum. */
-export function releaseInboundQos2(conn: Connection, packetId: number): void {
-  connectionQos2.get(conn)?.delete(packetId);
-}
 
 export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   const broker = conn.broker;
@@ -53,7 +46,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   if (v5 && qos > 0 && cfg.max_inflight_messages > 0) {
     // [MQTT-3.3.4-8] more unacknowledged QoS>0 PUBLISHes than our Receive Maximum. The quota is per
     // network connection (4.9): QoS 2 ids left unreleased by an earlier connection do not count.
-    const unreleased = connectionQos2.get(conn)?.size ?? 0;
+    const unreleased = conn.unreleasedQos2?.size ?? 0;
     if (conn.inboundUnacked + unreleased >= cfg.max_inflight_messages && !(qos === 2 && session.inboundQos2.has(packet.messageId!))) {
       throw new ProtocolError('Receive Maximum exceeded', RC.RECEIVE_MAXIMUM_EXCEEDED);
     }
@@ -79,7 +72,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   const info = broker.hooks.authorizePublish ? broker.clientInfo(conn) : null;
   if (reason === RC.SUCCESS && info && !broker.hooks.authorizePublish!(info, topic)) reason = RC.NOT_AUTHORIZED;
 
-  const writesBefore = broker.journalWrites;
+  let stored = false;
   if (reason === RC.SUCCESS) {
     const message: StoredMessage = { topic, payload, qos, retain: packet.retain, receivedAt: broker.clock.now() };
     if (props) {
@@ -91,11 +84,11 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       if (props.messageExpiryInterval !== undefined) message.expiresAt = message.receivedAt + props.messageExpiryInterval * 1000;
     }
     broker.hooks.onPublish?.(message, info);
-    broker.storeQuotaHit = false;
-    const delivered = broker.router.publish(message, session);
-    if (delivered === 0 && v5) reason = RC.NO_MATCHING_SUBSCRIBERS;
-    // not stored for some persistent session: persistence.max_store_bytes reached
-    if (broker.storeQuotaHit && v5) reason = RC.QUOTA_EXCEEDED;
+    const routed = broker.router.publish(message, session);
+    stored = routed.stored;
+    if (routed.delivered === 0 && v5) reason = RC.NO_MATCHING_SUBSCRIBERS;
+    // not stored for some persistent session or bridge: persistence.max_store_bytes or a bridge queue bound reached
+    if (routed.quotaHit && v5) reason = RC.QUOTA_EXCEEDED;
   } else {
     broker.stats.publishDropped++;
     broker.log.debug({ clientId: conn.clientId, topic, reason }, 'publish refused');
@@ -103,12 +96,8 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   if (qos === 0) return;
   if (qos === 2 && reason < 0x80) {
     session.inboundQos2.add(packet.messageId!);
-    broker.journalInboundQos2(session, packet.messageId!, true);
-    if (v5) {
-      let ids = connectionQos2.get(conn);
-      if (!ids) connectionQos2.set(conn, (ids = new Set()));
-      ids.add(packet.messageId!);
-    }
+    if (broker.journalInboundQos2(session, packet.messageId!, true)) stored = true; // exactly-once survives a restart
+    if (v5) (conn.unreleasedQos2 ??= new Set()).add(packet.messageId!);
   }
   // v3.1.1 has no negative acks: an unauthorised PUBLISH is acked and dropped (mosquitto does the same)
   const ack = {
@@ -121,7 +110,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
     if (qos === 1) conn.inboundUnacked--;
     conn.send(ack);
   };
-  if (broker.journalWrites === writesBefore && conn.pendingDurableAcks === 0) {
+  if (!stored && conn.pendingDurableAcks === 0) {
     send();
     return;
   }
@@ -152,6 +141,6 @@ function storeFailed(conn: Connection, err: Error, qos: number, packetId: number
   }
   if (qos === 2 && session.inboundQos2.delete(packetId)) {
     broker.journalInboundQos2(session, packetId, false);
-    connectionQos2.get(conn)?.delete(packetId);
+    conn.unreleasedQos2?.delete(packetId);
   }
 }

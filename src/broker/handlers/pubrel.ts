@@ -2,14 +2,13 @@
 import type { IPubrelPacket } from 'mqtt-packet';
 import { RC } from '../../reason-codes.js';
 import type { Connection } from '../connection.js';
-import { releaseInboundQos2 } from './publish.js';
 
 export function handlePubrel(conn: Connection, packet: IPubrelPacket): void {
   const session = conn.session!;
   const broker = conn.broker;
   const packetId = packet.messageId ?? 0;
   const known = session.inboundQos2.delete(packetId);
-  releaseInboundQos2(conn, packetId);
+  conn.unreleasedQos2?.delete(packetId); // no longer counts against our Receive Maximum
   if (known) broker.journalInboundQos2(session, packetId, false);
   const reasonCode = conn.protocolVersion === 5 && !known ? RC.PACKET_IDENTIFIER_NOT_FOUND : undefined;
   const pubcomp = { cmd: 'pubcomp' as const, messageId: packetId, reasonCode };
