@@ -7,11 +7,10 @@
 //     subscriber on it; the bridge is lazy with threshold = all messages, so it connects only once the
 //     last one is queued. Rate = messages / (last arrival - first arrival) at the subscriber.
 // Usage: npm run build && node scripts/bench-bridge.mjs [--rounds 3] [--count 25000] [--inflight 100]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ackingSubscriber, arg, connect, freePort, med, open, packet, startMidgeProcess, str, subscribe } from './bench-lib.mjs';
+import { ackingSubscriber, arg, connect, freePort, med, open, packet, startMidgeProcess, startMosquitto, str, subscribe } from './bench-lib.mjs';
 
 const ROUNDS = Number(arg('rounds', 3)), COUNT = Number(arg('count', 25000)), INFLIGHT = Number(arg('inflight', 100));
 const PUBS = 4, WINDOW = 100, SIZE = 64;
@@ -31,18 +30,6 @@ async function publishAll(port) {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-async function startMosquitto(port, dir) {
-  // the shared bench's limits: mosquitto must not drop when its subscriber lags behind the bridge
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'max_inflight_messages 0',
-    'max_queued_messages 1000000', 'max_queued_bytes 0', 'log_dest stderr', 'log_type error', ''].join('\n'));
-  const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-  for (let i = 0; i < 100; i++) {
-    try { const s = await open(port, () => {}); s.destroy(); return child; } catch { await new Promise((r) => setTimeout(r, 50)); }
-  }
-  throw new Error('mosquitto did not start');
-}
-
 async function runOnce() {
   const dir = mkdtempSync(join(tmpdir(), 'midge-bench-bridge-'));
   const upstream = await freePort();
@@ -54,7 +41,8 @@ async function runOnce() {
     '    restart_timeout: "0.2 0.2"', `    max_inflight: ${INFLIGHT}`, '    start_type: lazy', `    threshold: ${COUNT * PUBS}`, '    max_queue_messages: 0', '    max_queue_bytes: 0', '',
   ].join('\n'));
   const total = COUNT * PUBS;
-  const mosq = await startMosquitto(upstream, dir);
+  // the shared bench's limits: mosquitto must not drop when its subscriber lags behind the bridge
+  const mosq = await startMosquitto(upstream, dir, ['persistence false', 'max_inflight_messages 0', 'max_queued_messages 1000000', 'max_queued_bytes 0']);
   let received = 0, first = 0n, last = 0n, done;
   const finished = new Promise((r) => (done = r));
   const sub = await open(upstream, ackingSubscriber(() => {

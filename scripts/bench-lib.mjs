@@ -1,6 +1,7 @@
 // Shared pieces of the project benchmarks: raw MQTT 3.1.1 packets (no client library in the
 // measured path), a stream framer, socket helpers, starting midge and medians.
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 
@@ -60,6 +61,20 @@ export async function startMidgeProcess(configFile, extraArgs = []) {
     child.once('exit', (code) => reject(new Error(`midge exited ${code}: ${log}`)));
   });
   return { child, port, log: () => log, stop: async () => { child.kill('SIGTERM'); await new Promise((r) => child.once('exit', r)); } };
+}
+
+/** Start `mosquitto -c DIR/mosquitto.conf` with these config lines and resolve with the child once `port` accepts connections. */
+export async function startMosquitto(port, dir, lines) {
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'log_dest stderr', 'log_type error', ...lines, ''].join('\n'));
+  const child = spawn('mosquitto', ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (c) => { log += c; });
+  for (let i = 0; i < 100 && child.exitCode === null; i++) {
+    try { const s = await open(port, () => {}); s.destroy(); return child; } catch { await new Promise((r) => setTimeout(r, 50)); }
+  }
+  child.kill('SIGKILL');
+  throw new Error(`mosquitto did not start: ${log}`);
 }
 
 /** A free TCP port on 127.0.0.1 (bound and released). */
