@@ -7,7 +7,7 @@
  * database is created in its place. The gateway therefore starts with an
  * empty store instead of crash-looping; the old file is kept for forensics.
  */
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { StoreError } from '../../errors.js';
 import type { SqliteStoreOptions, StoreLogger } from './options.js';
@@ -78,6 +78,7 @@ function openOnce(opts: SqliteStoreOptions, logger: StoreLogger): OpenedDatabase
     db.exec('PRAGMA journal_size_limit = 33554432');
     const previousVersion = migrate(db);
     if (opts.maxPageCount !== undefined) setMaxPageCount(db, opts.maxPageCount);
+    if (journalMode === 'wal') preallocateWal(db, opts.file);
     return { db, journalMode, previousVersion, durableWal };
   } catch (err) {
     try {
@@ -107,6 +108,39 @@ function probe(opts: SqliteStoreOptions): void {
     db.close();
   }
 }
+
+/**
+ * Give the WAL its full size before the first commit. A flush that grows a
+ * file also changes its size and block map, which ext4 journals: measured on
+ * a loop device, one small commit then wrote 8.8 KB; into a file that
+ * already has its size, 3.7 KB (the data block alone). So, with the WAL
+ * empty (a TRUNCATE checkpoint moves everything into the database first),
+ * the file is written with zeros up to the size it reaches between two
+ * automatic checkpoints, and synced. SQLite reads a WAL whose header is not
+ * valid (zeros) as empty and starts it afresh at the first commit; frames
+ * are only ever trusted up to the first one whose checksum does not match,
+ * so the zeros beyond are never read as data.
+ */
+function preallocateWal(db: Database.Database, file: string): void {
+  const busy = (pragmaColumn(db, 'wal_checkpoint(TRUNCATE)') as number[])[0];
+  if (busy !== 0) return; // another connection reads: leave the WAL as it is
+  const pages = pragmaValue(db, 'wal_autocheckpoint') as number;
+  const pageSize = pragmaValue(db, 'page_size') as number;
+  const bytes = WAL_HEADER_BYTES + pages * (pageSize + WAL_FRAME_HEADER_BYTES);
+  const wal = `${file}-wal`;
+  const fd = openSync(wal, existsSync(wal) ? 'r+' : 'w', 0o600);
+  try {
+    if (fstatSync(fd).size >= bytes) return;
+    const zeros = Buffer.alloc(Math.min(bytes, 1 << 20));
+    for (let at = 0; at < bytes; at += zeros.length) writeSync(fd, zeros, 0, Math.min(zeros.length, bytes - at), at);
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const WAL_HEADER_BYTES = 32;
+const WAL_FRAME_HEADER_BYTES = 24;
 
 export function setMaxPageCount(db: Database.Database, pages: number): number {
   if (!Number.isInteger(pages) || pages < 1) {
