@@ -50,14 +50,14 @@ function unmount(mnt) {
  * background ext4lazyinit writes land in the measurement. `bytesWritten()` syncs the filesystem and
  * returns the device's sectors written (field 7 of /sys/block/loopN/stat) x 512.
  */
-export function loopFs(workDir, sizeMb = 256) {
+export function loopFs(workDir, sizeMb = 256, mountOptions = '') {
   const img = join(workDir, 'fs.img'), mnt = join(workDir, 'mnt');
   mkdirSync(mnt, { recursive: true });
   sh('truncate', ['-s', `${sizeMb}M`, img]);
   sh('mkfs.ext4', ['-q', '-F', '-E', 'lazy_itable_init=0,lazy_journal_init=0', img]);
   const dev = sh('losetup', ['--find', '--show', img]).trim();
   const detach = onCleanup(() => { try { sh('losetup', ['-d', dev]); } catch { /* already gone */ } });
-  try { sh('mount', [dev, mnt]); } catch (e) { detach(); throw e; }
+  try { sh('mount', mountOptions ? ['-o', mountOptions, dev, mnt] : [dev, mnt]); } catch (e) { detach(); throw e; }
   const unmountIt = onCleanup(() => unmount(mnt));
   const stat = `/sys/block/${basename(dev)}/stat`;
   return {

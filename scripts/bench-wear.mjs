@@ -8,6 +8,7 @@
 // 64-byte payloads, QoS 1. See docs/persistence.md, "Flash wear benchmark".
 // Usage: npm run bench:wear -- [--quick] [--rounds 3] [--warmup 5] [--interval 30] [--burst 10]
 //          [--only midge,mosquitto-autosave] [--scenarios a,c,e] [--image-mb 256] [--proc-io]
+//          [--mount-options noatime,lazytime]
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,6 +48,8 @@ const opt = {
   interval: Number(arg('interval', quick ? 8 : 30)), // steady-rate scenarios a-d
   burst: Number(arg('burst', quick ? 4 : 10)), // e (each of on/off) and c1k
   imageMb: Number(arg('image-mb', 256)),
+  // e.g. --mount-options noatime,lazytime: how the store's filesystem is mounted (default: ext4's defaults)
+  mountOptions: arg('mount-options', ''),
   scenarios: arg('scenarios', Object.keys(SCENARIOS).join(',')).split(','),
   only: arg('only', ''),
 };
@@ -81,7 +84,7 @@ async function runOne(col, name, persistence = true) {
   const sc = SCENARIOS[name];
   const work = mkdtempSync(join(tmpdir(), 'midge-wear-'));
   const removeWork = onCleanup(() => removeDir(work));
-  const fs = useLoop ? loopFs(work, opt.imageMb) : procIoFs(work);
+  const fs = useLoop ? loopFs(work, opt.imageMb, opt.mountOptions) : procIoFs(work);
   const clients = [];
   let broker, cloud, delivered = 0;
   try {
