@@ -66,10 +66,10 @@ export async function bootVm({ images, dataDisk, port, logFile, timeoutMs = 120_
   ];
   mkdirSync(dirname(logFile), { recursive: true });
   const started = Date.now();
+  let out = '';
   const proc = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const killOnExit = () => proc.kill('SIGKILL'); // never leave a VM behind the harness
   process.once('exit', killOnExit);
-  let out = '';
   const waiters = new Set();
   const onData = (chunk) => {
     const text = chunk.toString();
@@ -79,7 +79,13 @@ export async function bootVm({ images, dataDisk, port, logFile, timeoutMs = 120_
   };
   proc.stdout.on('data', onData);
   proc.stderr.on('data', onData);
-  const exited = new Promise((resolve) => proc.once('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise((resolve) => {
+    proc.once('exit', (code, signal) => resolve(signal ?? code));
+    proc.once('error', (err) => {
+      out += `cannot run qemu-system-x86_64 (${err.code === 'ENOENT' ? 'not installed: apt-get install qemu-system-x86' : err.message})\n`;
+      resolve(err.code);
+    });
+  });
   let gone = false;
   void exited.then(() => {
     gone = true;
