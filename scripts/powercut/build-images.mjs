@@ -24,7 +24,7 @@ function fetchKernel(dir) {
   const pkg = /Depends: (linux-image-[^\s]+)/.exec(deps)?.[1];
   if (!pkg) throw new Error('apt-cache knows no linux-image-amd64: run apt-get update');
   mkdirSync(dir, { recursive: true });
-  sh('apt-get', ['download', '-q', pkg], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  sh('apt-get', ['download', '-q', '-o', 'APT::Sandbox::User=root', pkg], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
   const deb = readdirSync(dir).find((f) => f.endsWith('.deb'));
   sh('dpkg-deb', ['-x', join(dir, deb), join(dir, 'x')]);
   return readdirSync(join(dir, 'x', 'lib', 'modules'))[0];

@@ -15,16 +15,17 @@ export class Ledger {
   check({ cycle, acked, sent, drained, sessionLost, retained, console, bootMs, trafficMs }) {
     let dupQ2 = 0;
     let dupQ1 = 0;
+    const ackedSet = new Set(acked);
+    let unackedArrived = 0; // in flight at the cut, delivered all the same
     for (const p of drained) {
       const n = (this.delivered.get(p) ?? 0) + 1;
       this.delivered.set(p, n);
       if (n > 1 && p.startsWith('q2:')) dupQ2++;
       if (n > 1 && p.startsWith('q1:')) dupQ1++;
+      if (n === 1 && !ackedSet.has(p)) unackedArrived++;
     }
     const lostList = acked.filter((p) => !this.delivered.has(p));
     const lost = lostList.length;
-    const ackedSet = new Set(acked);
-    const unackedArrived = new Set(drained.filter((p) => !ackedSet.has(p))).size;
     const value = retained === undefined ? undefined : Number(retained);
     const retainedOk = value === undefined ? this.retainedAcked === 0 : value >= this.retainedAcked && value <= this.retainedSent;
     const dbOk = /"msg":"listening on/.test(console) && !/corrupt/i.test(console);

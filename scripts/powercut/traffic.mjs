@@ -22,12 +22,13 @@ export function connect(port, opts = {}, timeoutMs = 5000, onMessage = undefined
       reject(err);
     };
     const timer = setTimeout(() => fail(new Error(`no CONNACK from 127.0.0.1:${port} within ${timeoutMs} ms`)), timeoutMs);
+    const onClose = () => fail(new Error(`connection to 127.0.0.1:${port} closed before CONNACK`));
     c.on('error', () => undefined);
-    c.once('close', () => fail(new Error(`connection to 127.0.0.1:${port} closed before CONNACK`)));
+    c.once('close', onClose);
     c.once('connect', (connack) => {
       clearTimeout(timer);
       c.sessionPresent = connack.sessionPresent;
-      c.removeAllListeners('close');
+      c.off('close', onClose);
       resolve(c);
     });
   });
