@@ -4,7 +4,7 @@
  * qemu mid-stream and counts after the next boot. Three cycles with the store's default durability
  * must lose nothing; two cycles with `synchronous: normal` (--unsafe) must find losses, so the test
  * is known to be able to fail. Needs qemu-system-x86, busybox-static, xz-utils and apt's package
- * lists (.ci/run installs them); the VM images are cached under build/powercut/ (about 20 s to build
+ * lists (.ci/run installs them); the VM images are cached under build/powercut/ (up to a minute to build
  * the first time), each cycle takes about 30 s under software emulation.
  */
 import assert from 'node:assert/strict';
