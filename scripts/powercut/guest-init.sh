@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the power-cut VM's initramfs (scripts/powercut/build-images.mjs).
 # Loads the virtio and ext4 modules, mounts the read-only root (/dev/vda: node + midge)
 # and the data disk (/dev/vdb: midge.yaml and the store, kept across power cuts),
@@ -7,9 +8,9 @@
 mount -t devtmpfs dev /dev
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-for m in $(cat /modules/order); do
+while read -r m; do
   insmod "/modules/$m.ko" || echo "midge-vm: insmod $m failed"
-done
+done </modules/order
 i=0
 while [ ! -b /dev/vda ] || [ ! -b /dev/vdb ] || [ ! -e /sys/class/net/eth0 ]; do
   i=$((i + 1))
