@@ -77,6 +77,7 @@ describe('packaging shell scripts', () => {
     ['sh', 'buildroot/package/midge/S90midge'],
     ['sh', 'openwrt/midge/files/midge.init'],
     ['sh', 'openwrt/midge/files/midge-uci2yaml.sh'],
+    ['sh', 'scripts/powercut/guest-init.sh'],
   ];
   const hasShellcheck = spawnSync('sh', ['-c', 'command -v shellcheck']).status === 0;
 
