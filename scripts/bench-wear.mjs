@@ -22,7 +22,8 @@ import { client, loopDevicesWork, loopFs, onCleanup, percentile, procIoFs, remov
 // e.g. { id: 'midge-window', broker: 'midge', label: 'Midge commit window 20 ms', config: { persistence: { commit_window_ms: 20 } } }.
 const COLUMNS = [
   { id: 'midge', broker: 'midge', label: 'Midge (default config)', config: {} },
-  { id: 'midge-full', broker: 'midge', label: 'Midge `synchronous: full`', config: { persistence: { synchronous: 'full' } } },
+  { id: 'midge-window0', broker: 'midge', label: 'Midge `commit_window_ms: 0`', config: { persistence: { commit_window_ms: 0 } } },
+  { id: 'midge-normal', broker: 'midge', label: 'Midge `synchronous: normal` (opt-out: not power-cut safe)', config: { persistence: { synchronous: 'normal' } } },
   { id: 'mosquitto', broker: 'mosquitto', label: 'mosquitto default (autosave 1800 s)', conf: [] },
   { id: 'mosquitto-autosave', broker: 'mosquitto', label: 'mosquitto `autosave_on_changes true`, `autosave_interval 1`', conf: ['autosave_on_changes true', 'autosave_interval 1'] },
 ];
@@ -38,6 +39,8 @@ const SCENARIOS = {
   e: { title: 'e. saturating durable QoS 1 fan-in', unit: 'B/msg', fanIn: true, burst: true,
     settings: { midge: { mqtt: { max_inflight_messages: 65535, max_queued_messages: 0 } }, mosquitto: ['max_inflight_messages 0', 'max_queued_messages 0'] } },
   c1k: { title: 'c at 1,000 msg/s (queue limit off)', unit: 'B/msg', rate: 1000, offlineSub: true, burst: true, settings: UNLIMITED_QUEUE },
+  c1: { title: 'c at 1 msg/s', unit: 'B/msg', rate: 1, offlineSub: true },
+  c100: { title: 'c at 100 msg/s (queue limit off)', unit: 'B/msg', rate: 100, offlineSub: true, settings: UNLIMITED_QUEUE },
 };
 const FANIN_PUBS = 4, WINDOW = 100, PAYLOAD = Buffer.alloc(64, 'x');
 

@@ -1,7 +1,7 @@
 /** The commit window's policy (src/persistence/sqlite/commit-window.ts), driven by a fake clock. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ANSWER_MS, CommitWindow, LATE_ARRIVAL_MS, QUIET_WINDOWS } from '../../src/persistence/sqlite/commit-window.js';
+import { ANSWER_MS, CommitWindow, LATE_ARRIVAL_MS, MISSES, QUIET_WINDOWS } from '../../src/persistence/sqlite/commit-window.js';
 
 /** One batch: arrivals at the given offsets from `start`, committed, acknowledged `ackAfter` ms after the commit. */
 function batch(w: CommitWindow, start: number, offsets: number[], ackAfter = 1): { delay: number | undefined; end: number } {
@@ -64,16 +64,31 @@ describe('CommitWindow', () => {
     assert.equal(w.mode, 'patient');
   });
 
-  it('leaves eager for a write a window would have caught that does not answer an acknowledgement', () => {
+  it(`leaves eager after ${MISSES} writes in a row that a window would have caught and that do not answer an acknowledgement`, () => {
     const w = new CommitWindow(200);
     let t = 0;
     for (let i = 0; i < QUIET_WINDOWS; i++) t = batch(w, t, [0]).end + 1;
     assert.equal(w.mode, 'eager');
-    const first = batch(w, t, [0]); // opened at t, acknowledged at t + 1
-    assert.equal(first.delay, 0);
-    // 50 ms later: within the window of the last batch, long after its acknowledgement
-    assert.equal(batch(w, t + 50, [0]).delay, 200);
+    // an open-loop stream every 100 ms: within the window of the last batch, long after its acknowledgement
+    for (let i = 0; i < MISSES; i++) {
+      assert.equal(w.mode, 'eager');
+      assert.equal(batch(w, t, [0]).delay, 0);
+      t += 100;
+    }
+    assert.equal(batch(w, t, [0]).delay, 200);
     assert.equal(w.mode, 'patient');
+  });
+
+  it('a single slow answer does not leave eager', () => {
+    const w = new CommitWindow(200);
+    let t = 0;
+    for (let i = 0; i < QUIET_WINDOWS; i++) t = batch(w, t, [0]).end + 1;
+    for (let i = 0; i < 30; i++) {
+      const r = batch(w, t, [0]);
+      assert.equal(r.delay, 0, `batch ${i}`);
+      t = r.end + (i % 5 === 0 ? ANSWER_MS + 20 : 2); // every fifth answer comes late (a loaded machine)
+    }
+    assert.equal(w.mode, 'eager');
   });
 
   it('stays eager for writes that come later than a window', () => {

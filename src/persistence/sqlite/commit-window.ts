@@ -19,16 +19,18 @@
  *   Chosen after `QUIET_WINDOWS` patient windows in a row gathered nothing
  *   late: every write came in the first moment, i.e. the writers were all
  *   waiting for our acknowledgements (closed-loop publishers, a bulk load).
- *   Left again as soon as a write arrives that a window would have caught
- *   and that is not an answer to an acknowledgement just sent.
+ *   Left again when `MISSES` writes in a row arrived that a window would
+ *   have caught and that are not answers to an acknowledgement just sent.
  */
 
 /** A write this long after the window opened counts as gathered by waiting. */
 export const LATE_ARRIVAL_MS = 2;
 /** Patient windows in a row that gathered nothing late before going eager. */
 export const QUIET_WINDOWS = 8;
-/** A write this soon after a commit's acknowledgements went out is taken as an answer to them. */
-export const ANSWER_MS = 10;
+/** A write this soon after a commit's acknowledgements went out is taken as an answer to them (a busy 2-core box: tens of ms). */
+export const ANSWER_MS = 50;
+/** Writes in a row that a window would have gathered before going patient again. */
+export const MISSES = 2;
 
 export type CommitMode = 'patient' | 'eager';
 
@@ -38,6 +40,7 @@ export class CommitWindow {
   private open = false;
   private gathered = 0;
   private quiet = 0;
+  private misses = 0;
   private lastOpenedAt = -Infinity;
   private lastDoneAt = -Infinity;
 
@@ -60,9 +63,14 @@ export class CommitWindow {
       if (now - this.openedAt >= LATE_ARRIVAL_MS) this.gathered++;
       return undefined;
     }
-    if (this.windowMs > 0 && this.current === 'eager' && now - this.lastOpenedAt < this.windowMs && now - this.lastDoneAt > ANSWER_MS) {
-      this.current = 'patient'; // a window would have caught this write, and nobody was waiting to send it
-      this.quiet = 0;
+    if (this.windowMs > 0 && this.current === 'eager') {
+      // would a window have caught this write, which nobody was waiting to send?
+      this.misses = now - this.lastOpenedAt < this.windowMs && now - this.lastDoneAt > ANSWER_MS ? this.misses + 1 : 0;
+      if (this.misses >= MISSES) {
+        this.current = 'patient';
+        this.quiet = 0;
+        this.misses = 0;
+      }
     }
     this.open = true;
     this.openedAt = now;
