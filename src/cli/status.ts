@@ -64,9 +64,13 @@ export function statusUrl(args: StatusArgs): string {
     throw new ConfigError(`metrics.listen is not set, so this midge has no status API: set it (e.g. 127.0.0.1:9234) and restart midge`, { file });
   }
   if (!config.metrics.status_page) throw new ConfigError('metrics.status_page is false, so the status API is off', { file });
-  const { host, port } = parseHostPort(config.metrics.listen)!;
-  if (port === 0) throw new ConfigError('metrics.listen has port 0 (a random port): give the address with --url', { file });
-  // a wildcard address listens on loopback too
+  if (parseHostPort(config.metrics.listen)!.port === 0) throw new ConfigError('metrics.listen has port 0 (a random port): give the address with --url', { file });
+  return localBaseUrl(config.metrics.listen);
+}
+
+/** `http://host:port` of a `metrics.listen` address as reached from this machine (a wildcard address via loopback). */
+export function localBaseUrl(listen: string): string {
+  const { host, port } = parseHostPort(listen)!;
   const target = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${target.includes(':') ? `[${target}]` : target}:${port}`;
 }
