@@ -48,6 +48,8 @@ export interface AdapterStatus {
   /** Most recent reading: flat field values and when (epoch ms). */
   lastReading: { at: number; values: Record<string, string | number | boolean | null> } | undefined;
   lastError: string | undefined;
+  /** Units of reading fields that have one (`B`, `B/s`, `s`, `%`, `°C`), for the status page. */
+  units?: Record<string, string>;
 }
 
 /** Where the metrics endpoint and status page get component status from. */

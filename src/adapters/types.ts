@@ -32,9 +32,18 @@ export interface AdapterContext {
   onReading?: (reading: Reading) => void;
 }
 
+/** Where an adapter says whether its device is there (retained), and with which payloads. */
+export interface AvailabilityTopic {
+  topic: string;
+  online: string;
+  offline: string;
+}
+
 export interface Adapter {
   readonly kind: AdapterKind;
   readonly name: string;
+  /** The device's own availability topic, when the adapter publishes one (serial devices). */
+  readonly availability?: AvailabilityTopic;
   /** Never rejects for a missing or busy device: it logs, reports `waiting`/`error` and retries. */
   start(): Promise<void>;
   /** Releases the device; publishes `offline` availability where the adapter has it. */

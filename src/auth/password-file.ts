@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { describeFsError } from '../fs-error.js';
 import { parsePasswordHash } from './password-hash.js';
 import type { PasswordHash } from './password-hash.js';
 
@@ -64,9 +65,7 @@ export function readTextFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(err);
-    throw new ConfigError(`cannot read ${what}: ${why}`, { file: path });
+    throw new ConfigError(`cannot read ${what}: ${describeFsError(err)}`, { file: path });
   }
 }
 

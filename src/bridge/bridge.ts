@@ -22,6 +22,7 @@ import { RateMeter } from './rate-meter.js';
 import { Sender } from './sender.js';
 import { localSubscriptions, mapOutgoing, capQos } from './topic-map.js';
 import { describeLink, LinkTimers } from './link-timers.js';
+import { explainTlsError } from '../tls/tls-errors.js';
 
 export interface BridgeDeps {
   bus: Bus;
@@ -232,7 +233,7 @@ export class Bridge {
     this.timers.onDisconnected();
     if (this.stopped) return;
     const wasUp = this.state === 'connected';
-    if (err) this.lastError = err.message;
+    if (err) this.lastError = explainTlsError(err, 'bridge') ?? err.message;
     this.notify(false);
     if (wasUp) this.addressIndex = 0;
     else this.addressIndex++;

@@ -6,10 +6,10 @@
  * and inbound QoS 1/2 acknowledged only after the local side is durable
  * (MQTT.js `customHandleAcks` is v5-only, so `handleMessage` is used).
  */
-import { readFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
 import { BridgeError } from '../errors.js';
+import { readConfiguredFile } from '../tls/key-pair.js';
 import type { Address, BridgePlan } from './plan.js';
 import type { ConnectionParams } from './profiles/index.js';
 
@@ -23,9 +23,9 @@ export interface LinkHandlers {
 function readPem(file: string | undefined, what: string): Buffer | undefined {
   if (file === undefined) return undefined;
   try {
-    return readFileSync(file);
+    return readConfiguredFile(file, what);
   } catch (err) {
-    throw new BridgeError(`cannot read ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, 'GW_ERR_BRIDGE_TLS');
+    throw new BridgeError((err as Error).message, 'GW_ERR_BRIDGE_TLS');
   }
 }
 

@@ -17,6 +17,7 @@ import { listenOn } from '../listeners/listen.js';
 // the WebSocket module (ws, http, https) is imported only when a websockets listener is configured
 type WebSocketModule = typeof import('../listeners/websocket.js');
 import { verifyClientCertificate } from '../tls/client-cert.js';
+import { explainTlsError } from '../tls/tls-errors.js';
 import { loadTlsOptions, tlsEnabled } from '../tls/options.js';
 import type { Broker } from './broker.js';
 import { Connection } from './connection.js';
@@ -91,7 +92,7 @@ export class Listeners {
     });
     if (entry.tls) {
       server.on('tlsClientError', (err: NodeJS.ErrnoException, socket: tls.TLSSocket) => {
-        this.log.warn({ listener: entry.name, remote: remoteOf(socket), reason: err.code ?? err.message }, `TLS handshake failed: ${err.message}`);
+        this.log.warn({ listener: entry.name, remote: remoteOf(socket), reason: err.code ?? err.message }, `TLS handshake failed: ${explainTlsError(err, 'listener') ?? err.message}`);
       });
       // before the HTTP/WebSocket machinery sees the socket: refuse bad client certificates
       if (config.require_certificate) server.prependListener('secureConnection', (socket: tls.TLSSocket) => this.checkClientCert(entry, socket));

@@ -4,7 +4,9 @@
 import { ConfigError } from '../errors.js';
 import { loadBoardConfig } from '../config/board.js';
 import { formatWarning, loadAnyConfig } from '../config/mosquitto/load.js';
-import { allowsAnonymous, closedListeners, closedListenerWarning, listenerAddress } from '../config/listener-access.js';
+import { closedListeners, closedListenerWarning } from '../config/listener-access.js';
+import { checkConfigFiles } from './check-files.js';
+import { summarizeConfig } from './config-summary.js';
 import type { MidgeConfig } from '../config/types.js';
 
 export interface Output {
@@ -33,29 +35,12 @@ export function checkConfig(path: string, io: Output, format?: 'mosquitto', boar
     return 1;
   }
   warnings.push(...closedListeners(cfg).map((l) => `warning: ${closedListenerWarning(l)}`));
+  const files = checkConfigFiles(cfg);
+  warnings.push(...files.warnings.map((w) => `warning: ${w}`));
+  if (files.errors.length > 0) {
+    io.err(files.errors.map((e) => `${path}: ${e}\n`).join(''));
+    return 1;
+  }
   io.out(`${path}: OK\n${[...summarizeConfig(cfg), ...warnings].map((l) => `  ${l}\n`).join('')}`);
   return 0;
-}
-
-/** A few lines describing what the configuration will do. */
-export function summarizeConfig(cfg: MidgeConfig): string[] {
-  const listeners = cfg.listeners.map((l) => {
-    const anonymous = allowsAnonymous(l, cfg.auth);
-    return `${listenerAddress(l)} (${l.protocol}, ${anonymous ? 'anonymous allowed' : 'anonymous refused'})`;
-  });
-  const m = cfg.mqtt;
-  const limit = (n: number, unit = ''): string => (n === 0 ? 'unlimited' : `${n}${unit}`);
-  return [
-    `listeners: ${listeners.join(', ')}`,
-    `mqtt: max_qos ${m.max_qos}, max_packet_size ${limit(m.max_packet_size, ' bytes')}, ` +
-      `max_inflight_messages ${m.max_inflight_messages}, max_queued_messages ${limit(m.max_queued_messages)}`,
-    `persistence: ${cfg.persistence.enabled ? `${cfg.persistence.path} (${durability(cfg.persistence)})` : 'off (in memory)'}`,
-    `log: ${cfg.log.level} (${cfg.log.format})`,
-  ];
-}
-
-/** What an acknowledgement survives with these persistence settings, as the summary says it. */
-function durability(p: MidgeConfig['persistence']): string {
-  const survives = p.synchronous === 'full' ? 'acknowledged messages survive a power cut' : 'acknowledged messages survive a crash, NOT a power cut';
-  return `synchronous ${p.synchronous}: ${survives}; commit window ${p.commit_window_ms} ms`;
 }

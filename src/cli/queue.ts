@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { loadAnyConfig } from '../config/mosquitto/load.js';
+import { defaultConfigPath } from './service-config.js';
 import type { MidgeConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { SqliteStore } from '../persistence/sqlite/sqlite-store.js';
@@ -18,6 +19,9 @@ import type { Output } from './check-config.js';
 
 export const QUEUE_USAGE = `Usage: midge queue [-c CONFIG] [--json]
        midge queue purge --bridge NAME [-c CONFIG] [--yes]
+
+Without -c: $MIDGE_CONFIG, else /etc/midge/midge.yaml when it exists (the
+config the packaged service runs with), else the built-in default (./data).
 
 Shows each bridge's durable queue: messages, bytes, age of the oldest
 message, dead letters and the last known connection state. purge deletes
@@ -67,7 +71,8 @@ export async function runQueue(args: readonly string[], io: Output, input: NodeJ
   }
   let config: MidgeConfig;
   try {
-    config = a.configPath === undefined ? (await import('../config/load.js')).defaultConfig() : loadAnyConfig(a.configPath).config;
+    const path = a.configPath ?? defaultConfigPath();
+    config = path === undefined ? (await import('../config/load.js')).defaultConfig() : loadAnyConfig(path).config;
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     io.err(`${err.message}\n`);

@@ -17,6 +17,7 @@ import { startGateway } from '../gateway.js';
 import type { Gateway } from '../gateway.js';
 import { createLogger, openLogFile } from '../log.js';
 import { RecentLogs } from '../log-recent.js';
+import { logProcessWarnings } from '../process-warnings.js';
 import type { LogDestination } from '../log.js';
 import { VERSION } from '../version.js';
 import type { Output } from './check-config.js';
@@ -68,6 +69,7 @@ export async function runGateway(opts: RunOptions, io: Output, endStartup?: () =
   const recentLogs = new RecentLogs();
   const logger = createLogger(config.log, logFile, recentLogs);
   installCrashHandlers(logger);
+  logProcessWarnings(logger); // no plain-text warning lines in the JSON log
   const notifier = createNotifier(logger); // systemd Type=notify: READY, WATCHDOG, STOPPING
   for (const w of warnings) logger.warn({ file: w.file, line: w.line, option: w.option }, `config: ${formatWarning(w)}`);
 

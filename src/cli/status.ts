@@ -10,14 +10,16 @@ import { parseHostPort } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { GatewayStatus } from '../status/status-json.js';
 import type { Output } from './check-config.js';
+import { defaultConfigPath } from './service-config.js';
 import { formatStatus } from './status-format.js';
 
 export const STATUS_USAGE = `Usage: midge status [-c CONFIG | --url URL] [-u USER] [--json]
 
 Show what a running midge is doing, from its status API (metrics.listen).
-  -c, --config FILE  take the address from metrics.listen in FILE
+  -c, --config FILE  take the address from metrics.listen in FILE (default:
+                     $MIDGE_CONFIG, else /etc/midge/midge.yaml when it
+                     exists, as the service uses; else http://127.0.0.1:9234)
   --url URL          the address, e.g. http://127.0.0.1:9234
-                     (default without -c and --url: http://127.0.0.1:9234)
   -u, --user USER    user name when the page needs a password
                      (metrics.allow_anonymous false); the password is read
                      from the MIDGE_PASSWORD environment variable
@@ -57,16 +59,20 @@ export function parseStatusArgs(argv: readonly string[]): { ok: true; args: Stat
 /** The base URL of the status API: --url, metrics.listen of the config file, or the default. Throws ConfigError. */
 export function statusUrl(args: StatusArgs): string {
   if (args.url !== undefined) return args.url.replace(/\/+$/, '');
-  if (args.configPath === undefined) return DEFAULT_STATUS_URL;
-  const { config } = loadAnyConfig(args.configPath);
-  const file = args.configPath;
+  const file = args.configPath ?? defaultConfigPath();
+  if (file === undefined) return DEFAULT_STATUS_URL;
+  const { config } = loadAnyConfig(file);
   if (config.metrics.listen === undefined) {
     throw new ConfigError(`metrics.listen is not set, so this midge has no status API: set it (e.g. 127.0.0.1:9234) and restart midge`, { file });
   }
   if (!config.metrics.status_page) throw new ConfigError('metrics.status_page is false, so the status API is off', { file });
-  const { host, port } = parseHostPort(config.metrics.listen)!;
-  if (port === 0) throw new ConfigError('metrics.listen has port 0 (a random port): give the address with --url', { file });
-  // a wildcard address listens on loopback too
+  if (parseHostPort(config.metrics.listen)!.port === 0) throw new ConfigError('metrics.listen has port 0 (a random port): give the address with --url', { file });
+  return localBaseUrl(config.metrics.listen);
+}
+
+/** `http://host:port` of a `metrics.listen` address as reached from this machine (a wildcard address via loopback). */
+export function localBaseUrl(listen: string): string {
+  const { host, port } = parseHostPort(listen)!;
   const target = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
   return `http://${target.includes(':') ? `[${target}]` : target}:${port}`;
 }

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { isAlias, isMap, isSeq, isScalar, LineCounter, parseDocument } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { describeFsError } from '../fs-error.js';
 import { configSchema } from './schema.js';
 import { validateConfig } from './validate.js';
 import type { KeyPath } from './validate.js';
@@ -116,19 +117,4 @@ function lineOf(doc: Document, lc: LineCounter, path: KeyPath): number | undefin
 function startLine(node: unknown, lc: LineCounter): number | undefined {
   const range = (node as Node | null)?.range;
   return range ? lc.linePos(range[0]).line : undefined;
-}
-
-function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    default:
-      return err instanceof Error ? err.message : String(err);
-  }
 }

@@ -5,6 +5,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { BridgePlanError, planBridge } from '../bridge/plan.js';
+import { describeFsError } from '../fs-error.js';
 import type { MidgeConfig } from './types.js';
 import type { BridgeConfig } from './types-bridge.js';
 
@@ -30,7 +31,7 @@ export function checkBridges(config: MidgeConfig, fail: Fail): void {
       try {
         accessSync(file, constants.R_OK);
       } catch (err) {
-        fail(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, ['bridges', i, key]);
+        fail(`cannot read ${file}: ${describeFsError(err)}`, ['bridges', i, key]);
       }
     }
   });

@@ -56,7 +56,7 @@ export function buildStatus(src: StatusSources): GatewayStatus {
   };
   const mem = process.memoryUsage();
   const problems = [
-    ...bridges.filter((b) => b.state === 'backoff' || b.state === 'stopped').map((b) => `bridge ${b.name} is ${b.state}${b.lastError ? `: ${b.lastError}` : ''}`),
+    ...bridges.filter((b) => b.state === 'backoff' || b.state === 'stopped').map((b) => `bridge ${b.name} ${b.state === 'backoff' ? 'cannot connect (retrying)' : 'is stopped'}${b.lastError ? `: ${b.lastError}` : ''}`),
     ...adapters.filter((a) => a.state === 'error').map((a) => `${a.kind} ${a.name}: ${a.lastError ?? 'error'}`),
     ...(s.storeErrors > 0 ? [`${s.storeErrors} store write(s) failed since start (disk full or I/O error?)`] : []),
   ];

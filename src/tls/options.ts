@@ -4,11 +4,10 @@
  * they form a usable secure context before anyone relies on them (at start,
  * and again on every SIGHUP reload).
  */
-import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
-import { X509Certificate } from 'node:crypto';
 import type { ListenerConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
+import { checkCaFile, checkKeyPair, errorText, parseCertificate, readConfiguredFile } from './key-pair.js';
 
 const MIN_VERSION = { 'tlsv1.2': 'TLSv1.2', 'tlsv1.3': 'TLSv1.3' } as const;
 
@@ -35,24 +34,21 @@ export interface LoadedTls {
  * `listeners[index].<key>`; nothing is half-applied.
  */
 export function loadTlsOptions(config: ListenerConfig, index: number): LoadedTls {
-  const read = (key: 'certfile' | 'keyfile' | 'cafile' | 'crlfile'): Buffer | undefined => {
-    const path = config[key];
-    if (path === undefined) return undefined;
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : String(code ?? err);
-      throw new ConfigError(`cannot read ${path}: ${why}`, { key: `listeners[${index}].${key}` });
-    }
+  const key = (name: string): string => `listeners[${index}].${name}`;
+  const read = (name: 'certfile' | 'keyfile' | 'cafile' | 'crlfile'): Buffer | undefined => {
+    const path = config[name];
+    return path === undefined ? undefined : readConfiguredFile(path, key(name));
   };
-  const cert = read('certfile');
-  const key = read('keyfile');
+  const cert = read('certfile')!;
+  const keyPem = read('keyfile')!;
   const ca = read('cafile');
   const crl = read('crlfile');
+  const x509 = parseCertificate(cert, config.certfile!, key('certfile'));
+  checkKeyPair(x509, keyPem, { certfile: config.certfile!, keyfile: config.keyfile! }, { certKey: key('certfile'), keyKey: key('keyfile') });
+  if (ca) checkCaFile(ca, config.cafile!, key('cafile'));
   const options: tls.TlsOptions = {
     cert,
-    key,
+    key: keyPem,
     ca,
     crl,
     minVersion: MIN_VERSION[config.tls_version],
@@ -61,23 +57,11 @@ export function loadTlsOptions(config: ListenerConfig, index: number): LoadedTls
     rejectUnauthorized: false,
   };
   if (config.ciphers !== undefined) options.ciphers = config.ciphers;
-  let certificate: CertificateSummary;
-  try {
-    const x509 = new X509Certificate(cert!);
-    certificate = { subject: x509.subject.replace(/\n/g, ', '), serial: x509.serialNumber, validTo: x509.validTo };
-  } catch (err) {
-    throw new ConfigError(`${config.certfile} is not a PEM certificate: ${errorText(err)}`, { key: `listeners[${index}].certfile` });
-  }
+  const certificate = { subject: x509.subject.replace(/\n/g, ', '), serial: x509.serialNumber, validTo: x509.validTo };
   try {
     tls.createSecureContext(options);
   } catch (err) {
     throw new ConfigError(`unusable TLS settings: ${errorText(err)}`, { key: `listeners[${index}]` });
   }
   return { options, certificate };
-}
-
-function errorText(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
-  const code = (err as NodeJS.ErrnoException).code;
-  return code ? `${err.message} (${code})` : err.message;
 }

@@ -135,4 +135,36 @@ describe('Home Assistant discovery', () => {
       await sub.end();
     }
   });
+  it('serial entities follow the device\'s own availability too; fields differing only in case get distinct ids and a logged collision', async () => {
+    const listeners: Array<(r: Reading) => void> = [];
+    const availability = { topic: 'tele/esp-2/LWT', online: 'Online', offline: 'Offline' };
+    const esp: Adapter = { kind: 'serial', name: 'esp-2', availability, start: async () => undefined, stop: async () => undefined, status: () => ({ kind: 'serial', name: 'esp-2', state: 'running', counters: {}, lastReading: undefined, lastError: undefined }) };
+    const lines: string[] = [];
+    const capture = pino({ level: 'warn' }, { write: (line: string) => void lines.push(line) });
+    const cfg = validateConfig({ persistence: { enabled: false }, homeassistant: { node_id: 'gw3', topic_prefix: 'test/ha3' } });
+    const discovery = startDiscovery(cfg, { adapters: [esp], onReading: (l) => (listeners.push(l), () => undefined) }, tb.broker.bus, capture);
+    const sub = await connect(tb.port, { clientId: 'ha-serial-3' });
+    try {
+      await sub.client.subscribeAsync(`${HA}/sensor/gw3/#`);
+      const emit = (values: Reading['values']) => listeners.forEach((l) => l({ kind: 'serial', device: 'esp-2', at: Date.now(), values }));
+      emit({ Temp: 21.5, temp: 22 });
+      emit({ temp: 22.5, Temp: 21 }); // the same two fields again: no new entity, the same ids
+      await waitFor(() => configs(sub).size === 2, 5000, 'both fields announced');
+      const byName = new Map([...configs(sub)].map(([topic, text]) => [(JSON.parse(text) as { name: string }).name, { topic, config: JSON.parse(text) as Record<string, unknown> }]));
+      assert.equal(byName.get('Temp')!.topic, `${HA}/sensor/gw3/serial_esp-2_temp/config`);
+      assert.match(byName.get('temp')!.topic, /^homeassistant\/sensor\/gw3\/serial_esp-2_temp_[0-9a-f]{6}\/config$/);
+      assert.notEqual(byName.get('Temp')!.config.unique_id, byName.get('temp')!.config.unique_id);
+      const t = byName.get('Temp')!.config;
+      assert.equal(t.availability_mode, 'all');
+      assert.deepEqual(t.availability, [
+        { topic: 'test/ha3/availability', payload_available: 'online', payload_not_available: 'offline' },
+        { topic: 'tele/esp-2/LWT', payload_available: 'Online', payload_not_available: 'Offline' },
+      ]);
+      assert.equal(lines.filter((l) => l.includes('differ only in case')).length, 1, 'one collision logged once');
+      assert.equal(discovery.topics().length, 2);
+    } finally {
+      discovery.stop();
+      await sub.end();
+    }
+  });
 });

@@ -122,7 +122,7 @@ describe('midge -c mosquitto.conf', () => {
     writeFileSync(conf, 'listener 1883 127.0.0.1\nallow_anonymous false\n');
     const r = await run(process.execPath, [CLI, 'check-config', conf]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /listeners: 127\.0\.0\.1:1883 \(mqtt, anonymous refused\)/);
+    assert.match(r.stdout, /listeners: 127\.0\.0\.1:1883 \(mqtt, anonymous refused, no password file: no client can connect\)/);
     assert.match(r.stdout, /warning: listener 127\.0\.0\.1:1883: allow_anonymous is false and no password file is configured, so no client can connect/);
     writeFileSync(conf, `listener 1883 127.0.0.1\nallow_anonymous false\npassword_file ${join(dir, 'passwd')}\n`);
     writeFileSync(join(dir, 'passwd'), '');

@@ -92,7 +92,7 @@ describe('GET /api/status', () => {
     g.bridges = [bridgeStatus({ state: 'backoff', lastError: 'connect ECONNREFUSED' })];
     g.adapters = [adapterStatus({ state: 'error', lastError: 'ENOENT /dev/ttyUSB0' })];
     const s = await status(g.url);
-    assert.deepEqual(s.health, { ok: false, problems: ['bridge aws is backoff: connect ECONNREFUSED', 'serial uart0: ENOENT /dev/ttyUSB0'] });
+    assert.deepEqual(s.health, { ok: false, problems: ['bridge aws cannot connect (retrying): connect ECONNREFUSED', 'serial uart0: ENOENT /dev/ttyUSB0'] });
     g.bridges = [];
     g.adapters = [];
   });

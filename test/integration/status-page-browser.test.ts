@@ -51,7 +51,7 @@ describe('status page in a browser', { skip }, () => {
     await page.locator('#health', { hasText: 'healthy' }).waitFor({ timeout: 10_000 });
     await page.locator('#live', { hasText: 'live' }).waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('#bridges tbody tr').count(), 2);
-    assert.match(await page.locator('#devices').innerText(), /uart0[\s\S]*temperature=21\.5/);
+    assert.match(await page.locator('#devices').innerText(), /uart0[\s\S]*temperature 21\.5/);
     assert.match(await page.locator('#clients').innerText(), /greenhouse-sensor/);
 
     const pub = clients[0]!.client;
@@ -80,6 +80,42 @@ describe('status page in a browser', { skip }, () => {
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
     assert.deepEqual(errors, []);
+    await page.close();
+  });
+  it('health with units and human sizes, nulls hidden; serial counters folded; log times local; a favicon', async () => {
+    g.adapters = [
+      adapterStatus({
+        counters: { lines_parsed: 120, bytes_in: 5000, disconnects: 0, nmea_bad_checksum: 0, boot_noise: 0 },
+      }),
+      adapterStatus({
+        kind: 'health', name: 'health', counters: { polls_skipped: 0 }, units: { mem_total: 'B', cpu_temp: '°C', uptime: 's', cpu_load: '%' },
+        lastReading: { at: Date.now(), values: { mem_total: 25276182528, cpu_temp: null, uptime: 90061, cpu_load: 12.5 } },
+      }),
+    ];
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, timezoneId: 'Pacific/Kiritimati' }); // UTC+14: never the UTC hour
+    const missing: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() >= 400) missing.push(`${r.status()} ${r.url()}`);
+    });
+    await page.goto(`${g.url}/`);
+    await page.locator('#devices', { hasText: 'mem_total' }).waitFor({ timeout: 10_000 });
+    const devices = await page.locator('#devices').innerText();
+    assert.match(devices, /mem_total 25\.3 GB/);
+    assert.match(devices, /uptime 1 d 1 h/);
+    assert.match(devices, /cpu_load 12\.5 %/);
+    assert.doesNotMatch(devices, /cpu_temp|null/);
+    assert.match(devices, /lines parsed 120, bytes in 5,000/);
+    assert.doesNotMatch(devices, /nmea_bad_checksum|disconnects/, 'zero counters are folded away');
+    assert.equal(await page.locator('#devices details').count(), 1, 'the serial device folds its other counters');
+    const href = await page.locator('link[rel="icon"]').getAttribute('href');
+    assert.ok(href, 'the page names its icon');
+    assert.equal((await fetch(new URL(href, `${g.url}/`))).status, 200);
+    await page.locator('#logs div').first().waitFor({ timeout: 10_000 });
+    const firstLog = await page.locator('#logs div').first().innerText();
+    const utcHour = /T(\d\d):/.exec(new Date().toISOString())![1];
+    assert.doesNotMatch(firstLog, /^\d{4}-\d\d-\d\dT/, 'not the ISO UTC stamp');
+    assert.ok(!firstLog.startsWith(`${utcHour}:`), `log time in local time: ${firstLog}`);
+    assert.deepEqual(missing, []);
     await page.close();
   });
 });

@@ -17,6 +17,10 @@ import type { HealthValues, RawSample } from './compute.js';
 import { gatherInventory } from './inventory.js';
 import type { InventoryReader } from './inventory.js';
 import type { HealthSource } from './source.js';
+import { HEALTH_METRICS } from './metrics.js';
+
+/** Units of the values that have one, as the status page shows them. */
+const HEALTH_UNITS: Record<string, string> = Object.fromEntries(HEALTH_METRICS.flatMap((m) => (m.unit ? [[m.key, m.unit]] : [])));
 
 export interface HealthAdapterOptions {
   config: HealthConfig;
@@ -82,7 +86,7 @@ export class HealthAdapter implements Adapter {
   }
 
   status(): AdapterStatus {
-    return { kind: 'health', name: this.name, state: this.state, counters: { ...this.counters }, lastReading: this.lastReading, lastError: this.lastError };
+    return { kind: 'health', name: this.name, state: this.state, counters: { ...this.counters }, lastReading: this.lastReading, lastError: this.lastError, units: HEALTH_UNITS };
   }
 
   private async guarded(which: 'sample' | 'disk', poll: () => Promise<void>): Promise<void> {

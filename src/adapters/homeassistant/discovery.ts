@@ -17,6 +17,7 @@ import type { Adapter, Bus, Reading } from '../types.js';
 import { gpioEntities, healthEntities, mirrorTopic, readingEntities } from './entities.js';
 import { discoveryTopic } from './payloads.js';
 import type { Entity, Node } from './payloads.js';
+import { objectIdAllocator } from './object-ids.js';
 import { DiscoveryRegistry, REGISTRY_FILE, staleEntries } from './registry.js';
 import type { RegistryEntry } from './registry.js';
 
@@ -88,13 +89,15 @@ export function startDiscovery(config: MidgeConfig, host: DiscoveryHost, bus: Bu
 
   const mirrorPrefix = expandPrefix(ha.topic_prefix);
   const mirrors = new Map<string, Reading['values']>();
+  const objectId = objectIdAllocator(log);
   const onReading = (r: Reading): void => {
     if (r.kind === 'gpio') return; // announced from the config
     if (r.kind === 'health') {
       for (const e of healthEntities(node, healthBaseTopic(config), r.values)) announce(e);
       return;
     }
-    for (const e of readingEntities(node, mirrorPrefix, r)) announce(e);
+    const availability = host.adapters.find((a) => a.kind === r.kind && a.name === r.device)?.availability;
+    for (const e of readingEntities(node, mirrorPrefix, r, { availability, objectId })) announce(e);
     const topic = mirrorTopic(mirrorPrefix, r);
     const merged = { ...mirrors.get(topic), ...r.values };
     mirrors.set(topic, merged);

@@ -7,7 +7,7 @@
  */
 import type { GpioPinConfig } from '../../config/types.js';
 import { slugify } from '../naming.js';
-import type { Reading } from '../types.js';
+import type { AvailabilityTopic, Reading } from '../types.js';
 import { HEALTH_METRICS } from '../health/metrics.js';
 import { childDevice, entity } from './payloads.js';
 import type { Entity, Node } from './payloads.js';
@@ -58,18 +58,27 @@ export function mirrorTopic(prefix: string, reading: Pick<Reading, 'kind' | 'dev
 /** Field names that fit in a template string as they are (no quotes, braces or backslashes). */
 const SAFE_FIELD = /^[\w .:-]{1,100}$/;
 
+export interface ReadingEntityOptions {
+  /** The device's own availability topic (a serial device that is unplugged goes unavailable). */
+  availability?: AvailabilityTopic;
+  /** Object id for `field` given the plain one (discovery makes ids of fields differing only in case distinct). */
+  objectId?: (field: string, plain: string) => string;
+}
+
 /** One sensor per numeric field of a reading (dotted keys kept in the template). */
-export function readingEntities(node: Node, prefix: string, reading: Reading): Entity[] {
+export function readingEntities(node: Node, prefix: string, reading: Reading, options: ReadingEntityOptions = {}): Entity[] {
   const out: Entity[] = [];
   for (const [field, value] of Object.entries(reading.values)) {
     if (typeof value !== 'number' || !Number.isFinite(value) || !SAFE_FIELD.test(field)) continue;
     const cls = inferFieldClass(field);
+    const plain = slugify(`${reading.kind}_${reading.device}_${field}`);
     out.push(entity(node, {
       component: 'sensor',
       kind: reading.kind,
       device: reading.device,
-      objectId: slugify(`${reading.kind}_${reading.device}_${field}`),
+      objectId: options.objectId?.(field, plain) ?? plain,
       name: field,
+      ...(options.availability ? { availability: [options.availability] } : {}),
       deviceBlock: childDevice(node, slugify(reading.device), reading.kind),
       keys: {
         state_topic: mirrorTopic(prefix, reading),

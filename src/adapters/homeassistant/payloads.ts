@@ -5,6 +5,7 @@
  * value_template, device_class, unit_of_measurement, state_class,
  * availability, device, origin). Pure.
  */
+import type { AvailabilityTopic } from '../types.js';
 import { VERSION } from '../../version.js';
 
 export type Component = 'sensor' | 'binary_sensor' | 'switch';
@@ -47,20 +48,20 @@ export interface EntityInput {
   kind: string;
   device: string;
   name: string;
-  /** Availability topics besides the gateway's (all must say online). */
-  availability?: string[];
+  /** Availability topics besides the gateway's (all must say online): a topic with online/offline, or the device's own with its payloads. */
+  availability?: Array<string | AvailabilityTopic>;
   deviceBlock?: Record<string, unknown>;
   /** Component-specific keys (state_topic, payload_on, unit_of_measurement...). */
   keys: Record<string, unknown>;
 }
 
 export function entity(node: Node, input: EntityInput): Entity {
-  const topics = [node.availability, ...(input.availability ?? [])];
+  const topics = [node.availability, ...(input.availability ?? [])].map((a) => (typeof a === 'string' ? { topic: a, online: 'online', offline: 'offline' } : a));
   const config: Record<string, unknown> = {
     name: input.name,
     unique_id: `${node.nodeId}_${input.objectId}`,
     ...withoutUndefined(input.keys),
-    availability: topics.map((topic) => ({ topic, payload_available: 'online', payload_not_available: 'offline' })),
+    availability: topics.map((a) => ({ topic: a.topic, payload_available: a.online, payload_not_available: a.offline })),
     availability_mode: 'all',
     device: input.deviceBlock ?? gatewayDevice(node),
     origin: { name: 'Midge', sw_version: VERSION },

@@ -5,11 +5,13 @@
  */
 import type { BootBanner } from './boot-banner.js';
 import { plainValue, type OfflineReason, type Publisher, type PublisherContext } from './publisher.js';
+import type { AvailabilityTopic } from '../types.js';
 import { expandTemplate, hostSlug } from './topics.js';
 import { setOwn, type Value } from './values.js';
 
 export class DefaultPublisher implements Publisher {
   readonly commandTopics: readonly string[];
+  readonly availability: AvailabilityTopic;
   private readonly prefix: string;
   private available: boolean | undefined;
 
@@ -18,6 +20,7 @@ export class DefaultPublisher implements Publisher {
     const hostname = ctx.hostname ?? hostSlug();
     this.prefix = expandTemplate(device.topic_prefix, { device: device.name, hostname });
     this.commandTopics = [this.topic(device.set_topic)];
+    this.availability = { topic: this.topic(device.availability_topic), online: 'online', offline: 'offline' };
   }
 
   private topic(template: string, field?: string): string {
@@ -31,13 +34,13 @@ export class DefaultPublisher implements Publisher {
   online(): void {
     if (this.available === true) return;
     this.available = true;
-    this.ctx.bus.publish(this.topic(this.ctx.device.availability_topic), 'online', { qos: 1, retain: true });
+    this.ctx.bus.publish(this.availability.topic, this.availability.online, { qos: 1, retain: true });
   }
 
   offline(_reason: OfflineReason): void {
     if (this.available === false) return;
     this.available = false;
-    this.ctx.bus.publish(this.topic(this.ctx.device.availability_topic), 'offline', { qos: 1, retain: true });
+    this.ctx.bus.publish(this.availability.topic, this.availability.offline, { qos: 1, retain: true });
   }
 
   reading(values: Record<string, Value>, at: number): void {

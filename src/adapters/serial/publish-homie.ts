@@ -11,12 +11,15 @@ import type { BootBanner } from './boot-banner.js';
 import { plainValue, type OfflineReason, type Publisher, type PublisherContext } from './publisher.js';
 import { slug } from './topics.js';
 import type { Value } from './values.js';
+import type { AvailabilityTopic } from '../types.js';
 
 const NODE = 'serial';
 const RESERVED = new Set(['log', 'command']);
 
 export class HomiePublisher implements Publisher {
   readonly commandTopics: readonly string[];
+  /** Home Assistant: `ready` is available, `lost` (port gone, no data) is not. */
+  readonly availability: AvailabilityTopic;
   private readonly base: string;
   private readonly ids = new Map<string, string>();
   private readonly taken = new Set(RESERVED);
@@ -25,6 +28,7 @@ export class HomiePublisher implements Publisher {
   constructor(private readonly ctx: PublisherContext) {
     this.base = `homie/${ctx.device.name}`;
     this.commandTopics = [`${this.base}/${NODE}/command/set`];
+    this.availability = { topic: `${this.base}/$state`, online: 'ready', offline: 'lost' };
     this.setState('init');
     this.attr('$homie', '4.0.0');
     this.attr('$name', ctx.device.name);

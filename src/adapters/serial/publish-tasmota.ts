@@ -10,15 +10,18 @@
 import { ESP8266_RESET_CAUSES, type BootBanner } from './boot-banner.js';
 import { localIsoSeconds, type OfflineReason, type Publisher, type PublisherContext } from './publisher.js';
 import { setOwn, type Value } from './values.js';
+import type { AvailabilityTopic } from '../types.js';
 
 export class TasmotaPublisher implements Publisher {
   readonly commandTopics: readonly string[];
+  readonly availability: AvailabilityTopic;
   private readonly dev: string;
   private available: boolean | undefined;
 
   constructor(private readonly ctx: PublisherContext) {
     this.dev = ctx.device.name;
     this.commandTopics = [`cmnd/${this.dev}/SerialSend`];
+    this.availability = { topic: `tele/${this.dev}/LWT`, online: 'Online', offline: 'Offline' };
   }
 
   private send(topic: string, payload: unknown, retain = false, qos: 0 | 1 = this.ctx.device.qos): void {
@@ -28,13 +31,13 @@ export class TasmotaPublisher implements Publisher {
   online(): void {
     if (this.available === true) return;
     this.available = true;
-    this.send(`tele/${this.dev}/LWT`, 'Online', true, 1);
+    this.send(this.availability.topic, this.availability.online, true, 1);
   }
 
   offline(_reason: OfflineReason): void {
     if (this.available === false) return;
     this.available = false;
-    this.send(`tele/${this.dev}/LWT`, 'Offline', true, 1);
+    this.send(this.availability.topic, this.availability.offline, true, 1);
   }
 
   reading(values: Record<string, Value>, at: number): void {

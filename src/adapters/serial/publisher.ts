@@ -4,7 +4,7 @@
  * implementation per profile: default (templates), tasmota, homie.
  */
 import type { SerialDeviceConfig } from '../../config/types.js';
-import type { Bus } from '../types.js';
+import type { AvailabilityTopic, Bus } from '../types.js';
 import type { BootBanner } from './boot-banner.js';
 import type { Value } from './values.js';
 
@@ -13,6 +13,8 @@ export type OfflineReason = 'closed' | 'missing' | 'timeout' | 'stopped';
 export interface Publisher {
   /** Topics whose payloads are written to the port (exact topic names). */
   readonly commandTopics: readonly string[];
+  /** Where online()/offline() publish, and the payloads (Home Assistant lists it next to the gateway's). */
+  readonly availability: AvailabilityTopic;
   online(): void;
   offline(reason: OfflineReason): void;
   reading(values: Record<string, Value>, at: number): void;

@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { Backoff } from '../../bridge/backoff.js';
 import type { SerialDeviceConfig } from '../../config/types.js';
 import type { AdapterState, AdapterStatus } from '../../status-types.js';
-import type { Adapter, AdapterContext } from '../types.js';
+import type { Adapter, AdapterContext, AvailabilityTopic } from '../types.js';
 import { CommandGate } from './commands.js';
 import { LinePipeline, type PipelineSink } from './pipeline.js';
 import type { ParserName } from './parse-line.js';
@@ -84,6 +84,11 @@ export class SerialAdapter implements Adapter {
     if (link) await link.close();
     this.safely(() => this.publisher.offline('stopped'));
     this.state = 'stopped';
+  }
+
+  /** The profile's availability topic (Home Assistant lists it next to the gateway's). */
+  get availability(): AvailabilityTopic {
+    return this.publisher.availability;
   }
 
   status(): AdapterStatus {

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../../errors.js';
+import { describeFsError } from '../../fs-error.js';
 
 /** One non-comment line of a mosquitto.conf. */
 export interface Directive {
@@ -128,21 +129,5 @@ function readText(path: string): string {
     return readFileSync(path, 'utf8');
   } catch (err) {
     throw new ConfigError(`cannot read config file: ${describeFsError(err)}`, { file: path });
-  }
-}
-
-function describeFsError(err: unknown): string {
-  switch ((err as NodeJS.ErrnoException | null)?.code) {
-    case 'ENOENT':
-      return 'no such file or directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'is a directory';
-    case 'ENOTDIR':
-      return 'not a directory';
-    default:
-      return err instanceof Error ? err.message : String(err);
   }
 }

@@ -86,6 +86,18 @@ function renderBridges(bridges) {
   }));
 }
 
+// Counters worth a glance for each kind of device; the rest are folded away.
+const MAIN_COUNTERS = { serial: ['lines_parsed', 'bytes_in', 'disconnects', 'lines_dropped', 'publish_errors'] };
+
+/** A reading value with its unit: sizes in kB/MB/GB, durations in words. */
+function fmtValue(v, unit) {
+  if (typeof v !== 'number' || !unit) return String(v);
+  if (unit === 'B') return fmtBytes(v);
+  if (unit === 'B/s') return `${fmtBytes(v)}/s`;
+  if (unit === 's') return fmtDuration(v);
+  return `${fmtNumber(v)} ${unit}`;
+}
+
 function renderDevices(adapters) {
   $('devices').replaceChildren(...adapters.map((a) => {
     const d = el('div', undefined, 'device');
@@ -93,11 +105,21 @@ function renderDevices(adapters) {
     head.append(el('strong', a.name), ' ', el('span', a.kind, 'muted'), ' ', el('span', a.state, `state-${a.state}`));
     d.append(head);
     if (a.lastReading) {
-      const values = Object.entries(a.lastReading.values).map(([k, v]) => `${k}=${v}`).join('  ');
+      const values = Object.entries(a.lastReading.values)
+        .filter(([, v]) => v !== null && v !== undefined)
+        .map(([k, v]) => `${k} ${fmtValue(v, a.units?.[k])}`)
+        .join(' · ');
       d.append(el('div', `${values}  (${fmtTime(a.lastReading.at)})`, 'readings'));
     }
-    const counters = Object.entries(a.counters).map(([k, v]) => `${k} ${v}`).join(', ');
+    const main = MAIN_COUNTERS[a.kind];
+    const shown = Object.entries(a.counters).filter(([k, v]) => (main ? main.includes(k) && (v > 0 || k === main[0]) : true));
+    const counters = shown.map(([k, v]) => `${k.replace(/_/g, ' ')} ${fmtNumber(v)}`).join(', ');
     if (counters) d.append(el('div', counters, 'muted'));
+    if (main) {
+      const all = el('details', undefined, 'counters');
+      all.append(el('summary', 'all counters', 'muted'), el('div', Object.entries(a.counters).map(([k, v]) => `${k} ${v}`).join(', '), 'muted'));
+      d.append(all);
+    }
     if (a.lastError) d.append(el('div', a.lastError, 'state-error'));
     return d;
   }));
@@ -114,7 +136,8 @@ function renderClients(s) {
 function renderLogs(logs) {
   const pre = $('logs');
   const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
-  pre.replaceChildren(...logs.map((l) => el('div', l.text, `log-${l.level}`)));
+  // the text line starts with its UTC time: shown in local time, like every other time on the page
+  pre.replaceChildren(...logs.map((l) => el('div', l.time ? `${fmtTime(l.time)} ${l.text.slice(l.text.indexOf(' ') + 1)}` : l.text, `log-${l.level}`)));
   if (atBottom) pre.scrollTop = pre.scrollHeight;
 }
 
