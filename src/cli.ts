@@ -6,7 +6,6 @@
 import { parseArgs, USAGE } from './cli/args.js';
 import type { Output } from './cli/check-config.js';
 import type { RunOptions } from './cli/run.js';
-import { beginStartup } from './cli/v8-tuning.js';
 import { ConfigError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -50,9 +49,8 @@ async function main(argv: readonly string[]): Promise<number | undefined> {
     }
     case 'run': {
       if (cmd.daemon) return startDaemon(argv, cmd, io);
-      const endStartup = beginStartup(); // before the run path's modules are imported (cli/v8-tuning.ts)
       const { runGateway } = await import('./cli/run.js');
-      return runGateway(cmd, io, endStartup);
+      return runGateway(cmd, io);
     }
   }
 }

@@ -22,7 +22,6 @@ import { BrokerStats } from './stats.js';
 import { Subscriptions } from './subscriptions.js';
 import { SysTopics } from './sys-topics.js';
 import { Wills } from './wills.js';
-import { YoungGenGuard } from './young-gen.js';
 
 /** Bytes an outbound entry accounts for against persistence.max_store_bytes. */
 export function storedSize(entry: OutboundEntry): number {
@@ -50,8 +49,6 @@ export class Broker {
   readonly clock: BrokerClock;
   readonly sessions = new Map<string, Session>();
   readonly connections = new Set<Connection>();
-  /** Holds V8's young generation at its size while connections pour in (young-gen.ts). */
-  readonly youngGen = new YoungGenGuard();
   readonly subscriptions: Subscriptions;
   readonly retained: RetainedIndex;
   readonly router: Router;
@@ -228,7 +225,6 @@ export class Broker {
 
   /** Periodic sweep: connect timeouts, keepalive [MQTT-3.1.2-24], session expiry. */
   private sweep(): void {
-    this.youngGen.tick(this.connections.size);
     const now = performance.now();
     const connectTimeout = this.config.mqtt.connect_timeout * 1000;
     for (const conn of this.connections) {

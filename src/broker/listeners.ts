@@ -208,7 +208,6 @@ export class Listeners {
     conn.certIdentity = identity;
     if (config.max_publish_rate > 0) conn.publishLimiter = new PublishRateLimiter(config.max_publish_rate);
     this.broker.connections.add(conn);
-    this.broker.youngGen.connected(this.broker.connections.size);
     this.broker.stats.connectionsTotal++;
   }
 

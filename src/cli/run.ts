@@ -24,9 +24,6 @@ import type { Output } from './check-config.js';
 import { daemonChannel } from './daemon.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 import { createNotifier } from './sd-notify.js';
-import { lowerBackgroundThreadsAtStart } from './thread-priority.js';
-import { collectStartupGarbage } from './startup-gc.js';
-import { tuneV8, youngGenGrowthSetter } from './v8-tuning.js';
 
 export interface RunOptions {
   configPath: string | undefined;
@@ -41,10 +38,9 @@ export interface RunOptions {
 /**
  * Resolves with an exit status when the gateway could not start (config
  * errors: 1). Once running, the process ends through `process.exit()` from
- * the signal or crash handlers. `endStartup` (cli/v8-tuning.ts
- * beginStartup) restores the start-up V8 flags once the gateway listens.
+ * the signal or crash handlers.
  */
-export async function runGateway(opts: RunOptions, io: Output, endStartup?: () => string[]): Promise<number | undefined> {
+export async function runGateway(opts: RunOptions, io: Output): Promise<number | undefined> {
   const channel = daemonChannel();
   let config: MidgeConfig;
   let warnings: ConfigWarning[];
@@ -130,14 +126,6 @@ export async function runGateway(opts: RunOptions, io: Output, endStartup?: () =
       process.exit(1);
     }
   }
-  const gcMs = collectStartupGarbage(); // before the first client's packets, not 1-2 s into them
-  if (gcMs !== undefined) logger.debug({ ms: Math.round(gcMs * 10) / 10 }, 'start-up garbage collected');
-  const restored = endStartup?.() ?? []; // the optimising compiler and young-generation growth are back
-  const tuned = tuneV8(); // after start-up, so that start-up code is not optimised for nothing
-  if (tuned.length > 0 || restored.length > 0) logger.debug({ flags: tuned, restored }, 'V8 tier-up flags set');
-  const growth = youngGenGrowthSetter(); // no young-generation growth for a connection storm (broker/young-gen.ts)
-  if (growth) gateway.broker.youngGen.use(growth);
-  void lowerBackgroundThreadsAtStart(config.process.background_nice, logger);
   const listening = gateway.addresses().map((a) => `${a.host}:${a.port}`);
   channel?.ready(listening);
   notifier?.ready(`listening on ${listening.join(', ')}`);

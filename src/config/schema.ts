@@ -257,7 +257,7 @@ export const configSchema: ConfigSchema = {
     description: 'The midge process itself.',
     fields: {
       pid_file: optStr('Write the process id to this file once listening (with or without -d, like mosquitto pid_file); removed on a clean stop. Not needed under systemd.', 4096),
-      background_nice: int(0, 19, 19, "How much lower than the event-loop thread Node's background threads run (V8's compiler and garbage-collector helpers, libuv's thread pool), as a nice increment capped at 19; Linux only. On a 2-4 core board this keeps JIT compiling and GC marking from delaying packets (docs/performance.md). 0 leaves every thread at the process's priority."),
+      background_nice: int(0, 19, 19, "Ignored, kept so that existing configs still load: midge no longer changes the priority of Node's threads (renicing the runtime's own threads is not something Node supports)."),
     },
   },
   bridges: {
