@@ -6,7 +6,7 @@
  * Throws BridgeError with `key` naming the offending config key.
  */
 import { hostname } from 'node:os';
-import type { BridgeConfig } from '../config/types-bridge.js';
+import type { BridgeConfig } from '../config/types.js';
 import { BridgeError } from '../errors.js';
 import { validateTopicName } from '../topics/index.js';
 import { createProfile, type CloudProfile } from './profiles/index.js';
