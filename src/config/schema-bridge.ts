@@ -4,6 +4,7 @@
  * the option (names in docs/bridge.md). Cross-field rules (required keys per
  * type, topic line syntax, unique names) live in validate-bridge.ts.
  */
+import { MAX_REMAINING_LENGTH } from '../limits.js';
 import type { Fields } from './schema-spec.js';
 import { bool, int, optBool, optStr, strings } from './schema-fields.js';
 
@@ -34,7 +35,7 @@ export const bridgeFields = {
   topics: strings('mosquitto topic lines: `pattern [out|in|both [qos [local-prefix remote-prefix]]]`, e.g. `sensors/# out 1 "" site1/`. `out` messages are queued durably and sent upstream; `in` messages are published locally. qos caps the QoS used upstream.'),
   queue_qos0: bool(true, 'Also queue QoS 0 messages matched by out rules durably (false: QoS 0 is sent only while connected, else dropped and counted).'),
   max_queue_messages: int(0, Number.MAX_SAFE_INTEGER, 1_000_000, 'Most messages held in the durable queue; 0 = no limit.'),
-  max_queue_bytes: int(0, Number.MAX_SAFE_INTEGER, 256 * 1024 * 1024, 'Most topic + payload bytes held in the durable queue; 0 = no limit.', { unit: 'bytes' }),
+  max_queue_bytes: int(0, Number.MAX_SAFE_INTEGER, 256 * 1024 * 1024, 'Most message bytes (topic in UTF-8 plus payload) held in the durable queue; 0 = no limit.', { unit: 'bytes' }),
   queue_policy: {
     type: 'enum', values: ['drop-oldest', 'reject-new'], default: 'drop-oldest',
     description: 'When the queue is full: drop-oldest removes the oldest queued messages; reject-new refuses the new one (v5 publishers get 0x97 Quota exceeded). Every drop is counted and logged.',
@@ -42,7 +43,7 @@ export const bridgeFields = {
   message_ttl: int(0, 4294967295, 0, 'Queued messages older than this are dropped (counted as expired) instead of sent; 0 = kept until sent. v5 message expiry is honoured as well.', { unit: 'seconds' }),
   max_inflight: int(0, 65535, 0, 'Unacknowledged QoS 1/2 messages upstream; 0 = profile default (aws 100, azure 100, generic 100).'),
   max_publish_rate: int(0, 1_000_000, 0, 'Most PUBLISHes per second upstream (token bucket); 0 = profile default (aws 100, otherwise unlimited).', { unit: 'messages/second' }),
-  batch_max_bytes: int(0, 268435455, 0, 'Combine consecutive queued messages for the same upstream topic into one JSON array payload up to this size (stays under per-connection message rate limits); 0 = off. Limited to the profile payload limit (aws 128 KB, azure 256 KB).', { unit: 'bytes' }),
+  batch_max_bytes: int(0, MAX_REMAINING_LENGTH, 0, 'Combine consecutive queued messages for the same upstream topic into one JSON array payload up to this size (stays under per-connection message rate limits); 0 = off. Limited to the profile payload limit (aws 128 KB, azure 256 KB).', { unit: 'bytes' }),
   message_id: {
     type: 'enum', values: ['auto', 'none', 'user-property', 'payload-field', 'both'], default: 'auto',
     description: 'Where the stable message id goes for de-duplication upstream: a v5 user property `midge-id`, a `_mid` field added to JSON object payloads, both, or none. auto: user-property on mqttv50, none on mqttv311; azure always sets the $.mid system property.',

@@ -10,7 +10,8 @@ import { serialDeviceFields } from './schema-serial.js';
 import type { ConfigOf, Field, Fields, ListSpec, SchemaShape, SectionSpec } from './schema-spec.js';
 import { bridgeFields } from './schema-bridge.js';
 import { bool, int, optStr } from './schema-fields.js';
-import { I32, MQTT_MAX_PACKET, U16, U32, listenerFields } from './schema-listener.js';
+import { MAX_PACKET_SIZE } from '../limits.js';
+import { I32, U16, U32, listenerFields } from './schema-listener.js';
 import { gpioFields } from './schema-gpio.js';
 import { healthFields, homeAssistantFields } from './schema-health.js';
 
@@ -62,7 +63,7 @@ export const configSchema = {
         type: 'enum', values: ['drop', 'disconnect'], default: 'drop',
         description: 'A client over max_outbound_buffer: drop = its QoS 0 messages are dropped (counted) until it catches up, and it is disconnected only at twice the limit; disconnect = it is disconnected at once (its persistent session keeps QoS 1/2 messages).',
       },
-      max_packet_size: int(20, MQTT_MAX_PACKET, 0, 'Largest packet accepted, advertised to v5 clients as Maximum Packet Size; 0 = protocol maximum (256 MB).', { also: [0], unit: 'bytes' }),
+      max_packet_size: int(20, MAX_PACKET_SIZE, 0, 'Largest packet accepted, advertised to v5 clients as Maximum Packet Size; 0 = protocol maximum (256 MB).', { also: [0], unit: 'bytes' }),
       retain_available: bool(true, 'Support retained messages (v5 Retain Available).'),
       max_qos: {
         type: 'enum', values: [0, 1, 2], default: 2,
@@ -107,7 +108,7 @@ export const configSchema = {
         'full and normal: how long the first acknowledgement waiting for a commit may wait for others to share it. Each flush writes at least one 4 KiB block, so at low rates sharing one saves flash; the wait adapts (commits at once when every writer waits for its acknowledgement), and subscribers are never delayed, only the publisher\'s PUBACK/PUBREC. 0 = commit at the end of each event-loop turn.',
         { unit: 'ms' }),
       max_store_bytes: int(0, Number.MAX_SAFE_INTEGER, 0,
-        'Upper bound on message bytes (topic + payload) queued for persistent sessions; 0 = only the disk limits it. When reached, queued QoS 0 messages are dropped first, then new messages are not stored and v5 publishers get 0x97 Quota exceeded.',
+        'Upper bound on message bytes queued for persistent sessions, counted as the topic in UTF-8 plus the payload (as bridges[].max_queue_bytes); 0 = only the disk limits it. When reached, queued QoS 0 messages are dropped first, then new messages are not stored and v5 publishers get 0x97 Quota exceeded.',
         { unit: 'bytes' }),
     },
   },
