@@ -6,6 +6,9 @@
 import type { Fields } from './schema-spec.js';
 import { bool, int, optBool, optStr, str } from './schema-fields.js';
 
+/** The line parsers, in the order they are tried (`parsers` lists a subset). */
+export const PARSER_NAMES = ['json', 'nmea', 'keyvalue', 'csv'] as const;
+
 const template = (def: string, description: string) => str(def, description, 1, 1024);
 
 export const serialDeviceFields = {
@@ -29,7 +32,7 @@ export const serialDeviceFields = {
   idle_flush_ms: int(0, 600000, 500, 'A partial line with no newline is taken as complete after this much silence; 0 = wait for the newline.', { unit: 'milliseconds' }),
   max_line_length: int(16, 1048576, 4096, 'Longest line or JSON object; longer ones are dropped and counted (lines_dropped).', { unit: 'bytes' }),
   parsers: {
-    type: 'strings', minItems: 0, maxLength: 16, default: ['json', 'nmea', 'keyvalue', 'csv'],
+    type: 'strings', minItems: 0, maxLength: 16, default: PARSER_NAMES,
     description: 'Parsers to try, always in the order json, nmea, keyvalue, csv; a line none of them takes is published as a log line. Leave one out to stop false matches.',
   },
   csv_columns: {
