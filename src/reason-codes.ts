@@ -1,9 +1,8 @@
 /**
- * MQTT v5 reason codes (spec 2.4) and the one place where errors and v5
- * codes are translated to what a given protocol version can carry.
+ * MQTT v5 reason codes (spec 2.4) and the one place where v5 codes are
+ * translated to what a given protocol version can carry (an error's v5 code
+ * is `reasonCodeOf` in errors.ts).
  */
-import { GatewayError } from './errors.js';
-
 export const RC = {
   SUCCESS: 0x00,
   NORMAL_DISCONNECTION: 0x00,
@@ -89,12 +88,6 @@ export function connackCodeFor(protocolVersion: number, v5Code: number): number 
 export function subackCodeFor(protocolVersion: number, v5Code: number): number {
   if (protocolVersion === 5) return v5Code;
   return v5Code <= RC.GRANTED_QOS_2 ? v5Code : 0x80;
-}
-
-/** The v5 reason code an error should be reported with. */
-export function reasonCodeOf(err: unknown): number {
-  if (err instanceof GatewayError && err.reasonCode !== undefined) return err.reasonCode;
-  return RC.UNSPECIFIED_ERROR;
 }
 
 const NAMES: Record<number, string> = Object.fromEntries(

@@ -3,12 +3,13 @@
  * the status page and `midge status` read these; the components (bridges,
  * device adapters) fill them. Plain data, cheap to build on demand.
  */
+import type { BridgeType } from './config/types.js';
 
 export type BridgeState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
 
 export interface BridgeStatus {
   name: string;
-  type: 'aws' | 'azure' | 'generic';
+  type: BridgeType;
   state: BridgeState;
   /** Upstream address currently used or last tried, `host:port`. */
   address: string | undefined;

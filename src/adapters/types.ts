@@ -5,15 +5,10 @@
  * GPIO chip.
  */
 import type { Logger } from 'pino';
-import type { LocalHandler, LocalPublishOptions } from '../broker/local-bus.js';
+import type { Bus } from '../broker/local-bus.js';
 import type { AdapterKind, AdapterStatus } from '../status-types.js';
 
-/** The broker as an adapter sees it: publish as the gateway, subscribe to command topics. */
-export interface Bus {
-  publish(topic: string, payload: Buffer | string, options?: LocalPublishOptions): number;
-  /** Returns the unsubscribe function. */
-  subscribe(filter: string, handler: LocalHandler): () => void;
-}
+export type { Bus } from '../broker/local-bus.js';
 
 /** One reading from a device: flat field values (dotted keys for nested JSON). */
 export interface Reading {

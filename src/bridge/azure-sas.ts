@@ -12,7 +12,7 @@
  * 900 s early).
  */
 import { createHmac } from 'node:crypto';
-import { BridgeError } from '../errors.js';
+import { ERR, BridgeError } from '../errors.js';
 
 export const DEFAULT_SAS_TTL_SEC = 3600;
 export const DEFAULT_SAS_RENEW_MARGIN_SEC = 900;
@@ -27,7 +27,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 /** base64(HMAC-SHA256(base64-decoded key, message)), not URL-encoded. */
 export function signSas(keyBase64: string, message: string): string {
   if (keyBase64.length === 0 || !BASE64.test(keyBase64)) {
-    throw new BridgeError('SAS key must be non-empty base64', 'GW_ERR_BRIDGE_CREDENTIALS');
+    throw new BridgeError('SAS key must be non-empty base64', ERR.BRIDGE_CREDENTIALS);
   }
   return createHmac('sha256', Buffer.from(keyBase64, 'base64')).update(message, 'utf8').digest('base64');
 }
@@ -45,8 +45,8 @@ export interface SasTokenOptions {
 
 export function createSasToken(options: SasTokenOptions): string {
   const { resourceUri, key, expiry, keyName } = options;
-  if (!Number.isInteger(expiry) || expiry <= 0) throw new BridgeError(`SAS expiry must be a positive whole number of seconds, got ${expiry}`, 'GW_ERR_BRIDGE_CREDENTIALS');
-  if (resourceUri.length === 0) throw new BridgeError('SAS resource URI must not be empty', 'GW_ERR_BRIDGE_CREDENTIALS');
+  if (!Number.isInteger(expiry) || expiry <= 0) throw new BridgeError(`SAS expiry must be a positive whole number of seconds, got ${expiry}`, ERR.BRIDGE_CREDENTIALS);
+  if (resourceUri.length === 0) throw new BridgeError('SAS resource URI must not be empty', ERR.BRIDGE_CREDENTIALS);
   const sr = encodeUriComponentStrict(resourceUri);
   const sig = encodeUriComponentStrict(signSas(key, `${sr}\n${expiry}`));
   const skn = keyName ? `&skn=${encodeUriComponentStrict(keyName)}` : '';
@@ -84,9 +84,9 @@ export class SasTokenSource {
   constructor(options: SasTokenSourceOptions) {
     this.ttlSec = options.ttlSec ?? DEFAULT_SAS_TTL_SEC;
     this.marginSec = options.renewMarginSec ?? DEFAULT_SAS_RENEW_MARGIN_SEC;
-    if (!Number.isInteger(this.ttlSec) || this.ttlSec <= 0) throw new BridgeError(`SAS ttl must be a positive whole number of seconds, got ${this.ttlSec}`, 'GW_ERR_BRIDGE_CONFIG');
+    if (!Number.isInteger(this.ttlSec) || this.ttlSec <= 0) throw new BridgeError(`SAS ttl must be a positive whole number of seconds, got ${this.ttlSec}`, ERR.BRIDGE_CONFIG);
     if (!(this.marginSec >= 0 && this.marginSec < this.ttlSec)) {
-      throw new BridgeError(`SAS renewal margin must be >= 0 and < ttl (${this.ttlSec} s), got ${this.marginSec}`, 'GW_ERR_BRIDGE_CONFIG');
+      throw new BridgeError(`SAS renewal margin must be >= 0 and < ttl (${this.ttlSec} s), got ${this.marginSec}`, ERR.BRIDGE_CONFIG);
     }
     signSas(options.key, ''); // fail early on a bad key
     this.options = options;

@@ -8,13 +8,13 @@
  */
 import type { IConnackPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Bus } from '../adapters/types.js';
+import type { Bus } from '../broker/local-bus.js';
 import type { TapResult } from '../broker/local-bus.js';
 import type { Store, StoredMessage } from '../persistence/types.js';
 import type { BridgeState, BridgeStatus } from '../status-types.js';
 import { azureLocalFilters, azureOutbound } from './azure-routes.js';
 import { localPublishFor, subscribeRemote, type InboundPacket } from './inbound.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../util/backoff.js';
 import { linkOptions, openLink } from './link.js';
 import { OutboundQueue, type DropReason } from './outbound-queue.js';
 import type { BridgePlan } from './plan.js';

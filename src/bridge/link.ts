@@ -8,7 +8,7 @@
  */
 import mqtt from 'mqtt';
 import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
-import { BridgeError } from '../errors.js';
+import { ERR, BridgeError } from '../errors.js';
 import { readConfiguredFile } from '../tls/key-pair.js';
 import type { Address, BridgePlan } from './plan.js';
 import type { ConnectionParams } from './profiles/index.js';
@@ -25,7 +25,7 @@ function readPem(file: string | undefined, what: string): Buffer | undefined {
   try {
     return readConfiguredFile(file, what);
   } catch (err) {
-    throw new BridgeError((err as Error).message, 'GW_ERR_BRIDGE_TLS');
+    throw new BridgeError((err as Error).message, ERR.BRIDGE_TLS);
   }
 }
 
@@ -76,7 +76,7 @@ export function openLink(options: IClientOptions, handlers: LinkHandlers): Promi
       client.end(true);
       reject(err);
     };
-    const onClose = () => fail(new BridgeError('connection closed before CONNACK', 'GW_ERR_BRIDGE_CONNECT'));
+    const onClose = () => fail(new BridgeError('connection closed before CONNACK', ERR.BRIDGE_CONNECT));
     const onConnect = (connack: IConnackPacket) => {
       cleanup();
       resolve({ client, connack });

@@ -10,6 +10,7 @@
  * messages are appended to the window directly, so a healthy link never
  * reads back from disk; after an outage the backlog is paged in order.
  */
+import { messageBytes } from '../limits.js';
 import type { BridgeQueueEntry, BridgeQueueStore, StoredMessage } from '../persistence/types.js';
 
 export interface QueueLimits {
@@ -23,10 +24,6 @@ export interface QueueLimits {
 export type DropReason = 'queue_full' | 'rejected' | 'expired' | 'dead_letter' | 'offline_qos0' | 'purged';
 
 const PAGE = 1000;
-
-export function entryBytes(message: StoredMessage): number {
-  return Buffer.byteLength(message.topic) + message.payload.length;
-}
 
 export class OutboundQueue {
   messages = 0;
@@ -69,7 +66,7 @@ export class OutboundQueue {
    * removing the oldest entries not in flight.
    */
   enqueue(entry: BridgeQueueEntry): boolean {
-    const size = entryBytes(entry.message);
+    const size = messageBytes(entry.message);
     if (this.overLimit(1, size)) {
       if (this.limits.policy === 'reject-new' || !this.makeRoom(size)) {
         this.dropped.rejected++;
@@ -98,7 +95,7 @@ export class OutboundQueue {
         this.discard(e, 'expired');
         continue;
       }
-      this.outstanding.set(e.seq, entryBytes(e.message));
+      this.outstanding.set(e.seq, messageBytes(e.message));
       out.push(e);
     }
     return out;
@@ -128,7 +125,7 @@ export class OutboundQueue {
 
   /** Move an entry that can never be delivered to the dead-letter table. */
   deadLetter(entry: BridgeQueueEntry, reason: string): void {
-    const size = this.outstanding.get(entry.seq) ?? entryBytes(entry.message);
+    const size = this.outstanding.get(entry.seq) ?? messageBytes(entry.message);
     this.outstanding.delete(entry.seq);
     this.store.deadLetter(this.bridge, entry, reason, this.now());
     this.messages--;
@@ -207,7 +204,7 @@ export class OutboundQueue {
     const i = this.window.findIndex((w) => w.seq === e.seq);
     if (i >= 0) this.window.splice(i, 1);
     this.messages--;
-    this.bytes -= entryBytes(e.message);
+    this.bytes -= messageBytes(e.message);
     this.dropped[reason]++;
     this.onDrop(reason);
   }

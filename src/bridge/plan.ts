@@ -6,8 +6,8 @@
  * Throws BridgeError with `key` naming the offending config key.
  */
 import { hostname } from 'node:os';
-import type { BridgeConfig } from '../config/types-bridge.js';
-import { BridgeError } from '../errors.js';
+import type { BridgeConfig } from '../config/types.js';
+import { ERR, BridgeError } from '../errors.js';
 import { validateTopicName } from '../topics/index.js';
 import { createProfile, type CloudProfile } from './profiles/index.js';
 import { parseTopicRule, type TopicRule } from './topic-map.js';
@@ -52,7 +52,7 @@ export interface BridgePlan {
 /** A problem with one key of a bridge entry. */
 export class BridgePlanError extends BridgeError {
   constructor(message: string, readonly key: keyof BridgeConfig, readonly index?: number) {
-    super(message, 'GW_ERR_BRIDGE_CONFIG');
+    super(message, ERR.BRIDGE_CONFIG);
   }
 }
 

@@ -17,7 +17,7 @@ import type { BridgeQueueEntry } from '../persistence/types.js';
 import type { OutboundQueue } from './outbound-queue.js';
 import { batchElement, buildPayload, toBridgeMessage, v5Properties } from './payload.js';
 import type { BridgePlan } from './plan.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '../util/token-bucket.js';
 
 export interface SenderEvents {
   acked(count: number): void;

@@ -27,7 +27,7 @@
  *
  * Everything here is pure.
  */
-import { BridgeError } from '../errors.js';
+import { ERR, BridgeError } from '../errors.js';
 import { matchTopic, validatePlainFilter, validateTopicName } from '../topics/index.js';
 
 export type BridgeDirection = 'out' | 'in' | 'both';
@@ -108,7 +108,7 @@ export function validateTopicRule(spec: TopicRuleSpec): string | null {
 /** Validate a spec and build the rule; throws BridgeError (GW_ERR_BRIDGE_TOPIC). */
 export function createTopicRule(spec: TopicRuleSpec): TopicRule {
   const why = validateTopicRule(spec);
-  if (why) throw new BridgeError(`bridge topic '${spec.pattern}': ${why}`, 'GW_ERR_BRIDGE_TOPIC');
+  if (why) throw new BridgeError(`bridge topic '${spec.pattern}': ${why}`, ERR.BRIDGE_TOPIC);
   const pattern = emptyToNull(spec.pattern);
   const localPrefix = emptyToNull(spec.localPrefix);
   const remotePrefix = emptyToNull(spec.remotePrefix);
@@ -130,7 +130,7 @@ export function createTopicRule(spec: TopicRuleSpec): TopicRule {
 export function parseTopicRule(value: string): TopicRule {
   const tokens = value.trim().split(/[ \t]+/).filter((t) => t.length > 0);
   const fail = (why: string): never => {
-    throw new BridgeError(`bridge topic '${value.trim()}': ${why}`, 'GW_ERR_BRIDGE_TOPIC');
+    throw new BridgeError(`bridge topic '${value.trim()}': ${why}`, ERR.BRIDGE_TOPIC);
   };
   if (tokens.length === 0) fail('empty topic value');
   const spec: TopicRuleSpec = { pattern: tokens[0] };

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { MidgeConfig } from '../config/types.js';
 import { clippingLogger } from '../log-clip.js';
 import type { OutboundEntry, SessionRecord, Store } from '../persistence/types.js';
+import { MAX_PACKET_SIZE, storedSize } from '../limits.js';
 import { RC } from '../reason-codes.js';
 import { BrokerClock } from './clock.js';
 import { shiftTimes } from './clock-step.js';
@@ -22,13 +23,6 @@ import { BrokerStats } from './stats.js';
 import { Subscriptions } from './subscriptions.js';
 import { SysTopics } from './sys-topics.js';
 import { Wills } from './wills.js';
-
-/** Bytes an outbound entry accounts for against persistence.max_store_bytes. */
-export function storedSize(entry: OutboundEntry): number {
-  return entry.message.payload.length + entry.message.topic.length;
-}
-
-export const MAX_PACKET_SIZE = 268435460; // fixed header 5 bytes + 268,435,455
 
 export interface BrokerOptions {
   config: MidgeConfig;

@@ -8,8 +8,8 @@
 import type { Duplex } from 'node:stream';
 import mqtt from 'mqtt-packet';
 import type { IConnectPacket, Packet } from 'mqtt-packet';
-import { GatewayError, MalformedPacketError, PacketTooLargeError } from '../errors.js';
-import { disconnectCodeFor, RC, reasonCodeOf, reasonName } from '../reason-codes.js';
+import { GatewayError, MalformedPacketError, PacketTooLargeError, reasonCodeOf } from '../errors.js';
+import { disconnectCodeFor, RC, reasonName } from '../reason-codes.js';
 import type { Broker } from './broker.js';
 import { dispatch } from './dispatch.js';
 import type { PublishRateLimiter } from './publish-rate.js';

@@ -5,7 +5,8 @@
  */
 import type { IPublishPacket } from 'mqtt-packet';
 import type { OutboundEntry, QoS, StoredMessage } from '../persistence/types.js';
-import { storedSize, type Broker } from './broker.js';
+import { storedSize } from '../limits.js';
+import type { Broker } from './broker.js';
 import type { Connection } from './connection.js';
 import { droppedUnreadable, mayRead } from './read-access.js';
 import type { Session } from './session.js';

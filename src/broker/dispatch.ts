@@ -2,8 +2,9 @@
  * Routes each inbound packet to its handler. The switch is exhaustive over
  * mqtt-packet's `Packet` union: a new packet type fails to compile here.
  */
-import type { Packet } from 'mqtt-packet';
+import type { IConnectPacket, IPublishPacket, Packet } from 'mqtt-packet';
 import { MalformedPacketError, ProtocolError } from '../errors.js';
+import type { MessageProperties } from '../persistence/types.js';
 import { RC } from '../reason-codes.js';
 import type { Connection } from './connection.js';
 import { handleAuth } from './handlers/auth.js';
@@ -61,9 +62,29 @@ export function dispatch(conn: Connection, packet: Packet): void | Promise<void>
   }
 }
 
-/** Properties a PUBLISH (or a will, published later) may carry: these are forwarded to subscribers as they are. */
-const PUBLISH_PROPERTIES = new Set(['payloadFormatIndicator', 'messageExpiryInterval', 'topicAlias', 'responseTopic', 'correlationData', 'userProperties', 'subscriptionIdentifier', 'contentType']);
-const WILL_PROPERTIES = new Set(['willDelayInterval', 'payloadFormatIndicator', 'messageExpiryInterval', 'contentType', 'responseTopic', 'correlationData', 'userProperties']);
+type PublishPropertyName = keyof NonNullable<IPublishPacket['properties']>;
+type WillPropertyName = keyof NonNullable<NonNullable<IConnectPacket['will']>['properties']>;
+
+/**
+ * Properties a PUBLISH may carry: the message's own (`MessageProperties`,
+ * forwarded to subscribers as they are) and the per-hop ones.
+ */
+const PUBLISH_PROPERTY_NAMES = [
+  'payloadFormatIndicator', 'messageExpiryInterval', 'responseTopic', 'correlationData', 'userProperties', 'contentType',
+  'topicAlias', 'subscriptionIdentifier',
+] as const satisfies readonly PublishPropertyName[];
+/** Properties a will may carry: the message's own (it is published later) and its delay. */
+const WILL_PROPERTY_NAMES = [
+  'payloadFormatIndicator', 'messageExpiryInterval', 'responseTopic', 'correlationData', 'userProperties', 'contentType',
+  'willDelayInterval',
+] as const satisfies readonly WillPropertyName[];
+/** Compile-time check: both lists accept every property a stored message keeps. */
+type Unlisted = Exclude<keyof MessageProperties, (typeof PUBLISH_PROPERTY_NAMES)[number] & (typeof WILL_PROPERTY_NAMES)[number]>;
+const everyMessagePropertyListed: [Unlisted] extends [never] ? true : Unlisted = true;
+void everyMessagePropertyListed;
+
+const PUBLISH_PROPERTIES: ReadonlySet<string> = new Set(PUBLISH_PROPERTY_NAMES);
+const WILL_PROPERTIES: ReadonlySet<string> = new Set(WILL_PROPERTY_NAMES);
 
 /**
  * v5 properties as mqtt-packet decoded them: it does not fail a packet whose
@@ -79,7 +100,7 @@ function checkProperties(packet: Packet): void {
   if (will) checkPropertyValues('will', will as Record<string, unknown>, WILL_PROPERTIES);
 }
 
-function checkPropertyValues(where: string, props: Record<string, unknown>, allowed: Set<string> | undefined): void {
+function checkPropertyValues(where: string, props: Record<string, unknown>, allowed: ReadonlySet<string> | undefined): void {
   for (const [name, value] of Object.entries(props)) {
     if (allowed && !allowed.has(name)) throw new MalformedPacketError(`${where} carries property ${name}`);
     if (name === 'userProperties') {

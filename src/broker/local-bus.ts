@@ -38,7 +38,18 @@ interface Tap {
   handler: LocalHandler;
 }
 
-export class LocalBus {
+/**
+ * The broker as an in-process client sees it (device adapters, bridges):
+ * publish as the gateway, subscribe to command topics. `LocalBus` is the one
+ * implementation; tests supply fakes.
+ */
+export interface Bus {
+  publish(topic: string, payload: Buffer | string, options?: LocalPublishOptions): number;
+  /** Returns the unsubscribe function. */
+  subscribe(filter: string, handler: LocalHandler): () => void;
+}
+
+export class LocalBus implements Bus {
   private taps: Tap[] = [];
 
   constructor(private readonly broker: Broker) {}

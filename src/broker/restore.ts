@@ -3,7 +3,8 @@
  * inbound QoS 2 ids from the store. Time spent down counts towards session
  * and message expiry.
  */
-import { storedSize, type Broker } from './broker.js';
+import { storedSize } from '../limits.js';
+import type { Broker } from './broker.js';
 import { Session } from './session.js';
 
 export function restoreSessions(broker: Broker): void {

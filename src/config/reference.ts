@@ -4,7 +4,7 @@
  * `npm run docs:config` writes it; a unit test fails when it is stale.
  */
 import { configSchema, describeExpected, sectionFields } from './schema.js';
-import type { Field, ListSpec, SectionSpec } from './schema.js';
+import type { Field, Fields, ListSpec, SectionSpec } from './schema-spec.js';
 
 function formatDefault(field: Field): string {
   const value = field.default;
@@ -35,7 +35,7 @@ export function renderConfigReference(): string {
     'mosquitto.conf options and their YAML equivalents are in [mosquitto-migration.md](mosquitto-migration.md).',
     '',
   ];
-  for (const [name, spec] of Object.entries(configSchema) as Array<[string, SectionSpec<object> | ListSpec<object>]>) {
+  for (const [name, spec] of Object.entries(configSchema) as Array<[string, SectionSpec | ListSpec]>) {
     out.push(`## \`${name}\``, '', spec.description, '');
     const { prefix, fields } = sectionFields(name, spec);
     if (spec.kind === 'list') out.push(spec.minItems > 0 ? `A list of at least ${spec.minItems}; each entry has:` : 'A list, empty by default; each entry has:', '');
@@ -45,13 +45,13 @@ export function renderConfigReference(): string {
 }
 
 /** One table of fields, then a sub-section per nested list. */
-function table(out: string[], prefix: string, fields: Record<string, Field>): void {
+function table(out: string[], prefix: string, fields: Fields): void {
   out.push('| key | accepts | default | meaning |', '|---|---|---|---|');
   for (const [key, field] of Object.entries(fields)) out.push(row(`${prefix}${key}`, field));
   out.push('');
   for (const [key, field] of Object.entries(fields)) {
     if (field.type !== 'list') continue;
     out.push(`### \`${prefix}${key}[]\``, '', `Each entry of \`${prefix}${key}\` has:`, '');
-    table(out, `${prefix}${key}[].`, field.item as Record<string, Field>);
+    table(out, `${prefix}${key}[].`, field.item);
   }
 }

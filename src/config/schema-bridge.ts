@@ -4,13 +4,11 @@
  * the option (names in docs/bridge.md). Cross-field rules (required keys per
  * type, topic line syntax, unique names) live in validate-bridge.ts.
  */
-import type { BridgeConfig } from './types-bridge.js';
-import type { FieldsFor } from './schema.js';
-import { bool, int as intField, optBool, optStr, strings } from './schema-fields.js';
+import { MAX_REMAINING_LENGTH } from '../limits.js';
+import type { Fields } from './schema-spec.js';
+import { bool, int, optBool, optStr, strings } from './schema-fields.js';
 
-const int = (min: number, max: number, def: number, description: string, unit?: string) => intField(min, max, def, description, unit ? { unit } : {});
-
-export const bridgeFields: FieldsFor<BridgeConfig> = {
+export const bridgeFields = {
   name: optStr('Required. Names the bridge in logs, metrics, `midge queue` and its state topic: letters, digits, `_` and `-`. Renaming a bridge orphans its queue.', 64),
   type: {
     type: 'enum', values: ['generic', 'aws', 'azure'], default: 'generic',
@@ -22,9 +20,9 @@ export const bridgeFields: FieldsFor<BridgeConfig> = {
     description: 'MQTT version spoken upstream (mosquitto bridge_protocol_version). Azure IoT Hub speaks mqttv311 only.',
   },
   client_id: optStr('Client id upstream. Default: `<hostname>.<name>` (as mosquitto); aws uses thing_name, azure uses device_id.', 256),
-  keepalive: int(1, 65535, 60, 'Keepalive upstream; a link that stays silent for 1.5 times this is declared dead and reconnected (black-holed links).', 'seconds'),
+  keepalive: int(1, 65535, 60, 'Keepalive upstream; a link that stays silent for 1.5 times this is declared dead and reconnected (black-holed links).', { unit: 'seconds' }),
   clean_session: bool(false, 'Start a clean session upstream (mosquitto cleansession). false keeps the remote session, and its subscriptions, across reconnects.'),
-  session_expiry: int(0, 4294967295, 86400, 'mqttv50 with clean_session false: how long the remote broker keeps the session after a disconnect.', 'seconds'),
+  session_expiry: int(0, 4294967295, 86400, 'mqttv50 with clean_session false: how long the remote broker keeps the session after a disconnect.', { unit: 'seconds' }),
   username: optStr('Username upstream (generic). Azure builds its own from azure_hub and device_id.', 65535),
   password: optStr('Password upstream (generic). Never logged.', 65535),
   cafile: optStr('PEM CA certificate(s) to verify the upstream server with. Unset: the system CAs.'),
@@ -37,15 +35,15 @@ export const bridgeFields: FieldsFor<BridgeConfig> = {
   topics: strings('mosquitto topic lines: `pattern [out|in|both [qos [local-prefix remote-prefix]]]`, e.g. `sensors/# out 1 "" site1/`. `out` messages are queued durably and sent upstream; `in` messages are published locally. qos caps the QoS used upstream.'),
   queue_qos0: bool(true, 'Also queue QoS 0 messages matched by out rules durably (false: QoS 0 is sent only while connected, else dropped and counted).'),
   max_queue_messages: int(0, Number.MAX_SAFE_INTEGER, 1_000_000, 'Most messages held in the durable queue; 0 = no limit.'),
-  max_queue_bytes: int(0, Number.MAX_SAFE_INTEGER, 256 * 1024 * 1024, 'Most topic + payload bytes held in the durable queue; 0 = no limit.', 'bytes'),
+  max_queue_bytes: int(0, Number.MAX_SAFE_INTEGER, 256 * 1024 * 1024, 'Most message bytes (topic in UTF-8 plus payload) held in the durable queue; 0 = no limit.', { unit: 'bytes' }),
   queue_policy: {
     type: 'enum', values: ['drop-oldest', 'reject-new'], default: 'drop-oldest',
     description: 'When the queue is full: drop-oldest removes the oldest queued messages; reject-new refuses the new one (v5 publishers get 0x97 Quota exceeded). Every drop is counted and logged.',
   },
-  message_ttl: int(0, 4294967295, 0, 'Queued messages older than this are dropped (counted as expired) instead of sent; 0 = kept until sent. v5 message expiry is honoured as well.', 'seconds'),
+  message_ttl: int(0, 4294967295, 0, 'Queued messages older than this are dropped (counted as expired) instead of sent; 0 = kept until sent. v5 message expiry is honoured as well.', { unit: 'seconds' }),
   max_inflight: int(0, 65535, 0, 'Unacknowledged QoS 1/2 messages upstream; 0 = profile default (aws 100, azure 100, generic 100).'),
-  max_publish_rate: int(0, 1_000_000, 0, 'Most PUBLISHes per second upstream (token bucket); 0 = profile default (aws 100, otherwise unlimited).', 'messages/second'),
-  batch_max_bytes: int(0, 268435455, 0, 'Combine consecutive queued messages for the same upstream topic into one JSON array payload up to this size (stays under per-connection message rate limits); 0 = off. Limited to the profile payload limit (aws 128 KB, azure 256 KB).', 'bytes'),
+  max_publish_rate: int(0, 1_000_000, 0, 'Most PUBLISHes per second upstream (token bucket); 0 = profile default (aws 100, otherwise unlimited).', { unit: 'messages/second' }),
+  batch_max_bytes: int(0, MAX_REMAINING_LENGTH, 0, 'Combine consecutive queued messages for the same upstream topic into one JSON array payload up to this size (stays under per-connection message rate limits); 0 = off. Limited to the profile payload limit (aws 128 KB, azure 256 KB).', { unit: 'bytes' }),
   message_id: {
     type: 'enum', values: ['auto', 'none', 'user-property', 'payload-field', 'both'], default: 'auto',
     description: 'Where the stable message id goes for de-duplication upstream: a v5 user property `midge-id`, a `_mid` field added to JSON object payloads, both, or none. auto: user-property on mqttv50, none on mqttv311; azure always sets the $.mid system property.',
@@ -59,7 +57,7 @@ export const bridgeFields: FieldsFor<BridgeConfig> = {
     description: 'automatic: connect at start and stay connected. lazy: connect once `threshold` messages are queued, disconnect after idle_timeout without traffic (mosquitto start_type).',
   },
   threshold: int(1, 1_000_000, 10, 'lazy: messages queued before the bridge connects.'),
-  idle_timeout: int(1, 86400, 60, 'lazy: seconds with an empty queue and no traffic before the bridge disconnects.', 'seconds'),
+  idle_timeout: int(1, 86400, 60, 'lazy: seconds with an empty queue and no traffic before the bridge disconnects.', { unit: 'seconds' }),
   notifications: optBool('Publish the connection state, retained, on notification_topic: 1 connected, 0 not (mosquitto notifications, local only). Unset: on, except for aws.'),
   notification_topic: optStr('Default `$SYS/broker/connection/<name>/state`.', 65535),
   aws_endpoint: optStr('aws: the account endpoint, e.g. abc123-ats.iot.eu-west-1.amazonaws.com (also the TLS SNI name).', 253),
@@ -69,11 +67,11 @@ export const bridgeFields: FieldsFor<BridgeConfig> = {
   },
   thing_name: optStr('aws: the thing name, used as client id (required for aws).', 128),
   basic_ingest_rule: optStr('aws: send every message through Basic Ingest `$aws/rules/<rule>/<topic>` (cheaper, no broker fan-out).', 128),
-  shadow_interval: int(0, 86400, 0, 'aws: report gateway status (queue depth, uptime, version) to the thing shadow every this many seconds; 0 = off.', 'seconds'),
+  shadow_interval: int(0, 86400, 0, 'aws: report gateway status (queue depth, uptime, version) to the thing shadow every this many seconds; 0 = off.', { unit: 'seconds' }),
   azure_hub: optStr('azure: the hub name (`myhub`) or host name (`myhub.azure-devices.net`).', 253),
   device_id: optStr('azure: the device id (client id); required for azure.', 128),
   module_id: optStr('azure: module id, for a module identity.', 128),
   sas_key: optStr('azure: base64 device key; the password becomes a SAS token renewed before it expires (by reconnecting; nothing queued is lost). Omit with an X.509 certfile/keyfile.', 1024),
-  sas_ttl: int(60, 31_536_000, 3600, 'azure: lifetime of each SAS token.', 'seconds'),
+  sas_ttl: int(60, 31_536_000, 3600, 'azure: lifetime of each SAS token.', { unit: 'seconds' }),
   azure_local_prefix: optStr('azure: local topic prefix for cloud-to-device messages (`<prefix>/c2d/...`), twin (`<prefix>/twin/desired`, `.../twin/reported`) and direct methods (`<prefix>/methods/<name>/<rid>`, reply on `<prefix>/methods/res/<status>/<rid>`). Default `azure/<name>`.', 1024),
-};
+} as const satisfies Fields;

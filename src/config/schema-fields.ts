@@ -1,9 +1,9 @@
 /**
  * Small constructors for schema fields, shared by the section files
- * (`schema.ts`, `schema-bridge.ts`, `schema-gpio.ts`, `schema-health.ts`). Type-only imports from
- * `schema.ts`, so there is no runtime import cycle.
+ * (`schema.ts` and the `schema-*.ts` section files). Their return types
+ * keep what `ValueOf` in `schema-spec.ts` needs, e.g. an enum's literal values.
  */
-import type { BooleanField, EnumField, IntegerField, OptionalBooleanField, OptionalStringField, StringField, StringListField } from './schema.js';
+import type { BooleanField, EnumField, IntegerField, OptionalBooleanField, OptionalStringField, StringField, StringListField } from './schema-spec.js';
 
 export const int = (min: number, max: number, def: number, description: string, extra: Partial<IntegerField> = {}): IntegerField => ({
   type: 'integer', min, max, default: def, description, ...extra,
@@ -15,7 +15,7 @@ export const str = (def: string, description: string, minLength = 1, maxLength =
   type: 'string', minLength, maxLength, default: def, description,
 });
 
-export const oneOf = <V extends string>(values: readonly V[], def: V, description: string): EnumField<V> => ({
+export const oneOf = <const V extends string | number>(values: readonly V[], def: NoInfer<V>, description: string): EnumField<V> => ({
   type: 'enum', values, default: def, description,
 });
 

@@ -3,14 +3,13 @@
  * pin list. Cross-field rules (unique names and pins, reserved pins,
  * direction-specific keys) are in `validate-gpio.ts`.
  */
-import type { GpioConfig, GpioPinConfig, GpioReservedPin } from './types.js';
-import type { FieldsFor } from './schema.js';
+import type { Fields } from './schema-spec.js';
 import { bool, int, oneOf, str } from './schema-fields.js';
 
 /** Highest line number accepted: Pi chips have 54 lines, router SoCs a few hundred. */
 export const MAX_GPIO_LINE = 1023;
 
-const pinFields: FieldsFor<GpioPinConfig> = {
+const pinFields = {
   name: str('', 'Required. Name used in topics (<topic_prefix>/gpio/<name>) and Home Assistant: lower case letters, digits, _ and -.', 0, 64),
   pin: int(0, MAX_GPIO_LINE, -1, 'Required. Line number on the chip: the BCM number on a Raspberry Pi (GPIO17 = 17), not the physical header pin.', { also: [-1] }),
   direction: oneOf(['in', 'out'], 'in', 'in: an input published as payload_on/payload_off; out: an output driven by <topic_prefix>/gpio/<name>/set.'),
@@ -24,14 +23,14 @@ const pinFields: FieldsFor<GpioPinConfig> = {
   initial: oneOf(['off', 'on'], 'off', 'Outputs: level set when the line is opened.'),
   safe_state: oneOf(['off', 'on', 'keep'], 'off', 'Outputs: level left on the line when midge stops (keep = leave as it is).'),
   pulse_ms: int(0, 3600000, 0, 'Outputs: an ON command turns the output OFF again after this long (door openers, resets); 0 = stays on. A JSON command {"state":"ON","pulse_ms":500} overrides it.', { unit: 'ms' }),
-};
+} as const satisfies Fields;
 
-const reservedFields: FieldsFor<GpioReservedPin> = {
+const reservedFields = {
   pin: int(0, MAX_GPIO_LINE, -1, 'Required. Line number (BCM on a Raspberry Pi) that no entry of gpio.pins may use.', { also: [-1] }),
   reason: str('reserved', 'Why the pin is reserved; shown in the config error.', 1, 200),
-};
+} as const satisfies Fields;
 
-export const gpioFields: FieldsFor<GpioConfig> = {
+export const gpioFields = {
   driver: oneOf(['auto', 'onoff', 'chardev', 'simulated'], 'auto',
     'auto: chardev when /dev/gpiochip* exists and node-libgpiod loads, else onoff when /sys/class/gpio exists. onoff (sysfs, interrupt-driven edges), chardev (libgpiod, pull-up/down bias, inputs polled), simulated (no hardware; inputs driven by <name>/simulate).'),
   chip: str('auto', 'GPIO chip: auto (the Raspberry Pi header chip found by label: pinctrl-bcm2835, pinctrl-bcm2711 or pinctrl-rp1; else the first chip), a chip name (gpiochip4) or a label.', 1, 128),
@@ -41,4 +40,4 @@ export const gpioFields: FieldsFor<GpioConfig> = {
   serial_console: bool(false, 'Reserve BCM 14 and 15 (the Raspberry Pi UART used by the serial console); set it when the console or a HAT uses the UART.'),
   reserved: { type: 'list', minItems: 0, default: [], item: reservedFields, description: 'Pins no entry of gpio.pins may use (board configs list the ID EEPROM, UART, I2C and SPI pins).' },
   pins: { type: 'list', minItems: 0, default: [], item: pinFields, description: 'GPIO pins to publish (inputs) or drive (outputs); empty = the GPIO adapter does not start.' },
-};
+} as const satisfies Fields;

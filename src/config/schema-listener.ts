@@ -1,17 +1,13 @@
 /** Schema of one `listeners[]` entry, and the integer bounds the schemas share. */
-import type { MidgeConfig } from './types.js';
-import type { FieldsFor } from './schema.js';
+import { MAX_PACKET_SIZE } from '../limits.js';
+import type { Fields } from './schema-spec.js';
 import { bool, int, optStr } from './schema-fields.js';
 
 export const U16 = 65535;
 export const I32 = 2147483647;
 export const U32 = 4294967295;
-/** Largest MQTT packet: 268435455 bytes of remaining length plus a 5-byte fixed header. */
-export const MQTT_MAX_PACKET = 268435460;
 
-
-
-export const listenerFields: FieldsFor<MidgeConfig['listeners'][number]> = {
+export const listenerFields = {
   host: {
     type: 'string', minLength: 1, maxLength: 253, format: 'host', default: '127.0.0.1',
     description: 'Address to bind. The default accepts local clients only (like mosquitto 2); use 0.0.0.0 or :: for all interfaces.',
@@ -41,5 +37,5 @@ export const listenerFields: FieldsFor<MidgeConfig['listeners'][number]> = {
     description: 'Lowest TLS version accepted.',
   },
   max_publish_rate: int(0, I32, 0, 'Per-client PUBLISH rate limit (token bucket, bursts up to one second worth); 0 = unlimited. v5 clients above it get DISCONNECT 0x96, 3.1.1 messages above it are dropped (and still acknowledged).', { unit: 'messages/second' }),
-  max_packet_size: int(20, MQTT_MAX_PACKET, 0, 'Largest packet accepted on this listener, advertised to v5 clients as Maximum Packet Size (and the WebSocket message limit); larger packets get DISCONNECT 0x95 (v5) or a closed connection. 0 = mqtt.max_packet_size.', { also: [0], unit: 'bytes' }),
-};
+  max_packet_size: int(20, MAX_PACKET_SIZE, 0, 'Largest packet accepted on this listener, advertised to v5 clients as Maximum Packet Size (and the WebSocket message limit); larger packets get DISCONNECT 0x95 (v5) or a closed connection. 0 = mqtt.max_packet_size.', { also: [0], unit: 'bytes' }),
+} as const satisfies Fields;

@@ -3,20 +3,15 @@
  * Cross-field rules (one way to find the port, unique names, templates
  * that expand to valid topics) are in validate-serial.ts.
  */
-import type { BooleanField, FieldsFor, IntegerField, OptionalBooleanField, OptionalStringField, StringField } from './schema.js';
-import type { SerialDeviceConfig } from './types.js';
+import type { Fields } from './schema-spec.js';
+import { bool, int, optBool, optStr, str } from './schema-fields.js';
 
-const int = (min: number, max: number, def: number, description: string, unit?: string): IntegerField => ({
-  type: 'integer', min, max, default: def, description, ...(unit ? { unit } : {}),
-});
-const bool = (def: boolean, description: string): BooleanField => ({ type: 'boolean', default: def, description });
-const optBool = (description: string): OptionalBooleanField => ({ type: 'boolean', optional: true, default: undefined, description });
-const optStr = (description: string, maxLength: number): OptionalStringField => ({
-  type: 'string', optional: true, minLength: 1, maxLength, default: undefined, description,
-});
-const template = (def: string, description: string): StringField => ({ type: 'string', minLength: 1, maxLength: 1024, default: def, description });
+/** The line parsers, in the order they are tried (`parsers` lists a subset). */
+export const PARSER_NAMES = ['json', 'nmea', 'keyvalue', 'csv'] as const;
 
-export const serialDeviceFields: FieldsFor<SerialDeviceConfig> = {
+const template = (def: string, description: string) => str(def, description, 1, 1024);
+
+export const serialDeviceFields = {
   name: {
     type: 'string', minLength: 1, maxLength: 64, default: 'serial',
     description: 'Device id used in topics ({device}): lowercase letters, digits and -, unique among serial devices.',
@@ -26,25 +21,25 @@ export const serialDeviceFields: FieldsFor<SerialDeviceConfig> = {
   usb_vendor_id: optStr('Find the port by USB vendor id (4 hex digits, e.g. 1a86 for CH340, 10c4 for CP210x, 0403 for FTDI), with usb_product_id.', 4),
   usb_product_id: optStr('USB product id (4 hex digits, e.g. 7523) for the usb_vendor_id match.', 4),
   usb_serial: optStr('USB serial number (exact) to tell apart several adapters with the same ids.', 256),
-  baud_rate: int(50, 4000000, 115200, 'Line speed. ESP8266 boot ROM output is readable only at 74880.', 'bits/second'),
+  baud_rate: int(50, 4000000, 115200, 'Line speed. ESP8266 boot ROM output is readable only at 74880.', { unit: 'bits/second' }),
   data_bits: { type: 'enum', values: [5, 6, 7, 8], default: 8, description: 'Data bits per character.' },
   parity: { type: 'enum', values: ['none', 'even', 'odd', 'mark', 'space'], default: 'none', description: 'Parity bit.' },
   stop_bits: { type: 'enum', values: [1, 1.5, 2], default: 1, description: 'Stop bits per character.' },
   hupcl: bool(true, 'Drop DTR when the port closes (the OS default). false keeps DTR up across close, so auto-reset boards (Arduino Uno, NodeMCU) are not reset again by the next open.'),
   dtr: optBool('Set DTR to this level right after opening; unset leaves the level the OS set on open (asserted).'),
   rts: optBool('Set RTS to this level right after opening; unset leaves the level the OS set on open (asserted). On ESP boards DTR and RTS drive reset and boot mode: rts true with dtr false holds the chip in reset (esptool), equal levels leave it running.'),
-  boot_window_ms: int(0, 600000, 2000, 'Lines received this long after opening the port (or after a boot banner) are ignored and counted: boards reset on open and print boot noise.', 'milliseconds'),
-  idle_flush_ms: int(0, 600000, 500, 'A partial line with no newline is taken as complete after this much silence; 0 = wait for the newline.', 'milliseconds'),
-  max_line_length: int(16, 1048576, 4096, 'Longest line or JSON object; longer ones are dropped and counted (lines_dropped).', 'bytes'),
+  boot_window_ms: int(0, 600000, 2000, 'Lines received this long after opening the port (or after a boot banner) are ignored and counted: boards reset on open and print boot noise.', { unit: 'milliseconds' }),
+  idle_flush_ms: int(0, 600000, 500, 'A partial line with no newline is taken as complete after this much silence; 0 = wait for the newline.', { unit: 'milliseconds' }),
+  max_line_length: int(16, 1048576, 4096, 'Longest line or JSON object; longer ones are dropped and counted (lines_dropped).', { unit: 'bytes' }),
   parsers: {
-    type: 'strings', minItems: 0, maxLength: 16, default: ['json', 'nmea', 'keyvalue', 'csv'],
+    type: 'strings', minItems: 0, maxLength: 16, default: PARSER_NAMES,
     description: 'Parsers to try, always in the order json, nmea, keyvalue, csv; a line none of them takes is published as a log line. Leave one out to stop false matches.',
   },
   csv_columns: {
     type: 'strings', minItems: 0, maxLength: 128, default: [],
     description: 'Names for CSV columns until the device prints a header line; without either, columns are value1, value2...',
   },
-  availability_timeout: int(0, 86400, 0, 'Availability turns offline after this long without any data (and back online with the next byte); 0 = only when the port closes.', 'seconds'),
+  availability_timeout: int(0, 86400, 0, 'Availability turns offline after this long without any data (and back online with the next byte); 0 = only when the port closes.', { unit: 'seconds' }),
   profile: {
     type: 'enum', values: ['default', 'tasmota', 'homie'], default: 'default',
     description: 'Topic layout: default (the templates below), tasmota (tele/<device>/SENSOR, cmnd/<device>/SerialSend) or homie (Homie 4.0 under homie/<device>/). The templates apply to default only.',
@@ -60,8 +55,8 @@ export const serialDeviceFields: FieldsFor<SerialDeviceConfig> = {
   publish_log: bool(true, 'Publish lines no parser took on log_topic.'),
   qos: { type: 'enum', values: [0, 1], default: 0, description: 'QoS of readings, fields, log lines and events (availability is always QoS 1).' },
   retain: bool(false, 'Retain state and field messages, so a new subscriber gets the last reading at once.'),
-  set_rate_limit: int(0, 10000, 0, 'Most commands written per second (bursts up to one second worth); more are dropped and counted. 0 = unlimited.', 'commands/second'),
+  set_rate_limit: int(0, 10000, 0, 'Most commands written per second (bursts up to one second worth); more are dropped and counted. 0 = unlimited.', { unit: 'commands/second' }),
   line_ending: { type: 'enum', values: ['lf', 'crlf', 'cr'], default: 'lf', description: 'Appended to each command written to the port: lf (\\n), crlf (\\r\\n) or cr (\\r).' },
-  reopen_min_ms: int(100, 3600000, 1000, 'First delay before reopening a missing, busy or unplugged port; delays grow with jitter up to reopen_max_ms.', 'milliseconds'),
-  reopen_max_ms: int(100, 3600000, 30000, 'Longest delay between reopen attempts.', 'milliseconds'),
-};
+  reopen_min_ms: int(100, 3600000, 1000, 'First delay before reopening a missing, busy or unplugged port; delays grow with jitter up to reopen_max_ms.', { unit: 'milliseconds' }),
+  reopen_max_ms: int(100, 3600000, 30000, 'Longest delay between reopen attempts.', { unit: 'milliseconds' }),
+} as const satisfies Fields;

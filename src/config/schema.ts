@@ -2,137 +2,27 @@
  * The one description of every configuration key: type, default, accepted
  * values and the doc text. Validation (`validate.ts`), the example file test
  * and the generated config reference all read this object, so a key exists
- * if and only if it is here. The mapped types below make the compiler check
- * that the schema covers every field of `MidgeConfig` with a matching type.
+ * if and only if it is here, and the TypeScript types of the resolved
+ * configuration (`types.ts`) are derived from this object (`schema-spec.ts`).
  */
 import { isIP } from 'node:net';
 import { serialDeviceFields } from './schema-serial.js';
-import type { MidgeConfig } from './types.js';
+import type { ConfigOf, Field, Fields, ListSpec, SchemaShape, SectionSpec } from './schema-spec.js';
 import { bridgeFields } from './schema-bridge.js';
 import { bool, int, optStr } from './schema-fields.js';
-import { I32, MQTT_MAX_PACKET, U16, U32, listenerFields } from './schema-listener.js';
+import { MAX_PACKET_SIZE } from '../limits.js';
+import { I32, U16, U32, listenerFields } from './schema-listener.js';
 import { gpioFields } from './schema-gpio.js';
 import { healthFields, homeAssistantFields } from './schema-health.js';
 
-interface FieldBase<V> {
-  /** Doc text: one or two sentences, plain text. */
-  readonly description: string;
-  /** Value used when the key is absent. */
-  readonly default: V;
-}
-
-export interface IntegerField extends FieldBase<number> {
-  readonly type: 'integer';
-  readonly min: number;
-  readonly max: number;
-  /** Values accepted outside `min..max`, e.g. -1 meaning "unlimited". */
-  readonly also?: readonly number[];
-  /** Unit for docs, e.g. `seconds`, `bytes`. */
-  readonly unit?: string;
-}
-
-export interface BooleanField extends FieldBase<boolean> {
-  readonly type: 'boolean';
-}
-
-/** A boolean whose absence means something (documented in `description`). */
-export interface OptionalBooleanField extends FieldBase<boolean | undefined> {
-  readonly type: 'boolean';
-  readonly optional: true;
-}
-
-export interface StringField extends FieldBase<string> {
-  readonly type: 'string';
-  readonly minLength: number;
-  readonly maxLength: number;
-  /** `host`: an IP address or a DNS host name. */
-  readonly format?: 'host';
-}
-
-/** A string whose absence means something (documented in `description`), e.g. an optional file path. */
-export interface OptionalStringField extends FieldBase<string | undefined> {
-  readonly type: 'string';
-  readonly optional: true;
-  readonly minLength: number;
-  readonly maxLength: number;
-  /** `host-port`: `HOST:PORT` (`[v6]:PORT` for IPv6). */
-  readonly format?: 'host' | 'host-port';
-}
-
-export interface EnumField<V extends string | number = string | number> extends FieldBase<V> {
-  readonly type: 'enum';
-  readonly values: readonly V[];
-}
-
-/** A list of strings, e.g. upstream addresses or mosquitto-style topic lines. */
-export interface StringListField extends FieldBase<readonly string[]> {
-  readonly type: 'strings';
-  readonly minItems: number;
-  /** Longest accepted item. */
-  readonly maxLength: number;
-}
-
-/** A list of mappings nested in a section or list item, e.g. `gpio.pins`. */
-export interface ListField<I = unknown> extends FieldBase<readonly I[]> {
-  readonly type: 'list';
-  readonly minItems: number;
-  readonly item: FieldsFor<I>;
-}
-
-export type ScalarField = IntegerField | BooleanField | OptionalBooleanField | StringField | OptionalStringField | EnumField | StringListField;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- item types differ per list; validate.ts walks them generically
-export type Field = ScalarField | ListField<any>;
-
-/** The field spec a value of type V needs. */
-export type FieldFor<V> = [V] extends [readonly string[]]
-  ? StringListField
-  : [V] extends [ReadonlyArray<infer I>]
-    ? ListField<I>
-    : ScalarFieldFor<V>;
-
-type ScalarFieldFor<V> = [V] extends [boolean | undefined]
-  ? undefined extends V
-    ? OptionalBooleanField
-    : BooleanField
-  : [number] extends [V]
-    ? IntegerField
-    : [string] extends [V]
-      ? undefined extends V
-        ? OptionalStringField
-        : StringField
-      : [V] extends [string | number]
-        ? EnumField<V>
-        : never;
-
-export type FieldsFor<T> = { readonly [K in keyof T]-?: FieldFor<T[K]> };
-
-export interface SectionSpec<T> {
-  readonly kind: 'section';
-  readonly description: string;
-  readonly fields: FieldsFor<T>;
-}
-
-/** A list of mappings; absent means `default`. */
-export interface ListSpec<T> {
-  readonly kind: 'list';
-  readonly description: string;
-  readonly minItems: number;
-  readonly item: FieldsFor<T>;
-  readonly default: readonly T[];
-}
-
-export type ConfigSchema = {
-  readonly [K in keyof MidgeConfig]: MidgeConfig[K] extends Array<infer I> ? ListSpec<I> : SectionSpec<MidgeConfig[K]>;
-};
-
-
-function defaultsOf<T>(fields: FieldsFor<T>): T {
+/** Default values of a section or list entry. */
+function defaultsOf<F extends Fields>(fields: F): ConfigOf<F> {
   const out: Record<string, unknown> = {};
-  for (const [name, field] of Object.entries(fields as Record<string, Field>)) out[name] = field.default;
-  return out as T;
+  for (const [name, field] of Object.entries(fields)) out[name] = field.default;
+  return out as ConfigOf<F>;
 }
 
-export const configSchema: ConfigSchema = {
+export const configSchema = {
   log: {
     kind: 'section',
     description: 'Logging: to standard error, or appended to a file.',
@@ -173,7 +63,7 @@ export const configSchema: ConfigSchema = {
         type: 'enum', values: ['drop', 'disconnect'], default: 'drop',
         description: 'A client over max_outbound_buffer: drop = its QoS 0 messages are dropped (counted) until it catches up, and it is disconnected only at twice the limit; disconnect = it is disconnected at once (its persistent session keeps QoS 1/2 messages).',
       },
-      max_packet_size: int(20, MQTT_MAX_PACKET, 0, 'Largest packet accepted, advertised to v5 clients as Maximum Packet Size; 0 = protocol maximum (256 MB).', { also: [0], unit: 'bytes' }),
+      max_packet_size: int(20, MAX_PACKET_SIZE, 0, 'Largest packet accepted, advertised to v5 clients as Maximum Packet Size; 0 = protocol maximum (256 MB).', { also: [0], unit: 'bytes' }),
       retain_available: bool(true, 'Support retained messages (v5 Retain Available).'),
       max_qos: {
         type: 'enum', values: [0, 1, 2], default: 2,
@@ -218,7 +108,7 @@ export const configSchema: ConfigSchema = {
         'full and normal: how long the first acknowledgement waiting for a commit may wait for others to share it. Each flush writes at least one 4 KiB block, so at low rates sharing one saves flash; the wait adapts (commits at once when every writer waits for its acknowledgement), and subscribers are never delayed, only the publisher\'s PUBACK/PUBREC. 0 = commit at the end of each event-loop turn.',
         { unit: 'ms' }),
       max_store_bytes: int(0, Number.MAX_SAFE_INTEGER, 0,
-        'Upper bound on message bytes (topic + payload) queued for persistent sessions; 0 = only the disk limits it. When reached, queued QoS 0 messages are dropped first, then new messages are not stored and v5 publishers get 0x97 Quota exceeded.',
+        'Upper bound on message bytes queued for persistent sessions, counted as the topic in UTF-8 plus the payload (as bridges[].max_queue_bytes); 0 = only the disk limits it. When reached, queued QoS 0 messages are dropped first, then new messages are not stored and v5 publishers get 0x97 Quota exceeded.',
         { unit: 'bytes' }),
     },
   },
@@ -289,7 +179,7 @@ export const configSchema: ConfigSchema = {
     description: 'Home Assistant MQTT discovery for the running adapters (GPIO pins, health values, numeric readings).',
     fields: homeAssistantFields,
   },
-};
+} as const satisfies SchemaShape;
 
 /** Human text for what a field accepts, e.g. "an integer 1..65535" or "-1 or an integer 1..2147483647". */
 export function describeExpected(field: Field): string {
@@ -314,20 +204,20 @@ export function describeExpected(field: Field): string {
 }
 
 /** The fields of a top-level section or list, with the key-path prefix (`mqtt.`, `listeners[].`). */
-export function sectionFields(name: string, spec: SectionSpec<object> | ListSpec<object>): { prefix: string; fields: Record<string, Field> } {
-  const fields = (spec.kind === 'list' ? spec.item : spec.fields) as Record<string, Field>;
+export function sectionFields(name: string, spec: SectionSpec | ListSpec): { prefix: string; fields: Fields } {
+  const fields = spec.kind === 'list' ? spec.item : spec.fields;
   return { prefix: spec.kind === 'list' ? `${name}[].` : `${name}.`, fields };
 }
 
 /** Visits every field, nested lists included, with its full key path (`bridges[].topics[].qos`). */
 export function walkFields(visit: (path: string, field: Field) => void): void {
-  const walk = (prefix: string, fields: Record<string, Field>): void => {
+  const walk = (prefix: string, fields: Fields): void => {
     for (const [name, field] of Object.entries(fields)) {
       visit(`${prefix}${name}`, field);
-      if (field.type === 'list') walk(`${prefix}${name}[].`, field.item as Record<string, Field>);
+      if (field.type === 'list') walk(`${prefix}${name}[].`, field.item);
     }
   };
-  for (const [name, spec] of Object.entries(configSchema) as Array<[string, SectionSpec<object> | ListSpec<object>]>) {
+  for (const [name, spec] of Object.entries(configSchema) as Array<[string, SectionSpec | ListSpec]>) {
     const { prefix, fields } = sectionFields(name, spec);
     walk(prefix, fields);
   }

@@ -7,7 +7,7 @@ import { accessSync, constants } from 'node:fs';
 import { BridgePlanError, planBridge } from '../bridge/plan.js';
 import { describeFsError } from '../fs-error.js';
 import type { MidgeConfig } from './types.js';
-import type { BridgeConfig } from './types-bridge.js';
+import type { BridgeConfig } from './types.js';
 
 type Fail = (message: string, path: ReadonlyArray<string | number>) => never;
 

@@ -4,8 +4,8 @@
  * port, known parser names, sane reopen delays, and topic templates that
  * expand to valid, distinct topic names.
  */
-import { PARSER_NAMES } from '../adapters/serial/parse-line.js';
-import { checkTemplate, expandTemplate, slug } from '../adapters/serial/topics.js';
+import { checkTemplate, expandTemplate, slug } from '../topics/template.js';
+import { PARSER_NAMES } from './schema-serial.js';
 import type { MidgeConfig, SerialDeviceConfig } from './types.js';
 
 type Fail = (message: string, path: ReadonlyArray<string | number>) => never;

@@ -7,7 +7,7 @@
  */
 import { ConfigError } from '../errors.js';
 import { configSchema, describeExpected, isLoopbackHost, isValidHost, parseHostPort, schemaKeyPaths } from './schema.js';
-import type { Field, FieldsFor, ListField, ListSpec, SectionSpec } from './schema.js';
+import type { Field, Fields, ListField, ListSpec, SectionSpec } from './schema-spec.js';
 import type { MidgeConfig } from './types.js';
 import { checkListenerOptions } from './validate-listener.js';
 import { checkBridges } from './validate-bridge.js';
@@ -46,7 +46,7 @@ export function validateConfig(input: unknown, source: ConfigSource = {}): Midge
     fail(`expected a mapping with keys ${Object.keys(configSchema).join(', ')}, got ${describeValue(root)}${hint}`, []);
   }
   const out: Plain = {};
-  const sections = configSchema as unknown as Record<string, SectionSpec<Plain> | ListSpec<Plain>>;
+  const sections: Readonly<Record<string, SectionSpec | ListSpec>> = configSchema;
   for (const [name, value] of Object.entries(root as Plain)) {
     const spec = Object.hasOwn(sections, name) ? sections[name] : undefined;
     if (!spec) fail(unknownKeyMessage(name, Object.keys(sections)), [name]);
@@ -67,7 +67,7 @@ export function validateConfig(input: unknown, source: ConfigSource = {}): Midge
 
 type Fail = (message: string, path: KeyPath, linePath?: KeyPath) => never;
 
-function validateList(spec: ListSpec<Plain>, value: unknown, path: KeyPath, fail: Fail): Plain[] {
+function validateList(spec: ListSpec, value: unknown, path: KeyPath, fail: Fail): Plain[] {
   if (value === undefined) return spec.default.map((item) => ({ ...item }));
   if (!Array.isArray(value)) return fail(`expected a list of mappings, got ${describeValue(value)}`, path);
   if (value.length < spec.minItems) fail(`expected at least ${spec.minItems} entry, got an empty list`, path);
@@ -77,9 +77,8 @@ function validateList(spec: ListSpec<Plain>, value: unknown, path: KeyPath, fail
   });
 }
 
-function validateSection(fields: FieldsFor<Plain>, value: unknown, path: KeyPath, fail: Fail): Plain {
+function validateSection(specs: Fields, value: unknown, path: KeyPath, fail: Fail): Plain {
   if (!isPlainObject(value)) return fail(`expected a mapping, got ${describeValue(value)}`, path);
-  const specs = fields as unknown as Record<string, Field>;
   const out: Plain = {};
   for (const [name, v] of Object.entries(value)) {
     if (v === undefined) continue; // only from code, never from YAML: same as absent
@@ -105,7 +104,7 @@ function validateNestedList(field: ListField, value: unknown, path: KeyPath, fai
   if (value.length < field.minItems) fail(`expected ${describeExpected(field)}, got ${value.length}`, path);
   return value.map((item, i) => {
     if (!isPlainObject(item)) return fail(`expected a mapping, got ${describeValue(item)}`, [...path, i]);
-    return validateSection(field.item as FieldsFor<Plain>, item, [...path, i], fail);
+    return validateSection(field.item, item, [...path, i], fail);
   });
 }
 

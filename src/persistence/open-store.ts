@@ -7,7 +7,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PersistenceConfig } from '../config/types.js';
-import { StoreError } from '../errors.js';
+import { ERR, StoreError } from '../errors.js';
 import { MemoryStore } from './memory/memory-store.js';
 import type { SqliteStoreOptions, StoreLogger } from './sqlite/options.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
@@ -23,7 +23,7 @@ export function openStore(
   try {
     mkdirSync(config.path, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new StoreError(`cannot create persistence directory ${config.path}: ${(err as Error).message}`, 'GW_ERR_STORE', {
+    throw new StoreError(`cannot create persistence directory ${config.path}: ${(err as Error).message}`, ERR.STORE, {
       cause: err,
     });
   }

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BridgeError } from '../../src/errors.js';
-import { Backoff, decorrelatedJitter } from '../../src/bridge/backoff.js';
+import { Backoff, decorrelatedJitter } from '../../src/util/backoff.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 /** mulberry32: a small seeded PRNG giving [0, 1). */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BridgeError } from '../../src/errors.js';
-import { TokenBucket } from '../../src/bridge/token-bucket.js';
+import { TokenBucket } from '../../src/util/token-bucket.js';
 
 function fakeClock(start = 1_000_000): { now: () => number; advance: (ms: number) => void; set: (ms: number) => void } {
   let t = start;

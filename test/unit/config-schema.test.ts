@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from '../../src/errors.js';
 import { configSchema, describeExpected, isLoopbackHost, isValidHost, schemaKeyPaths } from '../../src/config/schema.js';
-import type { Field } from '../../src/config/schema.js';
+import type { Field } from '../../src/config/schema-spec.js';
 import { checkField, formatKeyPath, validateConfig } from '../../src/config/validate.js';
 
 function configError(input: unknown): ConfigError {

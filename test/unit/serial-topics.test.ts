@@ -1,7 +1,7 @@
 /** Topic templates: placeholders, field levels made safe, template checks. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkTemplate, expandTemplate, fieldLevel, slug } from '../../src/adapters/serial/topics.js';
+import { checkTemplate, expandTemplate, fieldLevel, slug } from '../../src/topics/template.js';
 
 describe('serial topic templates', () => {
   it('expands prefix, device, field and hostname', () => {

@@ -6,7 +6,7 @@
  * nothing here throws out of `start()`.
  */
 import type { Logger } from 'pino';
-import { Backoff } from '../../bridge/backoff.js';
+import { Backoff } from '../../util/backoff.js';
 import type { GpioPinConfig } from '../../config/types.js';
 import type { AdapterState, AdapterStatus } from '../../status-types.js';
 import type { Adapter, AdapterContext } from '../types.js';

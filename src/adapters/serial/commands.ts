@@ -3,7 +3,7 @@
  * trailing line breaks trimmed, the configured line ending appended, size
  * and rate limits applied. Pure apart from the injectable clock.
  */
-import { TokenBucket, type Clock } from '../../bridge/token-bucket.js';
+import { TokenBucket, type Clock } from '../../util/token-bucket.js';
 
 export type LineEnding = 'lf' | 'crlf' | 'cr';
 

@@ -8,8 +8,9 @@ import { parseJsonLine } from './parse-json.js';
 import { parseKeyValue } from './parse-keyvalue.js';
 import { parseNmea } from './parse-nmea.js';
 import type { Value } from './values.js';
+import { PARSER_NAMES } from '../../config/schema-serial.js';
 
-export const PARSER_NAMES = ['json', 'nmea', 'keyvalue', 'csv'] as const;
+export { PARSER_NAMES };
 export type ParserName = (typeof PARSER_NAMES)[number];
 
 export type LineResult =

@@ -6,7 +6,7 @@
  * start(): the device may come later.
  */
 import type { Logger } from 'pino';
-import { Backoff } from '../../bridge/backoff.js';
+import { Backoff } from '../../util/backoff.js';
 import type { SerialDeviceConfig } from '../../config/types.js';
 import type { AdapterState, AdapterStatus } from '../../status-types.js';
 import type { Adapter, AdapterContext, AvailabilityTopic } from '../types.js';

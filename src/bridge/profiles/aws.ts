@@ -11,7 +11,7 @@
  * - client id = thing name (max 128 bytes, no leading `$`), mutual TLS on
  *   8883, or 443 with ALPN `x-amzn-mqtt-ca`; keepalive 30..1200 s.
  */
-import { BridgeError } from '../../errors.js';
+import { ERR, BridgeError } from '../../errors.js';
 import { utf8ByteLength, validateTopicName } from '../../topics/index.js';
 import type { Subscription } from '../topic-map.js';
 import { commonRejectReason, requireKeepalive, toRemotePublish } from './generic.js';
@@ -89,18 +89,18 @@ export function validateAwsTopic(topic: string): string | null {
 
 export function createAwsProfile(options: AwsProfileOptions): CloudProfile {
   const { endpoint, thingName, basicIngestRule } = options;
-  if (!endpoint) throw new BridgeError('aws: endpoint is required', 'GW_ERR_BRIDGE_CONFIG');
-  if (!thingName) throw new BridgeError('aws: thingName is required', 'GW_ERR_BRIDGE_CONFIG');
-  if (thingName.startsWith('$')) throw new BridgeError(`aws: client id '${thingName}' must not start with '$'`, 'GW_ERR_BRIDGE_CONFIG');
+  if (!endpoint) throw new BridgeError('aws: endpoint is required', ERR.BRIDGE_CONFIG);
+  if (!thingName) throw new BridgeError('aws: thingName is required', ERR.BRIDGE_CONFIG);
+  if (thingName.startsWith('$')) throw new BridgeError(`aws: client id '${thingName}' must not start with '$'`, ERR.BRIDGE_CONFIG);
   const idBytes = utf8ByteLength(thingName);
   if (idBytes > AWS_LIMITS.maxClientIdBytes) {
-    throw new BridgeError(`aws: client id of ${idBytes} bytes exceeds ${AWS_LIMITS.maxClientIdBytes}`, 'GW_ERR_BRIDGE_CONFIG');
+    throw new BridgeError(`aws: client id of ${idBytes} bytes exceeds ${AWS_LIMITS.maxClientIdBytes}`, ERR.BRIDGE_CONFIG);
   }
   if (basicIngestRule !== undefined && !RULE_NAME.test(basicIngestRule)) {
-    throw new BridgeError(`aws: Basic Ingest rule name '${basicIngestRule}' must be letters, digits and '_'`, 'GW_ERR_BRIDGE_CONFIG');
+    throw new BridgeError(`aws: Basic Ingest rule name '${basicIngestRule}' must be letters, digits and '_'`, ERR.BRIDGE_CONFIG);
   }
   const port = options.port ?? 8883;
-  if (port !== 8883 && port !== 443) throw new BridgeError(`aws: port must be 8883 or 443, got ${String(port)}`, 'GW_ERR_BRIDGE_CONFIG');
+  if (port !== 8883 && port !== 443) throw new BridgeError(`aws: port must be 8883 or 443, got ${String(port)}`, ERR.BRIDGE_CONFIG);
   const keepaliveSec = options.keepaliveSec ?? 60;
   requireKeepalive('aws', keepaliveSec, AWS_LIMITS.minKeepaliveSec, AWS_LIMITS.maxKeepaliveSec);
 

@@ -16,7 +16,7 @@
  * A local topic that is not an IoT Hub topic becomes telemetry, with the
  * topic carried as an application property (`topic` by default).
  */
-import { BridgeError } from '../../errors.js';
+import { ERR, BridgeError } from '../../errors.js';
 import { utf8ByteLength, validateTopicName } from '../../topics/index.js';
 import { DEFAULT_SAS_RENEW_MARGIN_SEC, DEFAULT_SAS_TTL_SEC, SasTokenSource, deviceResourceUri, encodeUriComponentStrict } from '../azure-sas.js';
 import type { Subscription } from '../topic-map.js';
@@ -130,8 +130,8 @@ const DEVICE_PUBLISH = [
 
 export function createAzureProfile(options: AzureProfileOptions): CloudProfile {
   const { deviceId, moduleId } = options;
-  if (!options.hub) throw new BridgeError('azure: hub is required', 'GW_ERR_BRIDGE_CONFIG');
-  if (!deviceId) throw new BridgeError('azure: deviceId is required', 'GW_ERR_BRIDGE_CONFIG');
+  if (!options.hub) throw new BridgeError('azure: hub is required', ERR.BRIDGE_CONFIG);
+  if (!deviceId) throw new BridgeError('azure: deviceId is required', ERR.BRIDGE_CONFIG);
   const host = options.hub.includes('.') ? options.hub : `${options.hub}.azure-devices.net`;
   const clientId = moduleId ? `${deviceId}/${moduleId}` : deviceId;
   const topics = azureTopics(deviceId, moduleId);
@@ -139,7 +139,7 @@ export function createAzureProfile(options: AzureProfileOptions): CloudProfile {
   const keepaliveSec = options.keepaliveSec ?? 60;
   requireKeepalive('azure', keepaliveSec, 1, AZURE_LIMITS.maxKeepaliveSec);
   const maxPublishRate = options.maxPublishRate ?? Infinity;
-  if (!(maxPublishRate > 0)) throw new BridgeError(`azure: maxPublishRate must be > 0, got ${maxPublishRate}`, 'GW_ERR_BRIDGE_CONFIG');
+  if (!(maxPublishRate > 0)) throw new BridgeError(`azure: maxPublishRate must be > 0, got ${maxPublishRate}`, ERR.BRIDGE_CONFIG);
   const sas = options.sasKey === undefined ? undefined : new SasTokenSource({
     resourceUri: deviceResourceUri(host, deviceId, moduleId),
     key: options.sasKey,

@@ -4,7 +4,7 @@
  * defaulting to the MQTT protocol maxima. Also holds the checks every
  * profile shares.
  */
-import { BridgeError } from '../../errors.js';
+import { ERR, BridgeError } from '../../errors.js';
 import { validateTopicName } from '../../topics/index.js';
 import { capQos, type Qos, type Subscription } from '../topic-map.js';
 import type { BridgeMessage, CloudProfile, ConnectionParams, RemotePublish } from './index.js';
@@ -65,19 +65,19 @@ export function toRemotePublish(profile: CloudProfile, message: BridgeMessage): 
 }
 
 export function requirePositive(name: string, value: number, what: string): void {
-  if (!(value > 0)) throw new BridgeError(`${what}: ${name} must be > 0, got ${value}`, 'GW_ERR_BRIDGE_CONFIG');
+  if (!(value > 0)) throw new BridgeError(`${what}: ${name} must be > 0, got ${value}`, ERR.BRIDGE_CONFIG);
 }
 
 export function requireKeepalive(what: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new BridgeError(`${what}: keepalive must be ${min}..${max} s, got ${value}`, 'GW_ERR_BRIDGE_CONFIG');
+    throw new BridgeError(`${what}: keepalive must be ${min}..${max} s, got ${value}`, ERR.BRIDGE_CONFIG);
   }
 }
 
 export function createGenericProfile(options: GenericProfileOptions): CloudProfile {
   const name = options.name ?? 'generic';
-  if (!options.host) throw new BridgeError(`${name}: host is required`, 'GW_ERR_BRIDGE_CONFIG');
-  if (!options.clientId) throw new BridgeError(`${name}: clientId is required`, 'GW_ERR_BRIDGE_CONFIG');
+  if (!options.host) throw new BridgeError(`${name}: host is required`, ERR.BRIDGE_CONFIG);
+  if (!options.clientId) throw new BridgeError(`${name}: clientId is required`, ERR.BRIDGE_CONFIG);
   const maxPayloadBytes = Math.min(options.maxPayloadBytes ?? MQTT_MAX_PAYLOAD, MQTT_MAX_PAYLOAD);
   const maxInflight = options.maxInflight ?? 65535;
   const maxPublishRate = options.maxPublishRate ?? Infinity;

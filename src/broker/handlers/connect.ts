@@ -8,7 +8,7 @@ import type { IConnackPacket, IConnectPacket } from 'mqtt-packet';
 import { MalformedPacketError, ProtocolError } from '../../errors.js';
 import { connackCodeFor, RC, reasonName } from '../../reason-codes.js';
 import { validateTopicName } from '../../topics/index.js';
-import { MAX_PACKET_SIZE } from '../broker.js';
+import { MAX_PACKET_SIZE } from '../../limits.js';
 import type { Connection } from '../connection.js';
 import { drain, resendInflight } from '../delivery.js';
 import { NEVER_EXPIRES, Session } from '../session.js';

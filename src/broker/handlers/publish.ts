@@ -5,9 +5,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { IPublishPacket } from 'mqtt-packet';
-import { ProtocolError } from '../../errors.js';
+import { ProtocolError, reasonCodeOf } from '../../errors.js';
 import type { StoredMessage } from '../../persistence/types.js';
-import { RC, reasonCodeOf } from '../../reason-codes.js';
+import { RC } from '../../reason-codes.js';
 import { matchTopic, validateTopicName } from '../../topics/index.js';
 import type { Connection } from '../connection.js';
 import { resolveInboundTopic } from './topic-alias.js';

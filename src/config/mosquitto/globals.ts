@@ -3,6 +3,7 @@
  * globally) → the `log`, `mqtt`, `sys`, `persistence` and `auth` sections.
  */
 import { ConfigError } from '../../errors.js';
+import { MAX_PACKET_SIZE } from '../../limits.js';
 import { configSchema } from '../schema.js';
 import type { LogLevel } from '../types.js';
 import { listenerHas } from './listeners.js';
@@ -19,7 +20,6 @@ type Plain = Record<string, unknown>;
 
 /** Room for the topic, properties and headers when `message_size_limit` (payload) becomes `max_packet_size` (packet). */
 export const MESSAGE_SIZE_OVERHEAD = 65536;
-const MQTT_MAX_PACKET = 268435460;
 
 /** mosquitto `log_type` → the Midge level that shows those messages. */
 const LOG_TYPES: Record<string, LogLevel> = {
@@ -62,7 +62,7 @@ export function buildGlobals(globals: ReadonlyMap<string, Setting[]>, drafts: re
     if (g('max_packet_size')) {
       warn(sizeLimit.d, 'not enforced separately: Midge limits whole packets with max_packet_size only');
     } else {
-      const bytes = Math.min((sizeLimit.value as number) + MESSAGE_SIZE_OVERHEAD, MQTT_MAX_PACKET);
+      const bytes = Math.min((sizeLimit.value as number) + MESSAGE_SIZE_OVERHEAD, MAX_PACKET_SIZE);
       set('mqtt', 'max_packet_size', bytes, sizeLimit.d);
       warn(sizeLimit.d, `Midge has no payload-only limit: mapped to mqtt.max_packet_size ${bytes} (payload plus 64 KiB for topic and ` +
         'properties); a client sending a larger packet is disconnected instead of having its message dropped');

@@ -7,7 +7,7 @@
 import { isIP } from 'node:net';
 import { ConfigError } from '../../errors.js';
 import { configSchema } from '../schema.js';
-import type { Field } from '../schema.js';
+import type { Field } from '../schema-spec.js';
 import type { ConfigWarning, Directive } from './parse.js';
 
 export interface Setting {

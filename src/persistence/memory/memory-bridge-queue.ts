@@ -1,4 +1,5 @@
 /** The memory implementation of the bridges' outbound queues (same copy contract as MemoryStore). */
+import { messageBytes } from '../../limits.js';
 import type { BridgeQueueEntry, BridgeQueueStats, BridgeQueueStore, DeadLetter } from '../types.js';
 import { copyMessage } from './copy.js';
 
@@ -47,7 +48,7 @@ export class MemoryBridgeQueue implements BridgeQueueStore {
     let oldestAt: number | undefined;
     for (const e of this.queues.get(bridge)?.values() ?? []) {
       messages++;
-      bytes += Buffer.byteLength(e.message.topic) + e.message.payload.length;
+      bytes += messageBytes(e.message);
       if (oldestAt === undefined || e.message.receivedAt < oldestAt) oldestAt = e.message.receivedAt;
     }
     return { messages, bytes, oldestAt };

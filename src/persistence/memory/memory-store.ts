@@ -16,7 +16,7 @@
  * - `loadInboundQos2` returns packet ids in ascending order; `loadQueue` in
  *   `seq` order; sessions and retained messages in no particular order.
  */
-import { StoreError } from '../../errors.js';
+import { ERR, StoreError } from '../../errors.js';
 import { MemoryBridgeQueue } from './memory-bridge-queue.js';
 import { copyMessage, defined } from './copy.js';
 import type {
@@ -140,7 +140,7 @@ export class MemoryStore implements Store {
 
   /** Everything is "durable" at once; the callback still runs asynchronously, in order. */
   whenDurable(callback: (err?: Error) => void): void {
-    if (this.closed) queueMicrotask(() => callback(new StoreError('store is closed', 'GW_ERR_STORE_CLOSED')));
+    if (this.closed) queueMicrotask(() => callback(new StoreError('store is closed', ERR.STORE_CLOSED)));
     else queueMicrotask(() => callback());
   }
 
@@ -149,7 +149,7 @@ export class MemoryStore implements Store {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new StoreError('store is closed', 'GW_ERR_STORE_CLOSED');
+    if (this.closed) throw new StoreError('store is closed', ERR.STORE_CLOSED);
   }
 }
 

@@ -29,7 +29,7 @@
  * a later retry may still commit them, which is harmless. The journal stays
  * an exact prefix of the broker's history at batch granularity.
  */
-import { StoreError } from '../../errors.js';
+import { ERR, StoreError } from '../../errors.js';
 import { CommitWindow } from './commit-window.js';
 
 export type Op = () => void;
@@ -113,7 +113,7 @@ export class GroupCommit {
   }
 
   push(op: Op, options?: WriteOptions): void {
-    if (this.closed) throw new StoreError('store is closed', 'GW_ERR_STORE_CLOSED');
+    if (this.closed) throw new StoreError('store is closed', ERR.STORE_CLOSED);
     const at = this.pending.push(op) - 1;
     if (options?.key !== undefined) {
       if (options.insert) this.keys.set(options.key, [at]);
@@ -139,7 +139,7 @@ export class GroupCommit {
 
   whenDurable(cb: DurableCallback): void {
     if (this.closed) {
-      queueMicrotask(() => cb(new StoreError('store is closed', 'GW_ERR_STORE_CLOSED')));
+      queueMicrotask(() => cb(new StoreError('store is closed', ERR.STORE_CLOSED)));
     } else if (this.pending.length > 0) {
       this.waiting.push(cb);
       if (this.failure === undefined) this.openWindow();
@@ -172,10 +172,10 @@ export class GroupCommit {
       error = this.opts.commit(ops);
       committed = true;
     } catch (err) {
-      error = err instanceof StoreError ? err : new StoreError(String(err), 'GW_ERR_STORE', { cause: err });
+      error = err instanceof StoreError ? err : new StoreError(String(err), ERR.STORE, { cause: err });
     }
     if (!committed) {
-      error ??= new StoreError('commit failed', 'GW_ERR_STORE');
+      error ??= new StoreError('commit failed', ERR.STORE);
       this.counters.failedCommits++;
       this.failure = error;
       this.attempts++;
@@ -221,7 +221,7 @@ export class GroupCommit {
     for (const { cb } of this.unsynced.splice(0)) queueMicrotask(() => cb(syncError));
     const callbacks = this.waiting;
     this.waiting = [];
-    const err = error ?? new StoreError('store is closed', 'GW_ERR_STORE_CLOSED');
+    const err = error ?? new StoreError('store is closed', ERR.STORE_CLOSED);
     for (const cb of callbacks) queueMicrotask(() => cb(err));
     return lost;
   }
@@ -256,7 +256,7 @@ export class GroupCommit {
       }
       this.unsynced.length = keep;
       this.window.acknowledged(performance.now());
-      for (const cb of done) cb(err ? new StoreError(`sync failed: ${err.message}`, 'GW_ERR_STORE', { cause: err }) : undefined);
+      for (const cb of done) cb(err ? new StoreError(`sync failed: ${err.message}`, ERR.STORE, { cause: err }) : undefined);
       this.startSync();
     });
   }

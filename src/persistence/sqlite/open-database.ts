@@ -9,7 +9,7 @@
  */
 import { closeSync, existsSync, fdatasyncSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { StoreError } from '../../errors.js';
+import { ERR, StoreError } from '../../errors.js';
 import type { SqliteStoreOptions, StoreLogger } from './options.js';
 import { openConnection, pragmaColumn, pragmaValue } from './native.js';
 import { migrate } from './schema.js';
@@ -50,7 +50,7 @@ export function openDatabase(opts: SqliteStoreOptions, logger: StoreLogger): Ope
     }
     const movedAside = moveAside(opts.file);
     logger.error(
-      { err, file: opts.file, movedTo: movedAside, code: 'GW_ERR_STORE_CORRUPT' },
+      { err, file: opts.file, movedTo: movedAside, code: ERR.STORE_CORRUPT },
       `database ${opts.file} is corrupt (${(err as Error).message}); moved it to ${movedAside} and starting with an EMPTY store (sessions, retained messages and queues are lost)`,
     );
     try {
@@ -144,7 +144,7 @@ const WAL_FRAME_HEADER_BYTES = 24;
 
 export function setMaxPageCount(db: Database.Database, pages: number): number {
   if (!Number.isInteger(pages) || pages < 1) {
-    throw new StoreError(`maxPageCount must be a positive integer, got ${pages}`, 'GW_ERR_STORE');
+    throw new StoreError(`maxPageCount must be a positive integer, got ${pages}`, ERR.STORE);
   }
   return pragmaValue(db, `max_page_count = ${pages}`) as number;
 }
@@ -161,7 +161,7 @@ function moveAside(file: string): string {
     }
     rmSync(`${file}-shm`, { force: true });
   } catch (err) {
-    throw new StoreError(`database ${file} is corrupt and could not be moved aside: ${(err as Error).message}`, 'GW_ERR_STORE_CORRUPT', {
+    throw new StoreError(`database ${file} is corrupt and could not be moved aside: ${(err as Error).message}`, ERR.STORE_CORRUPT, {
       cause: err,
     });
   }

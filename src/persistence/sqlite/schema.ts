@@ -7,7 +7,7 @@
  * one that has shipped.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { StoreError } from '../../errors.js';
+import { ERR, StoreError } from '../../errors.js';
 import { pragmaValue } from './native.js';
 
 export interface Migration {
@@ -133,7 +133,7 @@ export function migrate(db: BetterSqlite3.Database, migrations: readonly Migrati
   if (found > latest) {
     throw new StoreError(
       `database schema version ${found} is newer than this Midge understands (${latest}); refusing to open it`,
-      'GW_ERR_STORE_VERSION',
+      ERR.STORE_VERSION,
     );
   }
   for (const m of migrations) {

@@ -8,15 +8,7 @@
  * - `GW_ERR_STORE_CORRUPT` SQLITE_CORRUPT / SQLITE_NOTADB.
  * - `GW_ERR_STORE`         anything else (a bug or a bad value in one op).
  */
-import { StoreError } from '../../errors.js';
-
-export type StoreErrorCode =
-  | 'GW_ERR_STORE_FULL'
-  | 'GW_ERR_STORE_BUSY'
-  | 'GW_ERR_STORE_CORRUPT'
-  | 'GW_ERR_STORE_CLOSED'
-  | 'GW_ERR_STORE_VERSION'
-  | 'GW_ERR_STORE';
+import { ERR, StoreError, type StoreErrorCode } from '../../errors.js';
 
 /** The SQLite result code of an error thrown by better-sqlite3, if any. */
 export function sqliteCode(err: unknown): string | undefined {
@@ -33,17 +25,12 @@ export function isCorruptionError(err: unknown): boolean {
 }
 
 export function classify(err: unknown): StoreErrorCode {
-  if (err instanceof StoreError) return err.code as StoreErrorCode;
+  if (err instanceof StoreError) return err.code;
   const code = sqliteCode(err) ?? '';
-  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) return 'GW_ERR_STORE_FULL';
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'GW_ERR_STORE_BUSY';
-  if (isCorruptionError(err)) return 'GW_ERR_STORE_CORRUPT';
-  return 'GW_ERR_STORE';
-}
-
-/** Errors worth retrying unchanged: the same batch may succeed later. */
-export function isTransient(code: StoreErrorCode): boolean {
-  return code === 'GW_ERR_STORE_FULL' || code === 'GW_ERR_STORE_BUSY';
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) return ERR.STORE_FULL;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return ERR.STORE_BUSY;
+  if (isCorruptionError(err)) return ERR.STORE_CORRUPT;
+  return ERR.STORE;
 }
 
 /** Wrap any failure as a StoreError with a stable code (StoreErrors pass through). */

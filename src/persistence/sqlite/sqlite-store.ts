@@ -16,7 +16,7 @@
  * reports the error to `whenDurable` callbacks and in `stats()`.
  */
 import type Database from 'better-sqlite3';
-import { StoreError } from '../../errors.js';
+import { ERR, StoreError } from '../../errors.js';
 import type { OutboundEntry, OutboundState, SessionRecord, StoredMessage, Store, WriteStats } from '../types.js';
 import { decodeEntry, decodeMessage, decodeSession, encodeEntry, encodeMessage, encodeSession } from './codec.js';
 import type { MessageRow, QueueRow, SessionRow } from './codec.js';
@@ -269,7 +269,7 @@ export class SqliteStore implements Store {
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new StoreError('store is closed', 'GW_ERR_STORE_CLOSED');
+    if (this.closed) throw new StoreError('store is closed', ERR.STORE_CLOSED);
   }
 
   /** One transaction for the whole batch; see GroupCommit for the contract. */
@@ -280,7 +280,7 @@ export class SqliteStore implements Store {
       this.reservedSeq = seq;
       return undefined;
     } catch (err) {
-      if (classify(err) !== 'GW_ERR_STORE') throw toStoreError(err, 'commit failed');
+      if (classify(err) !== ERR.STORE) throw toStoreError(err, 'commit failed');
       // Not a disk/lock/corruption problem: one op is bad. Commit the others
       // (each in its own savepoint) rather than blocking the store forever.
       const failures = this.runIsolated(ops, seq);
@@ -332,7 +332,7 @@ export class SqliteStore implements Store {
         try {
           one(op); // nested inside `isolated`: runs in its own savepoint
         } catch (err) {
-          if (classify(err) !== 'GW_ERR_STORE') throw err;
+          if (classify(err) !== ERR.STORE) throw err;
           failures.push(err);
         }
       }
@@ -342,7 +342,7 @@ export class SqliteStore implements Store {
   }
 
   private onCommitError(err: StoreError, pendingOps: number, attempt: number): void {
-    if (err.code === 'GW_ERR_STORE_FULL') this.storeFullErrors++;
+    if (err.code === ERR.STORE_FULL) this.storeFullErrors++;
     this.lastError = { code: err.code, message: err.message, at: Date.now() };
     // Log the first failure loudly, then only on attempts 2, 4, 8, ... to keep the log readable.
     if ((attempt & (attempt - 1)) !== 0) return;

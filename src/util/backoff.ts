@@ -10,7 +10,7 @@
  * bridge__backoff_reset), so a flapping link keeps backing off while a link
  * that was healthy for a while reconnects quickly.
  */
-import { BridgeError } from '../errors.js';
+import { ERR, BridgeError } from '../errors.js';
 
 /** A random number in [0, 1), like Math.random. */
 export type RandomSource = () => number;
@@ -44,8 +44,8 @@ export class Backoff {
 
   constructor(options: BackoffOptions) {
     const { baseMs, capMs } = options;
-    if (!(Number.isFinite(baseMs) && baseMs > 0)) throw new BridgeError(`backoff base must be > 0 ms, got ${baseMs}`, 'GW_ERR_BRIDGE_CONFIG');
-    if (!(Number.isFinite(capMs) && capMs >= baseMs)) throw new BridgeError(`backoff cap must be >= base (${baseMs} ms), got ${capMs}`, 'GW_ERR_BRIDGE_CONFIG');
+    if (!(Number.isFinite(baseMs) && baseMs > 0)) throw new BridgeError(`backoff base must be > 0 ms, got ${baseMs}`, ERR.BRIDGE_CONFIG);
+    if (!(Number.isFinite(capMs) && capMs >= baseMs)) throw new BridgeError(`backoff cap must be >= base (${baseMs} ms), got ${capMs}`, ERR.BRIDGE_CONFIG);
     this.baseMs = baseMs;
     this.capMs = capMs;
     this.stableMs = options.stableMs ?? capMs;

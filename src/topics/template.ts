@@ -1,10 +1,10 @@
 /**
- * Topic templates of the default profile: `{prefix}`, `{device}`, `{field}`
- * and, in the prefix, `{hostname}`. Pure apart from reading the host name
- * once.
+ * Topic templates (serial devices' default profile): `{prefix}`, `{device}`,
+ * `{field}` and, in the prefix, `{hostname}`. Pure apart from reading the
+ * host name; config validation and the serial adapter both use it.
  */
 import { hostname } from 'node:os';
-import { validateTopicName } from '../../topics/index.js';
+import { validateTopicName } from './index.js';
 
 export interface TemplateVars {
   prefix?: string;

@@ -4,7 +4,7 @@
  * tests run on a fake clock. The bucket starts full. A clock that goes
  * backwards adds nothing (it never removes tokens either).
  */
-import { BridgeError } from '../errors.js';
+import { ERR, BridgeError } from '../errors.js';
 
 export type Clock = () => number;
 
@@ -29,10 +29,10 @@ export class TokenBucket {
   constructor(options: TokenBucketOptions) {
     const { ratePerSec } = options;
     if (!(Number.isFinite(ratePerSec) && ratePerSec > 0)) {
-      throw new BridgeError(`rate must be a positive number of messages per second, got ${ratePerSec}`, 'GW_ERR_BRIDGE_CONFIG');
+      throw new BridgeError(`rate must be a positive number of messages per second, got ${ratePerSec}`, ERR.BRIDGE_CONFIG);
     }
     const burst = options.burst ?? Math.ceil(ratePerSec);
-    if (!(Number.isFinite(burst) && burst >= 1)) throw new BridgeError(`burst must be >= 1, got ${burst}`, 'GW_ERR_BRIDGE_CONFIG');
+    if (!(Number.isFinite(burst) && burst >= 1)) throw new BridgeError(`burst must be >= 1, got ${burst}`, ERR.BRIDGE_CONFIG);
     this.ratePerSec = ratePerSec;
     this.burst = burst;
     this.now = options.now ?? Date.now;

@@ -1,0 +1,24 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/repo-root.js';
+import * as midge from '../../src/index.js';
+
+const ROOT = repoRoot();
+
+describe('package entry point', () => {
+  it('package.json main is the compiled src/index.ts, inside the packed files', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { main: string; files: string[] };
+    const source = pkg.main.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts');
+    assert.ok(existsSync(join(ROOT, source)), `${pkg.main} is built from ${source}`);
+    assert.ok(pkg.files.some((f) => pkg.main.startsWith(f)), `${pkg.main} is in package.json files`);
+  });
+
+  it('exports startGateway and what building a configuration needs', () => {
+    assert.equal(typeof midge.startGateway, 'function');
+    assert.equal(typeof midge.validateConfig, 'function');
+    assert.equal(midge.defaultConfig().listeners[0]!.port, 1883);
+    assert.equal(midge.ERR.CONFIG, 'GW_ERR_CONFIG');
+  });
+});
