@@ -104,7 +104,7 @@ export const configSchema = {
         type: 'enum', values: ['full', 'normal'], default: 'full',
         description: 'full: a QoS 1/2 PUBLISH, retained change or persistent SUBACK is acknowledged only once it is on stable storage, so it survives a power cut (the WAL is synced in a background thread). normal: acknowledged once committed, which survives a crash of the process but NOT a power cut (the last seconds of acknowledged messages can be lost); fewer writes, as the kernel writes the log back when it chooses.',
       },
-      commit_window_ms: int(0, 5000, 200,
+      commit_window_ms: int(0, 5000, 300,
         'full and normal: how long the first acknowledgement waiting for a commit may wait for others to share it. Each flush writes at least one 4 KiB block, so at low rates sharing one saves flash; the wait adapts (commits at once when every writer waits for its acknowledgement), and subscribers are never delayed, only the publisher\'s PUBACK/PUBREC. 0 = commit at the end of each event-loop turn.',
         { unit: 'ms' }),
       max_store_bytes: int(0, Number.MAX_SAFE_INTEGER, 0,

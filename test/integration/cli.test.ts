@@ -108,7 +108,7 @@ describe('midge CLI', () => {
     const r = await midge(['check-config', 'midge.example.yaml']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^midge\.example\.yaml: OK\n  listeners: 127\.0\.0\.1:1883 \(mqtt, anonymous allowed\)\n/);
-    assert.match(r.stdout, /persistence: \.\/data \(synchronous full: acknowledged messages survive a power cut; commit window 200 ms\)/);
+    assert.match(r.stdout, /persistence: \.\/data \(synchronous full: acknowledged messages survive a power cut; commit window 300 ms\)/);
   });
 
   it('check-config on a bad value: one line with file, line and key, exit 1', async () => {

@@ -18,7 +18,7 @@ export interface SqliteStoreOptions {
    * survives a crash of the process but not a power cut.
    */
   synchronous?: 'normal' | 'full';
-  /** Longest wait of an awaited commit for others to share its flush, ms (see commit-window.ts). Default 200. */
+  /** Longest wait of an awaited commit for others to share its flush, ms (see commit-window.ts). Default 300. */
   commitWindowMs?: number;
   /** Longest wait of writes nobody waits for, ms. Default 1000. */
   lazyMs?: number;
@@ -66,7 +66,7 @@ export interface SqliteStoreStats {
 }
 
 export const DEFAULT_MAX_BATCH_OPS = 5000;
-export const DEFAULT_COMMIT_WINDOW_MS = 200;
+export const DEFAULT_COMMIT_WINDOW_MS = 300;
 export const DEFAULT_LAZY_MS = 1000;
 export const DEFAULT_RETRY_INITIAL_MS = 50;
 export const DEFAULT_RETRY_MAX_MS = 2000;
