@@ -206,7 +206,7 @@ export class Connection {
   /** @internal parser 'packet' */
   onPacket(packet: Packet): void {
     if (this.state === 'closed') return;
-    const problem = this.parser?.strings.problem;
+    const problem = this.parser?.checks.problem;
     if (problem) {
       this.protocolError(new MalformedPacketError(problem));
       return;

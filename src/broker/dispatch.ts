@@ -15,6 +15,7 @@ import { handlePublish } from './handlers/publish.js';
 import { handlePubrel } from './handlers/pubrel.js';
 import { handleSubscribe } from './handlers/subscribe.js';
 import { handleUnsubscribe } from './handlers/unsubscribe.js';
+import { checkProperties } from './packet-properties.js';
 import { publishRateExceeded } from './publish-rate.js';
 
 export function dispatch(conn: Connection, packet: Packet): void | Promise<void> {
@@ -25,6 +26,12 @@ export function dispatch(conn: Connection, packet: Packet): void | Promise<void>
   // mqtt-packet emits a packet whose body was too short for its Packet Identifier with messageId -1 [MQTT-2.2.1]
   const id = (packet as { messageId?: number }).messageId;
   if (id !== undefined && !(id >= 0 && id <= 0xffff)) throw new MalformedPacketError(`${packet.cmd.toUpperCase()} too short for a packet identifier`);
+  // [MQTT-2.2.1-3] a packet that carries a Packet Identifier carries a non-zero one (PUBLISH QoS 0 has none);
+  // mosquitto's codes: 0x81 for SUBSCRIBE/UNSUBSCRIBE, 0x82 for the others
+  if (id === 0) {
+    const why = `${packet.cmd.toUpperCase()} with packet identifier 0`;
+    throw packet.cmd === 'subscribe' || packet.cmd === 'unsubscribe' ? new MalformedPacketError(why) : new ProtocolError(why);
+  }
   checkProperties(packet);
   switch (packet.cmd) {
     case 'connect':
@@ -58,39 +65,6 @@ export function dispatch(conn: Connection, packet: Packet): void | Promise<void>
       throw new ProtocolError(`client sent a server-only packet ${packet.cmd.toUpperCase()}`, RC.PROTOCOL_ERROR);
     default:
       return assertNever(packet);
-  }
-}
-
-/** Properties a PUBLISH (or a will, published later) may carry: these are forwarded to subscribers as they are. */
-const PUBLISH_PROPERTIES = new Set(['payloadFormatIndicator', 'messageExpiryInterval', 'topicAlias', 'responseTopic', 'correlationData', 'userProperties', 'subscriptionIdentifier', 'contentType']);
-const WILL_PROPERTIES = new Set(['willDelayInterval', 'payloadFormatIndicator', 'messageExpiryInterval', 'contentType', 'responseTopic', 'correlationData', 'userProperties']);
-
-/**
- * v5 properties as mqtt-packet decoded them: it does not fail a packet whose
- * property value ran past the end (null, -1) and turns a repeated property
- * into an array. Such packets are malformed [MQTT-2.2.2-? 2.2.2.2], and must
- * not reach a subscriber's encoder. PUBLISH and will properties are
- * forwarded, so only the ones those packets may carry are accepted.
- */
-function checkProperties(packet: Packet): void {
-  const props = (packet as { properties?: Record<string, unknown> }).properties;
-  if (props) checkPropertyValues(packet.cmd, props, packet.cmd === 'publish' ? PUBLISH_PROPERTIES : undefined);
-  const will = packet.cmd === 'connect' ? packet.will?.properties : undefined;
-  if (will) checkPropertyValues('will', will as Record<string, unknown>, WILL_PROPERTIES);
-}
-
-function checkPropertyValues(where: string, props: Record<string, unknown>, allowed: Set<string> | undefined): void {
-  for (const [name, value] of Object.entries(props)) {
-    if (allowed && !allowed.has(name)) throw new MalformedPacketError(`${where} carries property ${name}`);
-    if (name === 'userProperties') {
-      for (const v of Object.values(value as Record<string, unknown>)) {
-        if (!(typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string')))) throw new MalformedPacketError(`${where}: bad user property`);
-      }
-    } else if (Array.isArray(value)) {
-      throw new ProtocolError(`${where}: property ${name} more than once`);
-    } else if (value === null || value === undefined || (typeof value === 'number' && !(value >= 0))) {
-      throw new MalformedPacketError(`${where}: property ${name} cut short`);
-    }
   }
 }
 
