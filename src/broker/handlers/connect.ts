@@ -100,7 +100,12 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   if (previous?.connection) {
     // [MQTT-3.1.4-3] take-over: the existing connection is closed (v5 reason 0x8E)
     broker.log.info({ clientId }, 'client id in use: taking over the existing connection');
-    previous.connection.close(RC.SESSION_TAKEN_OVER, 'another connection with the same client id');
+    const old = previous.connection;
+    // [MQTT-3.1.2-8] [MQTT-3.1.3-9] its will goes only if its session ends here (clean start, or a session that
+    // did not outlive its connection) and it has no will delay: a resumed session is reconnected in time (as mosquitto)
+    const sessionEnds = packet.clean || previous.expiryInterval === 0;
+    if (!sessionEnds || (old.will?.properties?.willDelayInterval ?? 0) > 0) old.will = undefined;
+    old.close(RC.SESSION_TAKEN_OVER, 'another connection with the same client id');
   }
   const existing = broker.sessions.get(clientId); // gone if the old connection's session ended with it
   let session: Session;
@@ -112,8 +117,10 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     session.protocolVersion = version;
     session.expiryInterval = expiry;
   } else {
-    // [MQTT-3.1.2-6] clean start discards the old session; a will still delayed goes now, as its session ends [MQTT-3.1.3-9]
-    broker.wills.sessionEnded(clientId);
+    // [MQTT-3.1.2-6] clean start discards the old session. A will still delayed is not published: the client
+    // connected again within the delay [MQTT-3.1.3-9] (mosquitto: the same); one whose session expired goes now
+    if (existing && !existing.expired(broker.clock.now())) broker.wills.cancel(clientId);
+    else broker.wills.sessionEnded(clientId);
     if (existing) broker.destroySession(existing);
     session = new Session(clientId, version, expiry);
     broker.sessions.set(clientId, session);
