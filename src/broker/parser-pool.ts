@@ -10,6 +10,7 @@
  */
 import mqtt from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
+import { installMqtt31Parsing } from './mqtt31-parsing.js';
 import { installStrictLengths } from './strict-lengths.js';
 import { installStrictStrings, type ParseChecks, type StrictStrings } from './strict-strings.js';
 
@@ -62,6 +63,7 @@ export class PooledParser {
     const checks: ParseChecks = { problem: undefined };
     this.checks = installStrictStrings(this.parser, checks);
     installStrictLengths(this.parser, checks);
+    installMqtt31Parsing(this.parser);
     this.parser.on('packet', (packet: Packet) => this.owner?.onPacket(packet));
     this.parser.on('error', (err: Error) => this.owner?.onParseError(err));
   }

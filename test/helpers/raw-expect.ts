@@ -24,3 +24,11 @@ export async function expectClosed(rc: RawClient, version: number, reason: numbe
     assert.deepEqual(rc.packets.map((p) => p.cmd), []);
   }
 }
+
+/** Send bytes on a fresh connection, wait for the broker to close it, return the client (what it received). */
+export async function sendAndClose(port: number, bytes: Buffer, version: 3 | 4 | 5 = 4): Promise<RawClient> {
+  const rc = await RawClient.connect(port, version);
+  rc.write(bytes);
+  await rc.closedByBroker();
+  return rc;
+}

@@ -56,6 +56,8 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   let clientId = packet.clientId;
   let assigned: string | undefined;
   if (clientId.length === 0) {
+    // MQTT 3.1 (3.1.3.1): the Client Identifier is 1 to 23 characters; an empty one gets return code 2 (as mosquitto)
+    if (version === 3) return refuse(conn, RC.CLIENT_IDENTIFIER_NOT_VALID, 'zero-length client id in MQTT 3.1');
     if (!mqttCfg.allow_zero_length_clientid) return refuse(conn, RC.CLIENT_IDENTIFIER_NOT_VALID, 'zero-length client id not allowed');
     // [MQTT-3.1.3-8] 3.1.1: a zero-length id requires clean session
     if (version !== 5 && !packet.clean) return refuse(conn, RC.CLIENT_IDENTIFIER_NOT_VALID, 'zero-length client id needs clean session');
@@ -138,7 +140,8 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     const properties = connackProperties(conn, { assigned, serverKeepAlive, expiry: sessionExpiryChanged ? expiry : undefined });
     conn.send({ cmd: 'connack', sessionPresent, reasonCode: 0, properties });
   } else {
-    conn.sendRaw(CONNACK_ACCEPTED[sessionPresent ? 1 : 0]!);
+    // 3.1 has no Session Present flag: that byte is reserved, 0
+    conn.sendRaw(CONNACK_ACCEPTED[sessionPresent && version === 4 ? 1 : 0]!);
   }
   broker.saveSession(session);
   if (broker.log.isLevelEnabled('debug')) {
@@ -170,12 +173,17 @@ function connackProperties(
   return p;
 }
 
-/** Refuse the connection with a CONNACK carrying the reason [MQTT-3.2.2-6..7], then close. */
+/**
+ * Refuse the connection with a CONNACK carrying the reason [MQTT-3.2.2-6..7], then close; a 3.1/3.1.1
+ * client is closed without a CONNACK when its version has no code for the reason [MQTT-3.1.4-1].
+ */
 function refuse(conn: Connection, v5Code: number, why: string): void {
   const code = connackCodeFor(conn.protocolVersion, v5Code);
   conn.broker.log.info({ clientId: conn.clientId || undefined, remote: conn.remoteAddress, reason: reasonName(v5Code) }, `connection refused: ${why}`);
-  const packet: IConnackPacket = { cmd: 'connack', sessionPresent: false, reasonCode: code, returnCode: code };
-  if (conn.protocolVersion === 5 && conn.requestProblemInformation) packet.properties = { reasonString: why };
-  conn.send(packet);
+  if (code !== undefined) {
+    const packet: IConnackPacket = { cmd: 'connack', sessionPresent: false, reasonCode: code, returnCode: code };
+    if (conn.protocolVersion === 5 && conn.requestProblemInformation) packet.properties = { reasonString: why };
+    conn.send(packet);
+  }
   conn.close();
 }
