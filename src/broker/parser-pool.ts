@@ -12,7 +12,7 @@ import mqtt from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
 import { installMqtt31Parsing } from './mqtt31-parsing.js';
 import { installStrictLengths } from './strict-lengths.js';
-import { installStrictStrings, type ParseChecks, type StrictStrings } from './strict-strings.js';
+import { installStrictStrings, type ParseChecks } from './strict-strings.js';
 
 /** Receives the events of a borrowed parser: the connection whose bytes it parses. */
 export interface ParserOwner {
@@ -55,15 +55,16 @@ export class PooledParser {
   /** The connection the parser is lent to. */
   owner: ParserOwner | null = null;
   /** What the strict string and length checks found in the packet being parsed (sticky: the owner closes). */
-  readonly checks: StrictStrings;
+  readonly checks: Readonly<ParseChecks>;
   private readonly parser: MqttParser;
 
   constructor() {
     this.parser = mqtt.parser({ protocolVersion: 4 });
     const checks: ParseChecks = { problem: undefined };
-    this.checks = installStrictStrings(this.parser, checks);
+    installStrictStrings(this.parser, checks);
     installStrictLengths(this.parser, checks);
     installMqtt31Parsing(this.parser);
+    this.checks = checks;
     this.parser.on('packet', (packet: Packet) => this.owner?.onPacket(packet));
     this.parser.on('error', (err: Error) => this.owner?.onParseError(err));
   }

@@ -6,6 +6,9 @@
  * Each of these is a Malformed Packet (spec 1.5.5, 2.2.2.2, [MQTT-3.1.2-18]
  * [MQTT-3.1.2-20], 3.12: PINGREQ has no variable header), so this flags them
  * on the parser's shared ParseChecks and the connection closes with 0x81.
+ * mqtt-packet also reads a Byte property (Payload Format Indicator, Request
+ * Problem/Response Information) as `value !== 0`: any value but 0 or 1 is a
+ * Protocol Error [MQTT-3.3.2-4 sense] (0x82, as mosquitto), flagged here too.
  *
  * It relies on mqtt-packet's internals `_parseProperties`, `_parseDisconnect`
  * and `_newPacket` (v9): test/unit/strict-lengths.test.ts fails if they change.
@@ -14,6 +17,7 @@ import type { ParseChecks } from './strict-strings.js';
 
 interface ParserInternals {
   _parseProperties(): object | false;
+  _parseByType(type: string): unknown;
   _parseDisconnect(): boolean;
   _newPacket(): boolean;
   _pos: number;
@@ -29,10 +33,19 @@ const OPTIONAL_PROPERTIES = new Set(['disconnect', 'auth']);
 /** Install the length checks on one mqtt-packet parser instance; problems go to `state`. */
 export function installStrictLengths(parser: object, state: ParseChecks): void {
   const p = parser as ParserInternals;
-  const { _parseProperties: parseProperties, _parseDisconnect: parseDisconnect, _newPacket: newPacket } = p;
-  if (typeof parseProperties !== 'function' || typeof parseDisconnect !== 'function' || typeof newPacket !== 'function') {
-    throw new Error('mqtt-packet parser internals changed: _parseProperties/_parseDisconnect/_newPacket not found');
+  const { _parseProperties: parseProperties, _parseDisconnect: parseDisconnect, _newPacket: newPacket, _parseByType: parseByType } = p;
+  if (typeof parseProperties !== 'function' || typeof parseDisconnect !== 'function' || typeof newPacket !== 'function' || typeof parseByType !== 'function') {
+    throw new Error('mqtt-packet parser internals changed: _parseProperties/_parseDisconnect/_newPacket/_parseByType not found');
   }
+
+  p._parseByType = function parseCheckedByte(this: ParserInternals, type: string): unknown {
+    // a Byte property is 0 or 1 (3.3.2.3.2, 3.1.2.11.6, 3.1.2.11.7)
+    if (type === 'byte' && this._pos < this.packet.length && this._list.readUInt8(this._pos) > 1 && state.problem === undefined) {
+      state.problem = `${this.packet.cmd.toUpperCase()} Byte property value ${this._list.readUInt8(this._pos)} (0 or 1 allowed)`;
+      state.protocolError = true;
+    }
+    return parseByType.call(this, type);
+  };
 
   p._parseProperties = function parseBoundedProperties(this: ParserInternals): object | false {
     const packet = this.packet;

@@ -26,6 +26,8 @@ export interface StrictStrings {
 /** What the checks installed on one parser found; shared by strict-strings and strict-lengths. */
 export interface ParseChecks {
   problem: string | undefined;
+  /** Set with `problem` when the spec calls it a Protocol Error (0x82) rather than a Malformed Packet (0x81). */
+  protocolError?: boolean;
 }
 
 /** Install the strict string reader on one mqtt-packet parser instance; problems go to `state`. */

@@ -146,4 +146,16 @@ describe('lenient parsing: malformed input is refused', () => {
       await sub.end();
     });
   }
+
+  test('[MQTT-3.3.2-4] a PUBLISH with Payload Format Indicator 0xED is a protocol error: DISCONNECT 0x82, not forwarded', async () => {
+    const topic = uid('pfi');
+    const sub = await connect(tb.port, { protocolVersion: 5 });
+    await sub.client.subscribeAsync(topic, { qos: 0 });
+    const rc = await connectedRaw(tb.port, 5);
+    rc.write(packet(0x30, [...mqttString(topic), 0x02, 0x01, 0xed, 0x78]));
+    await expectClosed(rc, 5, 0x82);
+    await sub.client.publishAsync(topic, 'marker', { qos: 1 });
+    assert.deepEqual((await sub.waitMessages(1)).map((m) => m.payload.toString()), ['marker']);
+    await sub.end();
+  });
 });
