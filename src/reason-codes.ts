@@ -63,8 +63,13 @@ export const V3_CONNACK = {
   NOT_AUTHORIZED: 5,
 } as const;
 
-/** Translate a v5 CONNACK reason code to the closest 3.1.1 return code. */
-export function connackCodeFor(protocolVersion: number, v5Code: number): number {
+/**
+ * Translate a v5 CONNACK reason code to the 3.1/3.1.1 return code that means
+ * the same; undefined when 3.1.1 defines none (a will topic, QoS or retain
+ * refused): then the connection is closed without a CONNACK [MQTT-3.1.4-1]
+ * [MQTT-3.2.2-6], as mosquitto does, rather than claiming 3 Server unavailable.
+ */
+export function connackCodeFor(protocolVersion: number, v5Code: number): number | undefined {
   if (protocolVersion === 5) return v5Code;
   switch (v5Code) {
     case RC.SUCCESS:
@@ -73,6 +78,9 @@ export function connackCodeFor(protocolVersion: number, v5Code: number): number 
       return V3_CONNACK.UNACCEPTABLE_PROTOCOL_VERSION;
     case RC.CLIENT_IDENTIFIER_NOT_VALID:
       return V3_CONNACK.IDENTIFIER_REJECTED;
+    case RC.SERVER_UNAVAILABLE:
+    case RC.SERVER_BUSY:
+      return V3_CONNACK.SERVER_UNAVAILABLE;
     case RC.BAD_USER_NAME_OR_PASSWORD:
     case RC.BAD_AUTHENTICATION_METHOD:
       return V3_CONNACK.BAD_USERNAME_OR_PASSWORD;
@@ -80,7 +88,7 @@ export function connackCodeFor(protocolVersion: number, v5Code: number): number 
     case RC.BANNED:
       return V3_CONNACK.NOT_AUTHORIZED;
     default:
-      return V3_CONNACK.SERVER_UNAVAILABLE;
+      return undefined;
   }
 }
 

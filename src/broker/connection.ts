@@ -8,7 +8,7 @@
 import type { Duplex } from 'node:stream';
 import mqtt from 'mqtt-packet';
 import type { IConnectPacket, Packet } from 'mqtt-packet';
-import { GatewayError, MalformedPacketError, PacketTooLargeError, reasonCodeOf } from '../errors.js';
+import { GatewayError, MalformedPacketError, PacketTooLargeError, ProtocolError, reasonCodeOf } from '../errors.js';
 import { disconnectCodeFor, RC, reasonName } from '../reason-codes.js';
 import type { Broker } from './broker.js';
 import { dispatch } from './dispatch.js';
@@ -206,9 +206,9 @@ export class Connection {
   /** @internal parser 'packet' */
   onPacket(packet: Packet): void {
     if (this.state === 'closed') return;
-    const problem = this.parser?.strings.problem;
-    if (problem) {
-      this.protocolError(new MalformedPacketError(problem));
+    const checks = this.parser?.checks;
+    if (checks?.problem) {
+      this.protocolError(checks.protocolError ? new ProtocolError(checks.problem) : new MalformedPacketError(checks.problem));
       return;
     }
     if (this.backlog) {

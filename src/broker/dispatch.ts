@@ -2,9 +2,8 @@
  * Routes each inbound packet to its handler. The switch is exhaustive over
  * mqtt-packet's `Packet` union: a new packet type fails to compile here.
  */
-import type { IConnectPacket, IPublishPacket, Packet } from 'mqtt-packet';
+import type { Packet } from 'mqtt-packet';
 import { MalformedPacketError, ProtocolError } from '../errors.js';
-import type { MessageProperties } from '../persistence/types.js';
 import { RC } from '../reason-codes.js';
 import type { Connection } from './connection.js';
 import { handleAuth } from './handlers/auth.js';
@@ -16,6 +15,7 @@ import { handlePublish } from './handlers/publish.js';
 import { handlePubrel } from './handlers/pubrel.js';
 import { handleSubscribe } from './handlers/subscribe.js';
 import { handleUnsubscribe } from './handlers/unsubscribe.js';
+import { checkProperties } from './packet-properties.js';
 import { publishRateExceeded } from './publish-rate.js';
 
 export function dispatch(conn: Connection, packet: Packet): void | Promise<void> {
@@ -26,6 +26,12 @@ export function dispatch(conn: Connection, packet: Packet): void | Promise<void>
   // mqtt-packet emits a packet whose body was too short for its Packet Identifier with messageId -1 [MQTT-2.2.1]
   const id = (packet as { messageId?: number }).messageId;
   if (id !== undefined && !(id >= 0 && id <= 0xffff)) throw new MalformedPacketError(`${packet.cmd.toUpperCase()} too short for a packet identifier`);
+  // [MQTT-2.2.1-3] a packet that carries a Packet Identifier carries a non-zero one (PUBLISH QoS 0 has none);
+  // mosquitto's codes: 0x81 for SUBSCRIBE/UNSUBSCRIBE, 0x82 for the others
+  if (id === 0) {
+    const why = `${packet.cmd.toUpperCase()} with packet identifier 0`;
+    throw packet.cmd === 'subscribe' || packet.cmd === 'unsubscribe' ? new MalformedPacketError(why) : new ProtocolError(why);
+  }
   checkProperties(packet);
   switch (packet.cmd) {
     case 'connect':
@@ -59,59 +65,6 @@ export function dispatch(conn: Connection, packet: Packet): void | Promise<void>
       throw new ProtocolError(`client sent a server-only packet ${packet.cmd.toUpperCase()}`, RC.PROTOCOL_ERROR);
     default:
       return assertNever(packet);
-  }
-}
-
-type PublishPropertyName = keyof NonNullable<IPublishPacket['properties']>;
-type WillPropertyName = keyof NonNullable<NonNullable<IConnectPacket['will']>['properties']>;
-
-/**
- * Properties a PUBLISH may carry: the message's own (`MessageProperties`,
- * forwarded to subscribers as they are) and the per-hop ones.
- */
-const PUBLISH_PROPERTY_NAMES = [
-  'payloadFormatIndicator', 'messageExpiryInterval', 'responseTopic', 'correlationData', 'userProperties', 'contentType',
-  'topicAlias', 'subscriptionIdentifier',
-] as const satisfies readonly PublishPropertyName[];
-/** Properties a will may carry: the message's own (it is published later) and its delay. */
-const WILL_PROPERTY_NAMES = [
-  'payloadFormatIndicator', 'messageExpiryInterval', 'responseTopic', 'correlationData', 'userProperties', 'contentType',
-  'willDelayInterval',
-] as const satisfies readonly WillPropertyName[];
-/** Compile-time check: both lists accept every property a stored message keeps. */
-type Unlisted = Exclude<keyof MessageProperties, (typeof PUBLISH_PROPERTY_NAMES)[number] & (typeof WILL_PROPERTY_NAMES)[number]>;
-const everyMessagePropertyListed: [Unlisted] extends [never] ? true : Unlisted = true;
-void everyMessagePropertyListed;
-
-const PUBLISH_PROPERTIES: ReadonlySet<string> = new Set(PUBLISH_PROPERTY_NAMES);
-const WILL_PROPERTIES: ReadonlySet<string> = new Set(WILL_PROPERTY_NAMES);
-
-/**
- * v5 properties as mqtt-packet decoded them: it does not fail a packet whose
- * property value ran past the end (null, -1) and turns a repeated property
- * into an array. Such packets are malformed [MQTT-2.2.2-? 2.2.2.2], and must
- * not reach a subscriber's encoder. PUBLISH and will properties are
- * forwarded, so only the ones those packets may carry are accepted.
- */
-function checkProperties(packet: Packet): void {
-  const props = (packet as { properties?: Record<string, unknown> }).properties;
-  if (props) checkPropertyValues(packet.cmd, props, packet.cmd === 'publish' ? PUBLISH_PROPERTIES : undefined);
-  const will = packet.cmd === 'connect' ? packet.will?.properties : undefined;
-  if (will) checkPropertyValues('will', will as Record<string, unknown>, WILL_PROPERTIES);
-}
-
-function checkPropertyValues(where: string, props: Record<string, unknown>, allowed: ReadonlySet<string> | undefined): void {
-  for (const [name, value] of Object.entries(props)) {
-    if (allowed && !allowed.has(name)) throw new MalformedPacketError(`${where} carries property ${name}`);
-    if (name === 'userProperties') {
-      for (const v of Object.values(value as Record<string, unknown>)) {
-        if (!(typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string')))) throw new MalformedPacketError(`${where}: bad user property`);
-      }
-    } else if (Array.isArray(value)) {
-      throw new ProtocolError(`${where}: property ${name} more than once`);
-    } else if (value === null || value === undefined || (typeof value === 'number' && !(value >= 0))) {
-      throw new MalformedPacketError(`${where}: property ${name} cut short`);
-    }
   }
 }
 

@@ -10,7 +10,9 @@
  */
 import mqtt from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
-import { installStrictStrings, type StrictStrings } from './strict-strings.js';
+import { installMqtt31Parsing } from './mqtt31-parsing.js';
+import { installStrictLengths } from './strict-lengths.js';
+import { installStrictStrings, type ParseChecks } from './strict-strings.js';
 
 /** Receives the events of a borrowed parser: the connection whose bytes it parses. */
 export interface ParserOwner {
@@ -52,12 +54,17 @@ export function settingsFor(settings: ParserSettings): ParserSettings {
 export class PooledParser {
   /** The connection the parser is lent to. */
   owner: ParserOwner | null = null;
-  readonly strings: StrictStrings;
+  /** What the strict string and length checks found in the packet being parsed (sticky: the owner closes). */
+  readonly checks: Readonly<ParseChecks>;
   private readonly parser: MqttParser;
 
   constructor() {
     this.parser = mqtt.parser({ protocolVersion: 4 });
-    this.strings = installStrictStrings(this.parser);
+    const checks: ParseChecks = { problem: undefined };
+    installStrictStrings(this.parser, checks);
+    installStrictLengths(this.parser, checks);
+    installMqtt31Parsing(this.parser);
+    this.checks = checks;
     this.parser.on('packet', (packet: Packet) => this.owner?.onPacket(packet));
     this.parser.on('error', (err: Error) => this.owner?.onParseError(err));
   }
@@ -81,7 +88,7 @@ export class PooledParser {
   /** True between packets: nothing of the owner's byte stream is buffered, no error. */
   get atBoundary(): boolean {
     const p = this.internals;
-    return p._list.length === 0 && p._stateCounter === 0 && p.error === null && this.strings.problem === undefined;
+    return p._list.length === 0 && p._stateCounter === 0 && p.error === null && this.checks.problem === undefined;
   }
 }
 

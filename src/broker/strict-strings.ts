@@ -23,13 +23,19 @@ export interface StrictStrings {
   readonly problem: string | undefined;
 }
 
-/** Install the strict string reader on one mqtt-packet parser instance. */
-export function installStrictStrings(parser: object): StrictStrings {
+/** What the checks installed on one parser found; shared by strict-strings and strict-lengths. */
+export interface ParseChecks {
+  problem: string | undefined;
+  /** Set with `problem` when the spec calls it a Protocol Error (0x82) rather than a Malformed Packet (0x81). */
+  protocolError?: boolean;
+}
+
+/** Install the strict string reader on one mqtt-packet parser instance; problems go to `state`. */
+export function installStrictStrings(parser: object, state: ParseChecks = { problem: undefined }): StrictStrings {
   const p = parser as ParserInternals;
   if (typeof p._parseString !== 'function' || typeof p._parseNum !== 'function') {
     throw new Error('mqtt-packet parser internals changed: _parseString/_parseNum not found');
   }
-  const state: { problem: string | undefined } = { problem: undefined };
   p._parseString = function parseStrictString(this: ParserInternals): string | null {
     const length = this._parseNum();
     const end = length + this._pos;

@@ -76,7 +76,7 @@ export const configSchema = {
       },
       max_client_id_length: int(1, U16, U16, 'Longest client id accepted.', { unit: 'bytes' }),
       topic_alias_maximum: int(0, U16, 10, 'v5 Topic Alias Maximum accepted from clients; 0 disables inbound topic aliases.'),
-      max_topic_levels: int(0, U16, 128, 'Most levels in a topic name or filter; 0 = unlimited.'),
+      max_topic_levels: int(0, U16, 201, "Most levels in a topic name or filter; 0 = unlimited. The default is mosquitto's fixed limit (200 '/' separators); the spec sets none."),
       max_session_expiry_interval: int(0, U32, U32, 'Largest v5 session expiry interval granted; 4294967295 = never expire.', { unit: 'seconds' }),
       persistent_client_expiration: int(0, U32, 0, 'Expiry of persistent v3.1.1 sessions (clean session false) after disconnect; 0 = never.', { unit: 'seconds' }),
       wildcard_subscription_available: bool(true, 'Allow + and # in subscriptions (advertised in v5 CONNACK).'),

@@ -7,19 +7,12 @@ import assert from 'node:assert/strict';
 import type { IConnackPacket, IDisconnectPacket } from 'mqtt-packet';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { sendAndClose } from '../helpers/raw-expect.js';
 import { assertRoundTrip, FLAG, rawConnect, uid, VERSIONS } from '../helpers/lifecycle.js';
 
 const ACCEPTED = [0x20, 0x02, 0x00, 0x00];
 const REFUSED_PROTOCOL = [0x20, 0x02, 0x00, 0x01];
 const REFUSED_IDENTIFIER = [0x20, 0x02, 0x00, 0x02];
-
-/** Send bytes on a fresh connection, wait for the broker to close it, return what it sent. */
-async function sendAndClose(port: number, bytes: Buffer, version: 4 | 5 = 4): Promise<RawClient> {
-  const rc = await RawClient.connect(port, version);
-  rc.write(bytes);
-  await rc.closedByBroker();
-  return rc;
-}
 
 describe('CONNECT validation', () => {
   let tb: TestBroker;

@@ -29,8 +29,8 @@ describe('client strings in the log', () => {
     const rc = await RawClient.connect(lb.port(), 5);
     rc.write(mqttPacket.generate({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clientId: 'c'.repeat(HUGE), clean: true, keepalive: 60 }, v5));
     assert.equal(((await rc.next('connack')) as IConnackPacket).reasonCode, 0);
-    rc.write(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: `${'f'.repeat(HUGE)}#`, qos: 0 }] }, v5));
-    assert.deepEqual(((await rc.next('suback')) as ISubackPacket).granted, [0x8f]); // '#' not alone in its level
+    rc.write(mqttPacket.generate({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'f/'.repeat(HUGE / 2), qos: 0 }] }, v5));
+    assert.deepEqual(((await rc.next('suback')) as ISubackPacket).granted, [0x8f]); // more levels than max_topic_levels
     rc.destroy();
 
     const refused = await RawClient.connect(lb.port(), 5);
@@ -42,7 +42,7 @@ describe('client strings in the log', () => {
 
     const sub = await lb.waitLog(/^subscription refused$/);
     assert.match(String(sub['clientId']), new RegExp(`^c{${LOG_FIELD_MAX}}…\\[${HUGE - LOG_FIELD_MAX} more chars\\]$`));
-    assert.match(String(sub['filter']), /^f+…\[\d+ more chars\]$/);
+    assert.match(String(sub['filter']), /^(f\/)+…\[\d+ more chars\]$/);
     const auth = await lb.waitLog(/^connection refused: authentication method/);
     assert.ok(auth.msg.length < LOG_MESSAGE_MAX + 40, `message of ${auth.msg.length} characters`);
     for (const record of lb.logs) {

@@ -6,30 +6,13 @@
  */
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IDisconnectPacket } from 'mqtt-packet';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { connectedRaw, expectClosed } from '../helpers/raw-expect.js';
 import { assertRoundTrip, mqttString, uid, VERSIONS, type Version } from '../helpers/lifecycle.js';
 
 /** A connected raw client. */
-async function connected(port: number, version: Version): Promise<RawClient> {
-  const rc = await RawClient.connect(port, version);
-  const connack = await rc.connect({ clientId: uid('bad') });
-  assert.equal(connack.reasonCode ?? connack.returnCode, 0);
-  return rc;
-}
-
-/** Wait for the close; v5 must have been told `reason` first, 3.1.1 told nothing. */
-async function expectClosed(rc: RawClient, version: Version, reason: number): Promise<void> {
-  await rc.closedByBroker();
-  if (version === 5) {
-    const d = rc.packets.find((p) => p.cmd === 'disconnect') as IDisconnectPacket | undefined;
-    assert.ok(d, `expected DISCONNECT 0x${reason.toString(16)}, got ${rc.packets.map((p) => p.cmd).join(',') || 'nothing'}`);
-    assert.equal(d.reasonCode, reason);
-  } else {
-    assert.deepEqual(rc.packets.map((p) => p.cmd), []);
-  }
-}
+const connected = (port: number, version: Version): Promise<RawClient> => connectedRaw(port, version, 'bad');
 
 function publishBytes(topic: Buffer, payload = 'x'): Buffer {
   const body = [...mqttString(topic), ...Buffer.from(payload)];

@@ -165,7 +165,7 @@ describe('will messages', () => {
     await sub.end();
   });
 
-  test('[MQTT-3.1.3-9] v5 will delay: a clean-start reconnect ends the session and the will goes at once', async () => {
+  test('[MQTT-3.1.2-8] [MQTT-3.1.3-9] v5 will delay: a Clean Start reconnect within the delay gets no old will published', async () => {
     const topic = uid('will/cleanstart');
     const clientId = uid('fresh');
     const sub = await subscriber(tb.port, topic);
@@ -173,19 +173,34 @@ describe('will messages', () => {
       protocolVersion: 5,
       clientId,
       clean: false,
-      properties: { sessionExpiryInterval: 3600 },
-      will: { topic, payload: Buffer.from('session over'), qos: 1, retain: false, properties: { willDelayInterval: 3600 } },
+      properties: { sessionExpiryInterval: 30 },
+      will: { topic, payload: Buffer.from('old will'), qos: 1, retain: false, properties: { willDelayInterval: 3 } },
     });
     const closed = whenClosed(a.client);
     a.client.stream.destroy();
     await closed;
     const b = await connectWithConnack(tb.port, { protocolVersion: 5, clientId, clean: true });
     assert.equal(b.connack.sessionPresent, false);
-    const [msg] = await sub.waitMessages(1, 2000);
-    assert.equal(msg!.payload.toString(), 'session over');
+    assert.deepEqual(await sub.barrier(), ['marker']);
     await b.end();
     await sub.end();
   });
+
+  for (const protocolVersion of VERSIONS) {
+    test(`[MQTT-3.1.2-8] a persistent session taken over by a connection that resumes it publishes no old will (v${protocolVersion})`, async () => {
+      const topic = uid('will/resumed');
+      const clientId = uid('resumed');
+      const sub = await subscriber(tb.port, topic);
+      const persistent = { protocolVersion, clientId, clean: false, ...(protocolVersion === 5 ? { properties: { sessionExpiryInterval: 30 } } : {}) };
+      const a = await connect(tb.port, { ...persistent, will: { topic, payload: Buffer.from('old will'), qos: 1, retain: false } });
+      const b = await connectWithConnack(tb.port, persistent);
+      assert.equal(b.connack.sessionPresent, true);
+      await whenClosed(a.client);
+      assert.deepEqual(await sub.barrier(), ['marker']);
+      await b.end();
+      await sub.end();
+    });
+  }
 });
 
 describe('broker stop [graceful shutdown]', () => {

@@ -54,7 +54,7 @@ describe('validateConfig: defaults', () => {
       ]);
       assert.equal(cfg.mqtt.max_inflight_messages, 20);
       assert.equal(cfg.mqtt.max_session_expiry_interval, 4294967295);
-      assert.equal(cfg.mqtt.max_topic_levels, 128);
+      assert.equal(cfg.mqtt.max_topic_levels, 201);
       assert.equal(cfg.mqtt.auto_id_prefix, 'auto-');
       assert.deepEqual(cfg.sys, { interval: 10 });
       assert.deepEqual(cfg.persistence, { enabled: true, path: './data', synchronous: 'full', commit_window_ms: 300, max_store_bytes: 0 });

@@ -4,6 +4,7 @@
  * a window slot and lets queued messages go.
  */
 import type { IPubackPacket, IPubcompPacket, IPubrecPacket } from 'mqtt-packet';
+import { ProtocolError } from '../../errors.js';
 import { RC } from '../../reason-codes.js';
 import type { Connection } from '../connection.js';
 import { completeInflight, drain } from '../delivery.js';
@@ -11,10 +12,12 @@ import { completeInflight, drain } from '../delivery.js';
 export function handlePuback(conn: Connection, packet: IPubackPacket): void {
   const session = conn.session!;
   const entry = session.inflight.get(packet.messageId ?? 0);
-  if (!entry || entry.qos !== 1) {
+  if (!entry) {
     conn.log.debug({ clientId: conn.clientId, packetId: packet.messageId }, 'PUBACK for unknown packet id ignored');
     return;
   }
+  // [MQTT-4.3.2] a QoS 1 flow only: PUBACK for a QoS 2 message is a Protocol Error (mosquitto: the same)
+  if (entry.qos !== 1) throw new ProtocolError(`PUBACK for QoS ${entry.qos} message ${packet.messageId}`);
   completeInflight(conn.broker, session, entry);
   drain(conn.broker, session);
 }
@@ -23,7 +26,9 @@ export function handlePubrec(conn: Connection, packet: IPubrecPacket): void {
   const session = conn.session!;
   const broker = conn.broker;
   const entry = session.inflight.get(packet.messageId ?? 0);
-  if (!entry || entry.qos !== 2) {
+  // [MQTT-4.3.3] a QoS 2 flow only: PUBREC answering a QoS 1 message is a Protocol Error (mosquitto: the same)
+  if (entry && entry.qos !== 2) throw new ProtocolError(`PUBREC for QoS ${entry.qos} message ${packet.messageId}`);
+  if (!entry) {
     // [MQTT-4.3.3-? ] unknown id: v5 answers PUBREL 0x92 Packet Identifier not found
     conn.send({ cmd: 'pubrel', messageId: packet.messageId ?? 0, reasonCode: conn.protocolVersion === 5 ? RC.PACKET_IDENTIFIER_NOT_FOUND : undefined });
     return;
@@ -51,10 +56,12 @@ export function handlePubrec(conn: Connection, packet: IPubrecPacket): void {
 export function handlePubcomp(conn: Connection, packet: IPubcompPacket): void {
   const session = conn.session!;
   const entry = session.inflight.get(packet.messageId ?? 0);
-  if (!entry || entry.state !== 'pubrel') {
+  if (!entry) {
     conn.log.debug({ clientId: conn.clientId, packetId: packet.messageId }, 'PUBCOMP for unknown packet id ignored');
     return;
   }
+  // [MQTT-4.3.3] PUBCOMP answers our PUBREL: for a QoS 1 message, or before PUBREC, it is a Protocol Error
+  if (entry.state !== 'pubrel') throw new ProtocolError(`PUBCOMP for message ${packet.messageId} not released`);
   completeInflight(conn.broker, session, entry);
   drain(conn.broker, session);
 }

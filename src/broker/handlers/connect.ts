@@ -56,6 +56,8 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   let clientId = packet.clientId;
   let assigned: string | undefined;
   if (clientId.length === 0) {
+    // MQTT 3.1 (3.1.3.1): the Client Identifier is 1 to 23 characters; an empty one gets return code 2 (as mosquitto)
+    if (version === 3) return refuse(conn, RC.CLIENT_IDENTIFIER_NOT_VALID, 'zero-length client id in MQTT 3.1');
     if (!mqttCfg.allow_zero_length_clientid) return refuse(conn, RC.CLIENT_IDENTIFIER_NOT_VALID, 'zero-length client id not allowed');
     // [MQTT-3.1.3-8] 3.1.1: a zero-length id requires clean session
     if (version !== 5 && !packet.clean) return refuse(conn, RC.CLIENT_IDENTIFIER_NOT_VALID, 'zero-length client id needs clean session');
@@ -100,7 +102,12 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   if (previous?.connection) {
     // [MQTT-3.1.4-3] take-over: the existing connection is closed (v5 reason 0x8E)
     broker.log.info({ clientId }, 'client id in use: taking over the existing connection');
-    previous.connection.close(RC.SESSION_TAKEN_OVER, 'another connection with the same client id');
+    const old = previous.connection;
+    // [MQTT-3.1.2-8] [MQTT-3.1.3-9] its will goes only if its session ends here (clean start, or a session that
+    // did not outlive its connection) and it has no will delay: a resumed session is reconnected in time (as mosquitto)
+    const sessionEnds = packet.clean || previous.expiryInterval === 0;
+    if (!sessionEnds || (old.will?.properties?.willDelayInterval ?? 0) > 0) old.will = undefined;
+    old.close(RC.SESSION_TAKEN_OVER, 'another connection with the same client id');
   }
   const existing = broker.sessions.get(clientId); // gone if the old connection's session ended with it
   let session: Session;
@@ -112,8 +119,10 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     session.protocolVersion = version;
     session.expiryInterval = expiry;
   } else {
-    // [MQTT-3.1.2-6] clean start discards the old session; a will still delayed goes now, as its session ends [MQTT-3.1.3-9]
-    broker.wills.sessionEnded(clientId);
+    // [MQTT-3.1.2-6] clean start discards the old session. A will still delayed is not published: the client
+    // connected again within the delay [MQTT-3.1.3-9] (mosquitto: the same); one whose session expired goes now
+    if (existing && !existing.expired(broker.clock.now())) broker.wills.cancel(clientId);
+    else broker.wills.sessionEnded(clientId);
     if (existing) broker.destroySession(existing);
     session = new Session(clientId, version, expiry);
     broker.sessions.set(clientId, session);
@@ -131,7 +140,8 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     const properties = connackProperties(conn, { assigned, serverKeepAlive, expiry: sessionExpiryChanged ? expiry : undefined });
     conn.send({ cmd: 'connack', sessionPresent, reasonCode: 0, properties });
   } else {
-    conn.sendRaw(CONNACK_ACCEPTED[sessionPresent ? 1 : 0]!);
+    // 3.1 has no Session Present flag: that byte is reserved, 0
+    conn.sendRaw(CONNACK_ACCEPTED[sessionPresent && version === 4 ? 1 : 0]!);
   }
   broker.saveSession(session);
   if (broker.log.isLevelEnabled('debug')) {
@@ -163,12 +173,17 @@ function connackProperties(
   return p;
 }
 
-/** Refuse the connection with a CONNACK carrying the reason [MQTT-3.2.2-6..7], then close. */
+/**
+ * Refuse the connection with a CONNACK carrying the reason [MQTT-3.2.2-6..7], then close; a 3.1/3.1.1
+ * client is closed without a CONNACK when its version has no code for the reason [MQTT-3.1.4-1].
+ */
 function refuse(conn: Connection, v5Code: number, why: string): void {
   const code = connackCodeFor(conn.protocolVersion, v5Code);
   conn.broker.log.info({ clientId: conn.clientId || undefined, remote: conn.remoteAddress, reason: reasonName(v5Code) }, `connection refused: ${why}`);
-  const packet: IConnackPacket = { cmd: 'connack', sessionPresent: false, reasonCode: code, returnCode: code };
-  if (conn.protocolVersion === 5 && conn.requestProblemInformation) packet.properties = { reasonString: why };
-  conn.send(packet);
+  if (code !== undefined) {
+    const packet: IConnackPacket = { cmd: 'connack', sessionPresent: false, reasonCode: code, returnCode: code };
+    if (conn.protocolVersion === 5 && conn.requestProblemInformation) packet.properties = { reasonString: why };
+    conn.send(packet);
+  }
   conn.close();
 }

@@ -5,7 +5,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { IPublishPacket } from 'mqtt-packet';
-import { ProtocolError, reasonCodeOf } from '../../errors.js';
+import { MalformedPacketError, ProtocolError, reasonCodeOf } from '../../errors.js';
 import type { StoredMessage } from '../../persistence/types.js';
 import { RC } from '../../reason-codes.js';
 import { matchTopic, validateTopicName } from '../../topics/index.js';
@@ -35,6 +35,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   broker.stats.messagesReceived++;
   broker.stats.publishReceived++;
   const qos = packet.qos;
+  if (qos === 0 && packet.dup) throw new MalformedPacketError('QoS 0 PUBLISH with DUP set'); // [MQTT-3.3.1-2]
   if (qos > 0 && !packet.messageId) throw new ProtocolError('QoS > 0 PUBLISH without packet identifier'); // [MQTT-2.2.1-3]
   if (qos > cfg.max_qos) throw new ProtocolError(`QoS ${qos} above maximum ${cfg.max_qos}`, RC.QOS_NOT_SUPPORTED); // [MQTT-3.2.2-11]
   if (packet.retain && !cfg.retain_available) throw new ProtocolError('retain not available', RC.RETAIN_NOT_SUPPORTED); // [MQTT-3.2.2-14]

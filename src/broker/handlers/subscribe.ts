@@ -10,6 +10,7 @@ import { MalformedPacketError, ProtocolError } from '../../errors.js';
 import type { QoS, SubscriptionRecord } from '../../persistence/types.js';
 import { RC, subackCodeFor } from '../../reason-codes.js';
 import { hasWildcard, parseSharedFilter, validateTopicFilter } from '../../topics/index.js';
+import { refuseIllFormed } from './topic-filter.js';
 import type { Connection } from '../connection.js';
 import { deliver } from '../delivery.js';
 
@@ -34,6 +35,8 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
   const granted: number[] = [];
   const retainedFor: Array<{ sub: SubscriptionRecord; existed: boolean }> = [];
   let changed = false;
+  // [MQTT-4.7.3-1] [MQTT-4.7.1-1..3] an empty or ill-formed filter is a Malformed Packet (mosquitto: the same)
+  for (const s of packet.subscriptions) refuseIllFormed(s.topic);
   for (const s of packet.subscriptions) {
     const filter = s.topic;
     const shared = parseSharedFilter(filter);

@@ -6,7 +6,7 @@
 import type { IUnsubscribePacket } from 'mqtt-packet';
 import { MalformedPacketError, ProtocolError } from '../../errors.js';
 import { RC } from '../../reason-codes.js';
-import { validateTopicFilter } from '../../topics/index.js';
+import { refuseIllFormed } from './topic-filter.js';
 import type { Connection } from '../connection.js';
 
 export function handleUnsubscribe(conn: Connection, packet: IUnsubscribePacket): void {
@@ -15,13 +15,11 @@ export function handleUnsubscribe(conn: Connection, packet: IUnsubscribePacket):
   if (!packet.messageId) throw new ProtocolError('UNSUBSCRIBE without packet identifier'); // [MQTT-2.2.1-3]
   // [MQTT-3.10.3-2] at least one filter
   if (packet.unsubscriptions.length === 0) throw new MalformedPacketError('UNSUBSCRIBE without a topic filter');
+  // [MQTT-4.7.3-1] [MQTT-4.7.1-1..3] an empty or ill-formed filter is a Malformed Packet (mosquitto: the same)
+  for (const filter of packet.unsubscriptions) refuseIllFormed(filter);
   const reasons: number[] = [];
   let changed = false;
   for (const filter of packet.unsubscriptions) {
-    if (validateTopicFilter(filter) !== null) {
-      reasons.push(RC.TOPIC_FILTER_INVALID);
-      continue;
-    }
     const had = session.subscriptions.delete(filter);
     if (had) {
       broker.subscriptions.remove(session, filter);
