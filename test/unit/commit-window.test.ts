@@ -24,23 +24,34 @@ describe('CommitWindow', () => {
     for (let i = 0; i < 20; i++) assert.equal(batch(w, i * 100, [0]).delay, 0);
   });
 
-  it('starts patient: the first write waits the whole window', () => {
+  it(`starts eager; ${MISSES} writes of an open-loop stream make it patient`, () => {
     const w = new CommitWindow(200);
-    assert.equal(batch(w, 0, [0]).delay, 200);
+    assert.equal(w.mode, 'eager');
+    assert.equal(batch(w, 0, [0]).delay, 0, 'a closed-loop publisher is served at once after a start');
+    for (let i = 1; i <= MISSES; i++) assert.equal(batch(w, i * 100, [0]).delay, i < MISSES ? 0 : 200, `write ${i}`);
+    assert.equal(w.mode, 'patient');
   });
 
+  /** A window that has become patient (an open-loop stream was seen). */
+  function patient(windowMs: number): { w: CommitWindow; t: number } {
+    const w = new CommitWindow(windowMs);
+    let t = 0;
+    // an open-loop stream; the write after the switch gathers another one, so no quiet window is counted
+    while (w.mode === 'eager') t = batch(w, t, [0, 50]).end + 99;
+    return { w, t: t + windowMs };
+  }
+
   it('stays patient while waiting gathers writes (an open-loop stream at 10 msg/s)', () => {
-    const w = new CommitWindow(200);
+    const { w, t: t0 } = patient(200);
     for (let i = 0; i < 50; i++) {
-      const t = i * 200;
+      const t = t0 + i * 200;
       assert.equal(batch(w, t, [0, 100]).delay, 200, `batch ${i}`);
     }
     assert.equal(w.mode, 'patient');
   });
 
   it(`goes eager after ${QUIET_WINDOWS} windows that gathered nothing late (closed-loop writers), and stays eager for answers to its acks`, () => {
-    const w = new CommitWindow(200);
-    let t = 0;
+    let { w, t } = patient(200);
     for (let i = 0; i < QUIET_WINDOWS; i++) {
       assert.equal(w.mode, 'patient');
       // everything arrives within the first moment of the window
@@ -56,8 +67,7 @@ describe('CommitWindow', () => {
   });
 
   it('a late write within a quiet run resets the count', () => {
-    const w = new CommitWindow(200);
-    let t = 0;
+    let { w, t } = patient(200);
     for (let i = 0; i < QUIET_WINDOWS - 1; i++) t = batch(w, t, [0]).end + 1;
     t = batch(w, t, [0, 50]).end + 1;
     for (let i = 0; i < QUIET_WINDOWS - 1; i++) t = batch(w, t, [0]).end + 1;

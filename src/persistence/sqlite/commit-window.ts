@@ -10,13 +10,14 @@
  * pays when more writes really arrive meanwhile, and it costs throughput to
  * a publisher that sends its next message only after the last one was
  * acknowledged (it can never join a batch it is waiting on). So the policy
- * is one of two modes, chosen from what it observes:
+ * is one of two modes, chosen from what it observes (it starts eager, so a
+ * restarted broker serves a closed-loop publisher at full speed at once):
  *
  * - `patient`: a batch is committed `windowMs` after its first write.
  *   Kept while waiting gathers writes that arrived well after the window
  *   opened (an open-loop stream: sensors, a fleet).
  * - `eager`: committed at the end of the event-loop turn (no added latency).
- *   Chosen after `QUIET_WINDOWS` patient windows in a row gathered nothing
+ *   The start, and chosen after `QUIET_WINDOWS` patient windows in a row gathered nothing
  *   late: every write came in the first moment, i.e. the writers were all
  *   waiting for our acknowledgements (closed-loop publishers, a bulk load).
  *   Left again when `MISSES` writes in a row arrived that a window would
@@ -46,7 +47,7 @@ export class CommitWindow {
 
   /** `windowMs` 0 turns the window off: every batch is committed at the end of its turn. */
   constructor(readonly windowMs: number) {
-    this.current = windowMs > 0 ? 'patient' : 'eager';
+    this.current = 'eager';
   }
 
   get mode(): CommitMode {
