@@ -107,7 +107,9 @@ describe('packet fuzz regressions', () => {
 
   for (const [what, hex, reason] of [
     ['a value cut short', '310a000472672f61021aca78', 0x81],
-    ['Content Type twice', '310f000472672f6106030001610300016278', 0x82],
+    // the property length covers both Content Types (the old vector said 6, cutting the second short: that is 0x81)
+    ['Content Type twice', '3110000472672f610803000161030001627' + '8', 0x82],
+    ['a second Content Type cut short by the property length', '310f000472672f6106030001610300016278', 0x81],
     ['a CONNECT-only property (Session Expiry Interval)', '310d000472672f6105110000000a78', 0x81],
   ] as const) {
     test(`minimal: retained v5 PUBLISH with ${what} is refused and never delivered`, async () => {
