@@ -206,6 +206,7 @@ export class Broker {
     this.connections.delete(conn);
     if (!wasConnected) return;
     this.stats.clientsConnected--;
+    this.hooks.onDisconnect?.(this.clientInfo(conn));
     const session = conn.session;
     if (!session || session.connection !== conn) return; // taken over: the new connection owns it
     session.connection = null;

@@ -36,4 +36,8 @@ export interface BrokerHooks {
   authorizeRead?(client: ClientInfo, topic: string): boolean;
   /** Observation: a message was accepted for routing. */
   onPublish?(message: StoredMessage, client: ClientInfo | null): void;
+  /** Observation: a client's CONNECT was accepted (its CONNACK is sent). */
+  onConnect?(client: ClientInfo): void;
+  /** Observation: the network connection of a connected client closed, whatever the cause. */
+  onDisconnect?(client: ClientInfo): void;
 }

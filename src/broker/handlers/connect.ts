@@ -144,6 +144,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     conn.sendRaw(CONNACK_ACCEPTED[sessionPresent && version === 4 ? 1 : 0]!);
   }
   broker.saveSession(session);
+  broker.hooks.onConnect?.(broker.clientInfo(conn));
   if (broker.log.isLevelEnabled('debug')) {
     broker.log.debug({ clientId, version, clean: packet.clean, sessionPresent, keepalive: conn.keepalive, remote: conn.remoteAddress }, 'client connected');
   }

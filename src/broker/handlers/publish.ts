@@ -84,7 +84,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
       }
       if (props.messageExpiryInterval !== undefined) message.expiresAt = message.receivedAt + props.messageExpiryInterval * 1000;
     }
-    broker.hooks.onPublish?.(message, info);
+    if (broker.hooks.onPublish) broker.hooks.onPublish(message, info ?? broker.clientInfo(conn)); // info is only built above when authorizePublish needs it
     const routed = broker.router.publish(message, session);
     stored = routed.stored;
     if (routed.delivered === 0 && v5) reason = RC.NO_MATCHING_SUBSCRIBERS;

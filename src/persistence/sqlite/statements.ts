@@ -5,7 +5,18 @@ import { prepare } from './native.js';
 const MESSAGE_COLUMNS = 'topic, payload, msg_qos, msg_retain, properties, received_at, expires_at';
 const QUEUE_COLUMNS = `client_id, seq, ${MESSAGE_COLUMNS}, qos, retain, subscription_ids, packet_id, state`;
 
-export function prepareStatements(db: Database.Database) {
+type StatementName =
+  | 'saveSession' | 'deleteSession' | 'deleteQueue' | 'deleteInbound' | 'loadSessions'
+  | 'setRetained' | 'deleteRetained' | 'loadRetained'
+  | 'enqueue' | 'updateEntry' | 'removeEntry' | 'loadQueue'
+  | 'addInbound' | 'removeInbound' | 'loadInbound'
+  | 'shiftSessions' | 'shiftRetained' | 'shiftQueue'
+  | 'readMaxSeq' | 'readStoreId' | 'writeMaxSeq';
+
+/** Spelled out (not `ReturnType<...>`) so the package's declarations can name it (TS4058). */
+export type Statements = Record<StatementName, Database.Statement>;
+
+export function prepareStatements(db: Database.Database): Statements {
   return {
     saveSession: prepare(db, 
       `INSERT OR REPLACE INTO sessions (client_id, protocol_version, expiry_interval, disconnected_at, subscriptions)
@@ -51,5 +62,3 @@ export function prepareStatements(db: Database.Database) {
     writeMaxSeq: prepare(db, "UPDATE meta SET value = ? WHERE key = 'max_seq' AND value < ?"),
   };
 }
-
-export type Statements = ReturnType<typeof prepareStatements>;
