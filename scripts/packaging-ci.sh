@@ -25,6 +25,8 @@ step() {
   log "== $* took $((SECONDS - t)) s"
 }
 
+# the source tarball of the distribution trees: its sha256 must be the one they declare
+step bash "$PKG_ROOT/scripts/packaging-source.sh" --check --out "$MIDGE_ROOTFS_DIR/source"
 step bash "$PKG_ROOT/scripts/build-release.sh" x64
 step bash "$PKG_ROOT/scripts/arm-smoke.sh" x64
 step bash "$PKG_ROOT/scripts/build-release.sh" arm64

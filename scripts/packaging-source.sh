@@ -2,27 +2,31 @@
 # Source tarball for the distribution builds (Buildroot, Yocto, OpenWrt), and
 # the npm-shrinkwrap.json they install dependencies from.
 #
-#   scripts/packaging-source.sh [--shrinkwrap-only] [--update-hashes] [--out DIR]
+#   scripts/packaging-source.sh [--shrinkwrap-only] [--update-hashes | --check] [--out DIR]
 #
 # 1. npm-shrinkwrap.json = package-lock.json with `resolved` registry URLs
 #    (this machine's npm config omits them; scripts/packaging-shrinkwrap.mjs
 #    adds the registry's tarball URL, integrity stays as locked); written to
 #    yocto-layer/recipes-connectivity/midge/files/npm-shrinkwrap.json.
 # 2. midge-<version>.tgz (npm pack layout: package/ with package.json,
-#    npm-shrinkwrap.json, dist/, midge.example.yaml, README.md) in build/release/,
-#    made reproducibly: the same tree gives the same bytes.
+#    npm-shrinkwrap.json, dist/ compiled afresh from src/, board-configs/,
+#    packaging/ (unit, default config, udev rules), midge.example.yaml,
+#    README.md, LICENSE, THIRD-PARTY-LICENSES.md) in build/release/, made
+#    reproducibly: the same commit gives the same bytes.
 # 3. --update-hashes writes its sha256 into buildroot/package/midge/midge.hash,
 #    the Yocto recipe's SRC_URI[sha256sum] and the OpenWrt Makefile's PKG_HASH.
-#    Do this when cutting a release (any change under src/ changes the tarball).
+#    Needed after any change to what the tarball holds (src/, board-configs/...):
+#    --check (CI, test/unit/packaging-source.test.ts) fails until it is done.
 set -euo pipefail
 # shellcheck source=scripts/packaging-lib.sh
 . "$(dirname "$0")/packaging-lib.sh"
 
-OUT="$PKG_ROOT/build/release" UPDATE=0 SHRINKWRAP_ONLY=0
+OUT="$PKG_ROOT/build/release" UPDATE=0 SHRINKWRAP_ONLY=0 CHECK=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --update-hashes) UPDATE=1; shift ;;
     --shrinkwrap-only) SHRINKWRAP_ONLY=1; shift ;;
+    --check) CHECK=1; shift ;;
     --out) OUT="$2"; shift 2 ;;
     *) die "unknown option $1" ;;
   esac
@@ -33,22 +37,53 @@ WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 
 # --- npm-shrinkwrap.json with resolved fields, same versions as package-lock.json ------
-mkdir -p "$(dirname "$SHRINKWRAP")"
-node "$PKG_ROOT/scripts/packaging-shrinkwrap.mjs" "$PKG_ROOT/package-lock.json" "$SHRINKWRAP"
-log "wrote ${SHRINKWRAP#"$PKG_ROOT"/}"
+# --check leaves the tree alone (test/unit/packaging-trees.test.ts compares the shrinkwrap)
+if [ "$CHECK" = 1 ]; then
+  node "$PKG_ROOT/scripts/packaging-shrinkwrap.mjs" "$PKG_ROOT/package-lock.json" "$WORK/npm-shrinkwrap.json"
+  SHRINKWRAP="$WORK/npm-shrinkwrap.json"
+else
+  mkdir -p "$(dirname "$SHRINKWRAP")"
+  node "$PKG_ROOT/scripts/packaging-shrinkwrap.mjs" "$PKG_ROOT/package-lock.json" "$SHRINKWRAP"
+  log "wrote ${SHRINKWRAP#"$PKG_ROOT"/}"
+fi
 [ "$SHRINKWRAP_ONLY" = 0 ] || exit 0
 
 # --- source tarball ---------------------------------------------------------------------
-(cd "$PKG_ROOT" && npm run --silent build)
+# dist/ compiled afresh (a stale file in the working dist/ must not change the hash)
 mkdir -p "$WORK/package" "$OUT"
-cp -R "$PKG_ROOT/dist" "$WORK/package/dist" && find "$WORK/package/dist" -name '*.map' -delete
-cp "$PKG_ROOT"/{package.json,midge.example.yaml,README.md} "$WORK/package/"
+"$PKG_ROOT/node_modules/.bin/tsc" -p "$PKG_ROOT/tsconfig.json" --outDir "$WORK/package/dist" --sourceMap false
+mkdir -p "$WORK/package/dist/status-page" # the page's static files, as scripts/copy-assets.mjs
+cp -R "$PKG_ROOT/src/status-page/assets" "$WORK/package/dist/status-page/assets"
+chmod 755 "$WORK/package/dist/cli.js"
+cp "$PKG_ROOT"/{package.json,midge.example.yaml,README.md,LICENSE,THIRD-PARTY-LICENSES.md} "$WORK/package/"
+cp -R "$PKG_ROOT/board-configs" "$WORK/package/board-configs" # for `midge --board NAME`
+cp -R "$PKG_ROOT/packaging" "$WORK/package/packaging"         # unit, default config, udev rules
 cp "$SHRINKWRAP" "$WORK/package/npm-shrinkwrap.json"
 # npm pack layout (top folder package/), but reproducible: sorted, fixed times and owners, gzip -n
 TGZ="midge-$VERSION.tgz"
 tar -C "$WORK" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=go-w -cf - package | gzip -9n >"$OUT/$TGZ"
 SUM="$(sha256_of "$OUT/$TGZ")"
 log "built $OUT/$TGZ sha256 $SUM"
+
+# The hashes the three trees declare
+declared_hashes() {
+  awk '/^sha256 /{print "buildroot/package/midge/midge.hash " $2}' "$PKG_ROOT/buildroot/package/midge/midge.hash"
+  local bb
+  for bb in "$PKG_ROOT"/yocto-layer/recipes-connectivity/midge/midge_*.bb; do
+    sed -n "s|^SRC_URI\[sha256sum\] = \"\(.*\)\"|${bb#"$PKG_ROOT"/} \1|p" "$bb"
+  done
+  sed -n 's|^PKG_HASH:=\(.*\)|openwrt/midge/Makefile \1|p' "$PKG_ROOT/openwrt/midge/Makefile"
+}
+if [ "$CHECK" = 1 ]; then
+  stale="$(declared_hashes | awk -v sum="$SUM" '$2 != sum')"
+  [ "$(declared_hashes | wc -l)" -ge 3 ] || die "fewer than three declared hashes found"
+  if [ -n "$stale" ]; then
+    printf 'error: source tarball sha256 is %s, but these declare another:\n%s\n' "$SUM" "$stale" >&2
+    printf 'update them with: scripts/packaging-source.sh --update-hashes\n' >&2
+    exit 1
+  fi
+  log "buildroot/, yocto-layer/ and openwrt/ declare this tarball's hash"
+fi
 
 if [ "$UPDATE" = 1 ]; then
   printf '# sha256 of the tarball made by scripts/packaging-source.sh --update-hashes\nsha256  %s  %s\n' "$SUM" "$TGZ" \

@@ -52,7 +52,17 @@ describe('buildroot/ (BR2_EXTERNAL tree)', () => {
     for (const m of mk.matchAll(/\$\(MIDGE_PKGDIR\)\/(\S+)/g)) assert.ok(existsSync(br(`package/midge/${m[1]}`)), m[1]);
     for (const m of mk.matchAll(/\$\(MIDGE_PACKAGING_DIR\)\/(\S+)/g)) assert.ok(existsSync(join(ROOT, 'packaging', m[1]!)), m[1]);
     assert.match(mk, /^\tmidge -1 midge -1 \* \/var\/lib\/midge - dialout,gpio /m, 'users table line');
-    assert.ok(statSync(br('package/midge/S90midge')).mode & 0o100, 'S90midge executable');
+    // check-package: an init script in the package folder must not be executable (installed with -m 0755)
+    assert.equal(statSync(br('package/midge/S90midge')).mode & 0o111, 0, 'S90midge not executable');
+    assert.match(mk, /\$\(INSTALL\) -D -m 0755 \$\(MIDGE_PKGDIR\)\/S90midge/);
+    assert.doesNotMatch(mk, /-execdir/, 'prune with packaging/prune-node-modules.sh (find -execdir rm exits 1)');
+    assert.match(mk, /^\tsh \$\(@D\)\/packaging\/prune-node-modules\.sh \$\(@D\)\/node_modules$/m);
+    assert.doesNotMatch(mk, /BR2_EXTERNAL_MIDGE_PATH\)\/\.\./, 'nothing read from outside the tree but the source tarball');
+    const licFiles = /^MIDGE_LICENSE_FILES = (.+)$/m.exec(mk)?.[1]?.split(/\s+/) ?? [];
+    assert.deepEqual(licFiles, ['LICENSE', 'THIRD-PARTY-LICENSES.md']);
+    for (const f of licFiles) assert.ok(existsSync(join(ROOT, f)), f);
+    assert.match(/^MIDGE_LICENSE = (.+)$/m.exec(mk)?.[1] ?? '', /^EPL-2\.0, MIT, ISC, Apache-2\.0, .*Public Domain/);
+    assert.match(read('buildroot/package/midge/Config.in'), /^\tselect BR2_PACKAGE_HOST_NODEJS\b/m);
   });
 
   it('midge.hash names the source tarball of this version', () => {
@@ -61,12 +71,19 @@ describe('buildroot/ (BR2_EXTERNAL tree)', () => {
     assert.match(mk, /^MIDGE_SOURCE = midge-\$\(MIDGE_VERSION\)\.tgz$/m);
   });
 
-  it('defconfig fragments enable midge and point at files that exist', () => {
-    for (const name of ['midge_raspberrypi4_64_defconfig', 'midge_raspberrypi5_defconfig']) {
+  it('defconfigs are complete (upstream Pi defconfig + Midge), hash-checked, and point at files that exist', () => {
+    const upstreamDir = process.env.MIDGE_BUILDROOT_DIR;
+    for (const [name, base] of [['midge_raspberrypi4_64_defconfig', 'raspberrypi4_64_defconfig'], ['midge_raspberrypi5_defconfig', 'raspberrypi5_defconfig']] as const) {
       const text = read(`buildroot/configs/${name}`);
-      for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) assert.match(line, /^BR2_[A-Z0-9_]+=(y|"[^"]*"|\d+)$/, `${name}: ${line}`);
-      assert.match(text, /^BR2_PACKAGE_MIDGE=y$/m);
-      assert.match(text, /^BR2_PACKAGE_NODEJS=y$/m);
+      for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) assert.match(line, /^BR2_[A-Z0-9_a-z]+=(y|"[^"]*"|\d+)$/, `${name}: ${line}`);
+      for (const opt of ['BR2_aarch64=y', 'BR2_TOOLCHAIN_EXTERNAL_BOOTLIN_AARCH64_GLIBC_STABLE=y', 'BR2_DOWNLOAD_FORCE_CHECK_HASHES=y',
+        'BR2_LINUX_KERNEL=y', 'BR2_PACKAGE_RPI_FIRMWARE=y', 'BR2_PACKAGE_NODEJS=y', 'BR2_PACKAGE_MIDGE=y']) {
+        assert.ok(text.split('\n').includes(opt), `${name}: ${opt} (a complete defconfig, not a fragment)`);
+      }
+      if (upstreamDir) {
+        const upstream = readFileSync(join(upstreamDir, 'configs', base), 'utf8').split('\n').filter((l) => l && !l.startsWith('BR2_TARGET_ROOTFS_EXT2_SIZE='));
+        for (const l of upstream) assert.ok(text.split('\n').includes(l), `${name}: upstream ${base} line ${l}`);
+      }
       const overlay = /^BR2_ROOTFS_OVERLAY="([^"]+)"$/m.exec(text)?.[1];
       assert.ok(overlay && existsSync(join(expand(overlay), 'etc/midge/midge.yaml')), `${name}: overlay with the default config`);
     }
@@ -91,21 +108,33 @@ describe('yocto-layer/ (meta-midge)', () => {
     assert.ok(existsSync(join(ROOT, recipePath)), recipePath);
     const bb = read(recipePath);
     assert.match(bb, /^inherit npm systemd useradd$/m);
-    for (const v of ['SUMMARY', 'LICENSE', 'LIC_FILES_CHKSUM', 'SRC_URI', 'SYSTEMD_SERVICE:${PN}', 'USERADD_PACKAGES', 'USERADD_PARAM:${PN}', 'CONFFILES:${PN}']) {
+    const inc = read('yocto-layer/recipes-connectivity/midge/midge-licenses.inc');
+    assert.match(inc, /^LICENSE = "EPL-2\.0 & /m);
+    assert.match(inc, /^LIC_FILES_CHKSUM = "file:\/\/LICENSE;md5=[0-9a-f]{32} /m);
+    for (const v of ['SUMMARY', 'SRC_URI', 'SYSTEMD_SERVICE:${PN}', 'USERADD_PACKAGES', 'USERADD_PARAM:${PN}', 'CONFFILES:${PN}']) {
       assert.ok(bb.includes(`\n${v} = `) || bb.startsWith(`${v} = `), `${v} set`);
     }
     assert.match(bb, /npmsw:\/\/\$\{THISDIR\}\/files\/npm-shrinkwrap\.json/);
     assert.match(bb, /--groups dialout,gpio midge/);
-    const dirs = [/FILESEXTRAPATHS:prepend := "([^"]+)"/.exec(bb)![1]!.split(':').filter(Boolean), '${THISDIR}/files'].flat()
-      .map((d) => d.replace('${THISDIR}', join(ROOT, 'yocto-layer/recipes-connectivity/midge')));
-    const srcUri = /^SRC_URI = "([^"]*)"$/m.exec(bb)![1]!;
-    for (const m of srcUri.matchAll(/file:\/\/([^\s;"]+)/g)) assert.ok(dirs.some((d) => existsSync(join(d, m[1]!))), `file://${m[1]} found`);
-    // LIC_FILES_CHKSUM: md5 of the selected package.json lines
-    const lic = /file:\/\/package\.json;beginline=(\d+);endline=(\d+);md5=([0-9a-f]{32})/.exec(bb)!;
-    const lines = read('package.json').split('\n').slice(Number(lic[1]) - 1, Number(lic[2]));
-    assert.equal(createHash('md5').update(`${lines.join('\n')}\n`).digest('hex'), lic[3], 'LIC_FILES_CHKSUM md5 matches package.json');
+    assert.match(bb, /^require midge-licenses\.inc$/m);
+    assert.ok(existsSync(join(ROOT, 'yocto-layer/recipes-connectivity/midge/midge-licenses.inc')));
+    assert.match(bb, /^HOMEPAGE = "https:\/\/midge\.invalid\/"$/m);
+    assert.match(bb, /^\s+sh \$\{S\}\/packaging\/prune-node-modules\.sh /m, 'no SQLite sources or bash scripts shipped');
+    assert.doesNotMatch(bb, /FILESEXTRAPATHS/);
     assert.equal(/^SRC_URI\[sha256sum\] = "([0-9a-f]{64})"$/m.exec(bb)?.[1], HASH?.[1], 'same tarball hash as Buildroot');
-    assert.match(read('yocto-layer/recipes-core/packagegroups/packagegroup-midge.bb'), /^inherit packagegroup$/m);
+    const group = read('yocto-layer/recipes-core/packagegroups/packagegroup-midge.bb');
+    assert.match(group, /^inherit packagegroup$/m);
+    assert.match(group, /'python3-io'/, 'the notify helper imports socket/io: python3-io');
+  });
+
+  it('is self-contained: nothing read outside the layer, COPYING, README with maintainer and patch instructions', () => {
+    const files = spawnSync('git', ['ls-files', 'yocto-layer'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\n').filter((f) => /\.(bb|bbappend|inc|conf)$/.test(f));
+    for (const f of files) assert.doesNotMatch(read(f), /\.\.\/|build\/release/, `${f} reaches outside the layer`);
+    assert.equal(read('yocto-layer/COPYING'), read('LICENSE'), 'COPYING = LICENSE (cp LICENSE yocto-layer/COPYING)');
+    const readme = read('yocto-layer/README.md');
+    assert.match(readme, /maintainer/i);
+    assert.match(readme, /patch/i);
+    assert.match(readme, /Midge maintainers <maintainers@midge\.invalid>/);
   });
 
   it('npm-shrinkwrap.json is package-lock.json with resolved URLs (regenerate: scripts/packaging-source.sh --shrinkwrap-only)', () => {
@@ -132,6 +161,12 @@ describe('openwrt/ (feed package)', () => {
       assert.ok(mk.includes(s), s);
     }
     assert.match(mk, /^\s+DEPENDS:=\+node\b/m);
+    assert.match(mk, /^PKG_MAINTAINER:=Midge maintainers <maintainers@midge\.invalid>$/m);
+    assert.match(mk, /^PKG_LICENSE_FILES:=LICENSE THIRD-PARTY-LICENSES\.md$/m);
+    assert.match(mk, /^PKG_LICENSE:=EPL-2\.0 MIT ISC Apache-2\.0 /m);
+    assert.match(mk, /^\s+URL:=https:\/\/midge\.invalid\/$/m);
+    assert.doesNotMatch(mk, /-execdir/, 'prune with packaging/prune-node-modules.sh');
+    assert.match(mk, /\$\(PKG_BUILD_DIR\)\/board-configs/, 'board configs installed for midge --board');
     assert.match(mk, /define Package\/midge\/conffiles\n\/etc\/config\/midge\n/);
     assert.equal(/^PKG_VERSION:=(\S+)$/m.exec(mk)?.[1], VERSION);
     assert.equal(/^PKG_HASH:=(\S+)$/m.exec(mk)?.[1], HASH?.[1], 'same tarball hash as Buildroot');

@@ -78,6 +78,7 @@ describe('packaging shell scripts', () => {
     ['sh', 'openwrt/midge/files/midge.init'],
     ['sh', 'openwrt/midge/files/midge-uci2yaml.sh'],
     ['sh', 'scripts/powercut/guest-init.sh'],
+    ['sh', 'packaging/prune-node-modules.sh'],
   ];
   const hasShellcheck = spawnSync('sh', ['-c', 'command -v shellcheck']).status === 0;
 

@@ -5,15 +5,19 @@
 ################################################################################
 
 # The source tarball made by scripts/packaging-source.sh: package.json,
-# npm-shrinkwrap.json, dist/ (compiled JavaScript), midge.example.yaml.
+# npm-shrinkwrap.json, dist/ (compiled JavaScript), board-configs/,
+# packaging/ (unit, default config, udev rules, prune script), licences.
 MIDGE_VERSION = 0.1.0
 MIDGE_SOURCE = midge-$(MIDGE_VERSION).tgz
 MIDGE_SITE = $(call qstrip,$(BR2_PACKAGE_MIDGE_SITE))
-MIDGE_LICENSE = EPL-2.0
+# Midge, then what its production dependencies carry (THIRD-PARTY-LICENSES.md;
+# Public Domain: SQLite inside better-sqlite3)
+MIDGE_LICENSE = EPL-2.0, MIT, ISC, Apache-2.0, BSD-2-Clause, BSD-3-Clause, 0BSD, WTFPL, Public Domain
+MIDGE_LICENSE_FILES = LICENSE THIRD-PARTY-LICENSES.md
 MIDGE_DEPENDENCIES = nodejs host-nodejs host-python3
 MIDGE_INSTALL_DIR = /usr/lib/node/midge
-# systemd unit and default config: the repository's packaging/ (this tree lives in the repository)
-MIDGE_PACKAGING_DIR = $(BR2_EXTERNAL_MIDGE_PATH)/../packaging
+# systemd unit, default config, udev rules: packaging/ inside the source tarball
+MIDGE_PACKAGING_DIR = $(@D)/packaging
 
 # $(NPM) exports the cross toolchain, npm_config_arch/target_arch and
 # nodedir, so node-gyp cross-compiles better-sqlite3 (and any other addon)
@@ -21,15 +25,15 @@ MIDGE_PACKAGING_DIR = $(BR2_EXTERNAL_MIDGE_PATH)/../packaging
 define MIDGE_BUILD_CMDS
 	cd $(@D) && $(NPM) ci --omit=dev --no-audit --no-fund \
 		--build-from-source --foreground-scripts
-	# Other platforms' prebuilt binaries would fail Buildroot's architecture check.
-	find $(@D)/node_modules -type d -name prebuilds -prune -exec rm -rf {} +
-	find $(@D)/node_modules -name binding.gyp \
-		-execdir rm -rf deps src build/Release/obj.target build/Release/.deps ';'
+	# Addon sources, build leftovers, foreign prebuilds/ (they would fail
+	# Buildroot's architecture check) and the packages' shell scripts
+	sh $(@D)/packaging/prune-node-modules.sh $(@D)/node_modules
 endef
 
 define MIDGE_INSTALL_TARGET_CMDS
 	mkdir -p $(TARGET_DIR)$(MIDGE_INSTALL_DIR) $(TARGET_DIR)/usr/bin
-	cp -a $(@D)/package.json $(@D)/dist $(@D)/node_modules $(TARGET_DIR)$(MIDGE_INSTALL_DIR)/
+	cp -a $(@D)/package.json $(@D)/dist $(@D)/node_modules $(@D)/board-configs \
+		$(TARGET_DIR)$(MIDGE_INSTALL_DIR)/
 	$(INSTALL) -D -m 0644 $(@D)/midge.example.yaml $(TARGET_DIR)$(MIDGE_INSTALL_DIR)/midge.example.yaml
 	ln -sf ../lib/node/midge/dist/cli.js $(TARGET_DIR)/usr/bin/midge
 	chmod 0755 $(TARGET_DIR)$(MIDGE_INSTALL_DIR)/dist/cli.js

@@ -7,7 +7,7 @@ inherit packagegroup
 RDEPENDS:${PN} = "\
     midge \
     nodejs \
-    ${@bb.utils.contains('DISTRO_FEATURES', 'systemd', 'python3-core', '', d)} \
+    ${@bb.utils.contains('DISTRO_FEATURES', 'systemd', 'python3-io', '', d)} \
 "
-# python3-core: the small helper that sends systemd notifications for Midge
+# python3-io (python3-core plus the io/socket modules): the small helper that sends systemd notifications for Midge
 # (READY, WATCHDOG); without it Midge runs systemd-notify for each message.
