@@ -8,7 +8,7 @@
 import type { Duplex } from 'node:stream';
 import mqtt from 'mqtt-packet';
 import type { IConnectPacket, Packet } from 'mqtt-packet';
-import { GatewayError, MalformedPacketError, PacketTooLargeError, ProtocolError, reasonCodeOf } from '../errors.js';
+import { ERR, GatewayError, MalformedPacketError, PacketTooLargeError, ProtocolError, reasonCodeOf } from '../errors.js';
 import { disconnectCodeFor, RC, reasonName } from '../reason-codes.js';
 import type { Broker } from './broker.js';
 import { dispatch } from './dispatch.js';
@@ -18,6 +18,7 @@ import { SizeGuard } from './size-guard.js';
 import { listenToSocket } from './socket-events.js';
 import { decodePublishes, isCutPublish } from './publish-decode.js';
 import { encodeShortAck } from './ack-codec.js';
+import { fitClientMaximum } from './client-packet-limit.js';
 import { borrowParser, INITIAL_SETTINGS, returnParser, type ParserSettings, type PooledParser } from './parser-pool.js';
 
 export type ConnectionState = 'new' | 'connected' | 'closed';
@@ -260,7 +261,24 @@ export class Connection {
   /** Encode and queue a packet; writes are flushed together at the end of the tick. */
   send(packet: Packet): boolean {
     if (this.state === 'closed' || this.socket.destroyed) return false;
-    return this.sendRaw(this.encode(packet));
+    let bytes = this.encode(packet);
+    if (this.clientMaxPacketSize > 0 && bytes.length > this.clientMaxPacketSize) {
+      // [MQTT-3.1.2-24] never larger than the client's Maximum Packet Size: without what it can spare, or not at all
+      const fitted = fitClientMaximum(packet, this.clientMaxPacketSize, (p) => this.encode(p));
+      if (fitted === undefined) return this.tooLargeForClient(packet, bytes.length);
+      bytes = fitted;
+    }
+    return this.sendRaw(bytes);
+  }
+
+  /** A packet that cannot fit the client's Maximum Packet Size: not sent, and the connection closed without a word. */
+  private tooLargeForClient(packet: Packet, size: number): false {
+    this.log.info(
+      { clientId: this.clientId || undefined, remote: this.remoteAddress, code: ERR.PACKET_TOO_LARGE, packet: packet.cmd, size, limit: this.clientMaxPacketSize },
+      `closing client: ${packet.cmd.toUpperCase()} of ${size} bytes exceeds the client's Maximum Packet Size ${this.clientMaxPacketSize}`,
+    );
+    if (packet.cmd !== 'disconnect') this.close(); // a DISCONNECT that does not fit: close() is already closing
+    return false;
   }
 
   encode(packet: Packet): Buffer {
