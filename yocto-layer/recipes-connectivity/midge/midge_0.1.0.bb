@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "ebc8040180f64da314133f093f8941db5d4e48fdff71d8bad9f4c055c9330a8b"
+SRC_URI[sha256sum] = "cc924826f25b9eccbfdb21490366076bb80434d8a15576784d6691e6cc5fbf3f"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 
