@@ -66,6 +66,17 @@ describe('CommitWindow', () => {
     assert.equal(w.mode, 'eager');
   });
 
+  it('answers to the last acknowledgements spread over a window do not keep it patient (a saturating closed-loop fan-in)', () => {
+    let { w, t } = patient(300);
+    for (let i = 0; i < QUIET_WINDOWS; i++) {
+      assert.equal(w.mode, 'patient', `window ${i}`);
+      // the acks of the last batch went out at t - 1; the publishers answer over 20 ms
+      w.acknowledged(t - 1);
+      t = batch(w, t, [0, 5, 10, 20]).end + 1;
+    }
+    assert.equal(w.mode, 'eager');
+  });
+
   it('a late write within a quiet run resets the count', () => {
     let { w, t } = patient(200);
     for (let i = 0; i < QUIET_WINDOWS - 1; i++) t = batch(w, t, [0]).end + 1;

@@ -17,9 +17,10 @@
  *   Kept while waiting gathers writes that arrived well after the window
  *   opened (an open-loop stream: sensors, a fleet).
  * - `eager`: committed at the end of the event-loop turn (no added latency).
- *   The start, and chosen after `QUIET_WINDOWS` patient windows in a row gathered nothing
- *   late: every write came in the first moment, i.e. the writers were all
- *   waiting for our acknowledgements (closed-loop publishers, a bulk load).
+ *   The start, and chosen after `QUIET_WINDOWS` patient windows in a row
+ *   gathered nothing late: every write came in the first moment or answered
+ *   the last acknowledgements, i.e. the writers were all waiting for them
+ *   (closed-loop publishers, a bulk load).
  *   Left again when `MISSES` writes in a row arrived that a window would
  *   have caught and that are not answers to an acknowledgement just sent.
  */
@@ -61,7 +62,9 @@ export class CommitWindow {
    */
   arrival(now: number): number | undefined {
     if (this.open) {
-      if (now - this.openedAt >= LATE_ARRIVAL_MS) this.gathered++;
+      // gathered by waiting: late in the window, and not an answer to the last acknowledgements (closed-loop
+      // publishers answer a batch of acks over several ms; that is not a stream worth waiting for)
+      if (now - this.openedAt >= LATE_ARRIVAL_MS && now - this.lastDoneAt > ANSWER_MS) this.gathered++;
       return undefined;
     }
     if (this.windowMs > 0 && this.current === 'eager') {
