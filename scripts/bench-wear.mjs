@@ -21,7 +21,7 @@ import { client, loopDevicesWork, loopFs, onCleanup, percentile, procIoFs, remov
 // default. A mosquitto column is extra mosquitto.conf lines. Add a column by adding a line here,
 // e.g. { id: 'midge-window', broker: 'midge', label: 'Midge commit window 20 ms', config: { persistence: { commit_window_ms: 20 } } }.
 const COLUMNS = [
-  { id: 'midge', broker: 'midge', label: 'Midge (default config)', config: {} },
+  { id: 'midge-default', broker: 'midge', label: 'Midge (default config)', config: {} },
   { id: 'midge-window400', broker: 'midge', label: 'Midge `commit_window_ms: 400`', config: { persistence: { commit_window_ms: 400 } } },
   { id: 'midge-window0', broker: 'midge', label: 'Midge `commit_window_ms: 0`', config: { persistence: { commit_window_ms: 0 } } },
   { id: 'midge-normal', broker: 'midge', label: 'Midge `synchronous: normal` (opt-out: not power-cut safe)', config: { persistence: { synchronous: 'normal' } } },

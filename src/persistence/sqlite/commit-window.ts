@@ -10,46 +10,43 @@
  * pays when more writes really arrive meanwhile, and it costs throughput to
  * a publisher that sends its next message only after the last one was
  * acknowledged (it can never join a batch it is waiting on). So the policy
- * is one of two modes, chosen from what it observes (it starts eager, so a
- * restarted broker serves a closed-loop publisher at full speed at once):
+ * is one of two modes, chosen from what it observes:
  *
- * - `patient`: a batch is committed `windowMs` after its first write.
- *   Kept while waiting gathers writes that arrived well after the window
- *   opened (an open-loop stream: sensors, a fleet).
- * - `eager`: committed at the end of the event-loop turn (no added latency).
- *   The start, and chosen after `QUIET_WINDOWS` patient windows in a row
- *   gathered nothing late: every write came in the first moment or answered
- *   the last acknowledgements, i.e. the writers were all waiting for them
- *   (closed-loop publishers, a bulk load).
- *   Left again when `MISSES` writes in a row arrived that a window would
- *   have caught and that are not answers to an acknowledgement just sent.
+ * - `patient`: a batch is committed `windowMs` after its first write. Kept
+ *   while writes keep arriving in the second half of the window: an
+ *   open-loop stream (sensors, a fleet) whose writers do not wait for us.
+ * - `eager` (the start): committed at the end of the event-loop turn, with
+ *   no added latency. Chosen after `QUIET_WINDOWS` patient windows in a row
+ *   whose second half brought nothing: every writer had sent what it could
+ *   and was waiting for its acknowledgement (closed-loop publishers, a bulk
+ *   load), so waiting longer only slows them down.
+ *
+ * An eager window cannot see whether waiting would have paid, so every
+ * `PROBE_EVERY_MS` one batch waits the whole window as a probe: if its
+ * second half gathers writes, the policy turns patient. A closed-loop
+ * writer pays one window per probe interval; an open-loop stream is found
+ * within one.
  */
 
-/** A write this long after the window opened counts as gathered by waiting. */
-export const LATE_ARRIVAL_MS = 2;
-/** Patient windows in a row that gathered nothing late before going eager. */
-export const QUIET_WINDOWS = 8;
-/** A write this soon after a commit's acknowledgements went out is taken as an answer to them (a busy 2-core box: tens of ms). */
-export const ANSWER_MS = 50;
-/** Writes in a row that a window would have gathered before going patient again. */
-export const MISSES = 2;
+/** Patient windows in a row whose second half brought nothing before going eager. */
+export const QUIET_WINDOWS = 3;
+/** How often an eager window waits once, to find out whether an open-loop stream has started. */
+export const PROBE_EVERY_MS = 5000;
 
 export type CommitMode = 'patient' | 'eager';
 
 export class CommitWindow {
-  private current: CommitMode;
-  private openedAt = -Infinity;
+  private current: CommitMode = 'eager';
   private open = false;
-  private gathered = 0;
+  private openedAt = 0;
+  /** The open batch waits the whole window (patient, or an eager probe). */
+  private waiting = false;
+  private lateWrites = 0;
   private quiet = 0;
-  private misses = 0;
-  private lastOpenedAt = -Infinity;
-  private lastDoneAt = -Infinity;
+  private lastProbeAt = -Infinity;
 
   /** `windowMs` 0 turns the window off: every batch is committed at the end of its turn. */
-  constructor(readonly windowMs: number) {
-    this.current = 'eager';
-  }
+  constructor(readonly windowMs: number) {}
 
   get mode(): CommitMode {
     return this.current;
@@ -62,38 +59,34 @@ export class CommitWindow {
    */
   arrival(now: number): number | undefined {
     if (this.open) {
-      // gathered by waiting: late in the window, and not an answer to the last acknowledgements (closed-loop
-      // publishers answer a batch of acks over several ms; that is not a stream worth waiting for)
-      if (now - this.openedAt >= LATE_ARRIVAL_MS && now - this.lastDoneAt > ANSWER_MS) this.gathered++;
+      if (this.waiting && now - this.openedAt >= this.windowMs / 2) this.lateWrites++;
       return undefined;
-    }
-    if (this.windowMs > 0 && this.current === 'eager') {
-      // would a window have caught this write, which nobody was waiting to send?
-      this.misses = now - this.lastOpenedAt < this.windowMs && now - this.lastDoneAt > ANSWER_MS ? this.misses + 1 : 0;
-      if (this.misses >= MISSES) {
-        this.current = 'patient';
-        this.quiet = 0;
-        this.misses = 0;
-      }
     }
     this.open = true;
     this.openedAt = now;
-    this.gathered = 0;
-    return this.current === 'patient' ? this.windowMs : 0;
+    this.lateWrites = 0;
+    this.waiting = this.windowMs > 0 && (this.current === 'patient' || now - this.lastProbeAt >= PROBE_EVERY_MS);
+    if (this.waiting && this.current === 'eager') this.lastProbeAt = now;
+    return this.waiting ? this.windowMs : 0;
   }
 
-  /** The open batch was committed (its window ended, or it filled up). */
+  /** The open batch was committed (its window ended, or it filled up, or a read needed it). */
   committed(): void {
     if (!this.open) return;
     this.open = false;
-    this.lastOpenedAt = this.openedAt;
-    if (this.current !== 'patient') return;
-    this.quiet = this.gathered > 0 ? 0 : this.quiet + 1;
-    if (this.quiet >= QUIET_WINDOWS) this.current = 'eager';
-  }
-
-  /** The acknowledgements of a commit went out at `now` (after its sync). */
-  acknowledged(now: number): void {
-    this.lastDoneAt = now;
+    if (!this.waiting) return;
+    const gathered = this.lateWrites > 0;
+    if (this.current === 'eager') {
+      if (gathered) {
+        this.current = 'patient'; // the probe found an open-loop stream
+        this.quiet = 0;
+      }
+      return;
+    }
+    this.quiet = gathered ? 0 : this.quiet + 1;
+    if (this.quiet >= QUIET_WINDOWS) {
+      this.current = 'eager';
+      this.lastProbeAt = this.openedAt;
+    }
   }
 }

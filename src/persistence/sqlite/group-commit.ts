@@ -230,7 +230,6 @@ export class GroupCommit {
   private afterCommit(callbacks: DurableCallback[], error: StoreError | undefined): void {
     if (callbacks.length === 0) return;
     if (error !== undefined || this.opts.sync === undefined || this.syncedGen === this.commitGen) {
-      if (this.opts.sync === undefined || this.syncedGen === this.commitGen) this.window.acknowledged(performance.now());
       for (const cb of callbacks) queueMicrotask(() => cb(error));
       return;
     }
@@ -255,7 +254,6 @@ export class GroupCommit {
         else this.unsynced[keep++] = w;
       }
       this.unsynced.length = keep;
-      this.window.acknowledged(performance.now());
       for (const cb of done) cb(err ? new StoreError(`sync failed: ${err.message}`, ERR.STORE, { cause: err }) : undefined);
       this.startSync();
     });
