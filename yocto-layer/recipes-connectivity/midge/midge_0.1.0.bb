@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "1dc08833d9ffa4424d2e7ae24cc62786b00a5fef979325e071525026bfc77498"
+SRC_URI[sha256sum] = "ccebb53110e3a711b3392fbc7008b55ae87af031c6811d7c048190ceabe2ae4f"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 
