@@ -7,9 +7,11 @@
  * pass with its `debug()` calls, or a generate() with an accumulator.
  *
  * Everything else (reason codes, properties, other lengths, wrong fixed
- * header flags) is left to mqtt-packet, which produces exactly what it did
- * before: the objects and bytes here equal mqtt-packet's (unit-tested).
+ * header flags) is decoded by mqtt-packet: the objects here equal its own
+ * (unit-tested). Encoding also covers the 5-byte v5 failure form and writes
+ * mosquitto's bytes where mqtt-packet's differ (see encodeShortAck).
  */
+import { RC } from '../reason-codes.js';
 import type { IPubackPacket, IPubcompPacket, IPubrecPacket, IPubrelPacket, Packet } from 'mqtt-packet';
 
 export type AckPacket = IPubackPacket | IPubrecPacket | IPubrelPacket | IPubcompPacket;
@@ -47,17 +49,29 @@ export function isCutShortAck(buf: Buffer, at: number): boolean {
   return left > 0 && left < 4 && CMD_OF[buf[at]!] !== undefined && (left === 1 || buf[at + 1] === 2);
 }
 
-/** The 4-byte form of `packet` when it has one (no properties; v5: reason code 0); else undefined. */
+/**
+ * The short forms of `packet` when it has one: 4 bytes (packet id only) for 3.1.1 and for a v5 success,
+ * 5 bytes (packet id and reason code, no property length) for a v5 failure without properties; else
+ * undefined. Both as mosquitto writes them (lib/send_mosq.c send__command_with_mid: the reason code only
+ * when not 0x00, the property length only with properties) [MQTT-3.4.2-1] [MQTT-3.4.2.2.1]; mqtt-packet
+ * would write `xx 04 id id rc 00` for either.
+ */
 export function encodeShortAck(packet: Packet, v5: boolean): Buffer | undefined {
   const first = FIRST_BYTE[packet.cmd as AckPacket['cmd']];
   if (first === undefined) return undefined;
   const ack = packet as AckPacket;
-  if (ack.properties !== undefined || ack.messageId === undefined) return undefined;
-  if (v5 && ack.reasonCode !== 0) return undefined; // v5 without a reason code: mqtt-packet writes the long form
-  const buf = Buffer.allocUnsafe(4);
+  if (ack.messageId === undefined || (ack.properties !== undefined && hasAny(ack.properties))) return undefined;
+  const reason = v5 ? (ack.reasonCode ?? RC.SUCCESS) : RC.SUCCESS;
+  const buf = Buffer.allocUnsafe(reason === RC.SUCCESS ? 4 : 5);
   buf[0] = first;
-  buf[1] = 2;
+  buf[1] = buf.length - 2;
   buf[2] = ack.messageId >> 8;
   buf[3] = ack.messageId & 0xff;
+  if (reason !== RC.SUCCESS) buf[4] = reason;
   return buf;
+}
+
+function hasAny(properties: object): boolean {
+  for (const _ in properties) return true;
+  return false;
 }

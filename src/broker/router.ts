@@ -23,8 +23,13 @@ interface Pending {
  * decides the publisher's acknowledgement from this value alone.
  */
 export interface RouteResult {
-  /** Sessions and internal subscribers it was given to (v5: 0x10 No matching subscribers when 0). */
+  /** Sessions and internal subscribers it was given to. */
   delivered: number;
+  /**
+   * Subscriptions whose filter matched, given the message or not (No Local, read ACL): v5 PUBACK 0x10
+   * No matching subscribers only when 0, as mosquitto (subs.c subs__process: a no-local leaf still counts).
+   */
+  matched: number;
   /** Store writes were issued for it (queues, retained, bridge): acknowledge once they are durable. */
   stored: boolean;
   /** Some destination had no room in the store for it (v5: 0x97 Quota exceeded). */
@@ -37,16 +42,18 @@ export class Router {
   /** Route a message published by `origin` (null for the broker itself). */
   publish(message: StoredMessage, origin: Session | null): RouteResult {
     const broker = this.broker;
-    const result: RouteResult = { delivered: 0, stored: false, quotaHit: false };
+    const result: RouteResult = { delivered: 0, matched: 0, stored: false, quotaHit: false };
     if (message.retain && broker.retained.set(message)) result.stored = true;
     if (broker.bus.active) {
       const taps = broker.bus.dispatch(message);
       result.delivered += taps.taken;
+      result.matched += taps.taken;
       if (taps.stored) result.stored = true;
       if (taps.quotaHit) result.quotaHit = true;
     }
     const matches = broker.subscriptions.match(message.topic);
     const n = matches.length;
+    result.matched += n;
     if (n === 0) return result;
     if (n === 1) {
       this.deliverEntry(result, matches[0]!.value, message, origin);

@@ -125,7 +125,9 @@ describe('ACL file (mosquitto acl_file) over real connections', () => {
       const dev = await client(v, undefined, `dev-${v}`);
       assert.deepEqual((await rawSubscribe(dev, [{ topic: `devices/dev-${v}/cmd`, qos: 1 }, { topic: 'devices/other/cmd', qos: 1 }])).granted, [1, refused]);
       const ok = (await rawPublish(dev, `devices/dev-${v}/state`, 'on', 1)) as IPubackPacket;
-      assert.equal(ok.reasonCode ?? 0, v === 5 ? 0x10 : 0); // v5: allowed, nobody subscribed
+      // allowed; the '#' subscription of the delivery test matches though it may not read it: mosquitto
+      // counts such a subscription (subs.c), so no 0x10 No matching subscribers
+      assert.equal(ok.reasonCode ?? 0, 0);
       const no = (await rawPublish(dev, 'devices/other/state', 'on', 1)) as IPubackPacket;
       assert.equal(no.reasonCode ?? 0, v === 5 ? 0x87 : 0);
     });

@@ -12,8 +12,8 @@ import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { assertRoundTrip, uid } from '../helpers/lifecycle.js';
 import { RawClient } from '../helpers/raw-client.js';
 
-/** The default v5 CONNACK: Receive Maximum 20, Topic Alias Maximum 10 (11 bytes). */
-const FULL_CONNACK = [0x20, 0x09, 0x00, 0x00, 0x06, 0x21, 0x00, 0x14, 0x22, 0x00, 0x0a];
+/** The default v5 CONNACK: Topic Alias Maximum 10, Receive Maximum 20, in mosquitto's order (11 bytes). */
+const FULL_CONNACK = [0x20, 0x09, 0x00, 0x00, 0x06, 0x22, 0x00, 0x0a, 0x21, 0x00, 0x14];
 /** The same without Topic Alias Maximum (8 bytes). */
 const SHORT_CONNACK = [0x20, 0x06, 0x00, 0x00, 0x03, 0x21, 0x00, 0x14];
 

@@ -154,23 +154,30 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   }
 }
 
+/**
+ * The CONNACK properties, in the order mosquitto writes them so that byte-for-byte comparisons agree
+ * (handle_connect.c adds Server Keep Alive, Topic Alias Maximum, Assigned Client Identifier; then
+ * send_connack.c appends Retain Available, Maximum Packet Size, Receive Maximum, Maximum QoS). The
+ * properties mosquitto never sends come last. mqtt-packet writes them in insertion order [MQTT-3.2.2.3].
+ */
 function connackProperties(
   conn: Connection,
   extra: { assigned: string | undefined; serverKeepAlive: number | undefined; expiry: number | undefined },
 ): NonNullable<IConnackPacket['properties']> {
   const cfg = conn.broker.config.mqtt;
   const p: NonNullable<IConnackPacket['properties']> = {};
-  if (extra.expiry !== undefined) p.sessionExpiryInterval = extra.expiry;
-  if (cfg.max_inflight_messages > 0 && cfg.max_inflight_messages < 65535) p.receiveMaximum = cfg.max_inflight_messages;
-  if (cfg.max_qos < 2) p.maximumQoS = cfg.max_qos;
+  if (extra.serverKeepAlive !== undefined) p.serverKeepAlive = extra.serverKeepAlive;
+  if (cfg.topic_alias_maximum > 0) p.topicAliasMaximum = cfg.topic_alias_maximum;
+  if (extra.assigned) p.assignedClientIdentifier = extra.assigned;
   if (!cfg.retain_available) p.retainAvailable = false;
   if (conn.maxPacketSize < MAX_PACKET_SIZE) p.maximumPacketSize = conn.maxPacketSize; // listener or mqtt.max_packet_size
-  if (extra.assigned) p.assignedClientIdentifier = extra.assigned;
-  if (cfg.topic_alias_maximum > 0) p.topicAliasMaximum = cfg.topic_alias_maximum;
+  if (cfg.max_inflight_messages > 0 && cfg.max_inflight_messages < 65535) p.receiveMaximum = cfg.max_inflight_messages;
+  if (cfg.max_qos < 2) p.maximumQoS = cfg.max_qos;
+  // not sent by mosquitto
+  if (extra.expiry !== undefined) p.sessionExpiryInterval = extra.expiry;
   if (!cfg.wildcard_subscription_available) p.wildcardSubscriptionAvailable = false;
   if (!cfg.subscription_identifiers_available) p.subscriptionIdentifiersAvailable = false;
   if (!cfg.shared_subscription_available) p.sharedSubscriptionAvailable = false;
-  if (extra.serverKeepAlive !== undefined) p.serverKeepAlive = extra.serverKeepAlive;
   return p;
 }
 

@@ -87,7 +87,9 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
     if (broker.hooks.onPublish) broker.hooks.onPublish(message, info ?? broker.clientInfo(conn)); // info is only built above when authorizePublish needs it
     const routed = broker.router.publish(message, session);
     stored = routed.stored;
-    if (routed.delivered === 0 && v5) reason = RC.NO_MATCHING_SUBSCRIBERS;
+    // [MQTT-3.4.2.1] 0x10 is optional: as mosquitto (handle_publish.c), on PUBACK only, and only when no
+    // subscription matched at all; a no-local match or a PUBREC is 0x00
+    if (routed.matched === 0 && qos === 1 && v5) reason = RC.NO_MATCHING_SUBSCRIBERS;
     // not stored for some persistent session or bridge: persistence.max_store_bytes or a bridge queue bound reached
     if (routed.quotaHit && v5) reason = RC.QUOTA_EXCEEDED;
   } else {
