@@ -100,6 +100,10 @@ export const configSchema = {
         type: 'string', minLength: 1, maxLength: 4096, default: './data',
         description: 'Directory for the database; a relative path is relative to the working directory.',
       },
+      file: {
+        type: 'string', minLength: 1, maxLength: 255, default: 'midge.db',
+        description: 'File name of the database inside path (its -wal and -shm files sit beside it); two brokers sharing one path need different names.',
+      },
       synchronous: {
         type: 'enum', values: ['full', 'normal'], default: 'full',
         description: 'full: a QoS 1/2 PUBLISH, retained change or persistent SUBACK is acknowledged only once it is on stable storage, so it survives a power cut (the WAL is synced in a background thread). normal: acknowledged once committed, which survives a crash of the process but NOT a power cut (the last seconds of acknowledged messages can be lost); fewer writes, as the kernel writes the log back when it chooses.',

@@ -189,6 +189,16 @@ describe('mosquitto.conf semantics', () => {
     assert.equal(parse('log_type error\nlog_type warning\n').config.log.level, 'warn');
   });
 
+  it('persistence_file names the database inside persistence_location; a directory in it is refused at its line', () => {
+    const r = parse('persistence true\npersistence_location /var/lib/m/\npersistence_file second.db\n');
+    assert.deepEqual([r.config.persistence.path, r.config.persistence.file], ['/var/lib/m/', 'second.db']);
+    assert.deepEqual(r.warnings, []);
+    assert.equal(parse('persistence true\n').config.persistence.file, 'midge.db');
+    const err = parseError('persistence true\npersistence_file sub/x.db\n');
+    assert.equal(err.line, 2);
+    assert.match(err.message, /file name without a directory/);
+  });
+
   it('message_size_limit becomes max_packet_size with headroom, and a warning', () => {
     const r = parse('message_size_limit 1000\n');
     assert.equal(r.config.mqtt.max_packet_size, 1000 + 65536);

@@ -77,7 +77,7 @@ export function buildGlobals(globals: ReadonlyMap<string, Setting[]>, drafts: re
   const pid = g('pid_file');
   if (pid) set('process', 'pid_file', pid.value, pid.d);
   const file = g('persistence_file');
-  if (file) warn(file.d, `ignored: Midge keeps its database as midge.db in persistence_location; '${String(file.value)}' is neither read nor written`);
+  if (file) set('persistence', 'file', file.value, file.d);
 
   // Per-listener in mosquitto, one value in Midge.
   const maxQos = lowest('max_qos', drafts, warn);
