@@ -199,6 +199,13 @@ describe('mosquitto.conf semantics', () => {
     assert.match(err.message, /file name without a directory/);
   });
 
+  it('maximum_qos is max_qos under its other name (mosquitto conf.c accepts both)', () => {
+    assert.equal(parse('listener 1883\nallow_anonymous true\nmaximum_qos 1\n').config.mqtt.max_qos, 1);
+    const r = parse('listener 1883\nmaximum_qos 1\nlistener 1884\nmax_qos 0\nallow_anonymous true\n');
+    assert.equal(r.config.mqtt.max_qos, 0);
+    assert.equal(parseError('listener 1883\nmaximum_qos 3\n').line, 2);
+  });
+
   it('message_size_limit becomes max_packet_size with headroom, and a warning', () => {
     const r = parse('message_size_limit 1000\n');
     assert.equal(r.config.mqtt.max_packet_size, 1000 + 65536);
