@@ -206,10 +206,10 @@ describe('mosquitto.conf semantics', () => {
     assert.equal(parseError('listener 1883\nmaximum_qos 3\n').line, 2);
   });
 
-  it('message_size_limit becomes max_packet_size with headroom, and a warning', () => {
+  it('message_size_limit becomes mqtt.max_payload_size (a payload limit, max_packet_size untouched), no warning', () => {
     const r = parse('message_size_limit 1000\n');
-    assert.equal(r.config.mqtt.max_packet_size, 1000 + 65536);
-    assert.match(warningText(r)[0], /^m\.conf:line 1: message_size_limit: Midge has no payload-only limit/);
+    assert.deepEqual([r.config.mqtt.max_payload_size, r.config.mqtt.max_packet_size], [1000, 0]);
+    assert.deepEqual(r.warnings, []);
   });
 
   it('max_packet_size inside a listener block is that listener\'s; above every listener it is global', () => {
