@@ -7,14 +7,13 @@
  * is picked up by the bridge when it next reads its queue.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { loadAnyConfig } from '../config/mosquitto/load.js';
 import { defaultConfigPath } from './service-config.js';
 import type { MidgeConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { SqliteStore } from '../persistence/sqlite/sqlite-store.js';
-import { DATABASE_FILE_NAME } from '../persistence/open-store.js';
+import { databaseFile } from '../persistence/open-store.js';
 import type { Output } from './check-config.js';
 
 export const QUEUE_USAGE = `Usage: midge queue [-c CONFIG] [--json]
@@ -82,7 +81,7 @@ export async function runQueue(args: readonly string[], io: Output, input: NodeJ
     io.err('midge queue: persistence is off in this configuration, so bridge queues live only in the memory of the running process\n');
     return 1;
   }
-  const file = join(config.persistence.path, DATABASE_FILE_NAME);
+  const file = databaseFile(config.persistence);
   if (!existsSync(file)) {
     io.err(`midge queue: no database at ${file} (has midge run with this configuration, in this directory?)\n`);
     return 1;

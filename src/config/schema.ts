@@ -63,6 +63,7 @@ export const configSchema = {
         type: 'enum', values: ['drop', 'disconnect'], default: 'drop',
         description: 'A client over max_outbound_buffer: drop = its QoS 0 messages are dropped (counted) until it catches up, and it is disconnected only at twice the limit; disconnect = it is disconnected at once (its persistent session keeps QoS 1/2 messages).',
       },
+      max_payload_size: int(0, MAX_PACKET_SIZE, 0, 'Largest PUBLISH payload accepted (mosquitto message_size_limit): a larger message is dropped, acknowledged with 0x80 Unspecified error to v5 clients (mosquitto sends 0x95, which MQTT 5 does not allow in PUBACK/PUBREC; a plain ack to v3), and the client stays connected; 0 = no limit beyond max_packet_size.', { unit: 'bytes' }),
       max_packet_size: int(20, MAX_PACKET_SIZE, 0, 'Largest packet accepted, advertised to v5 clients as Maximum Packet Size; 0 = protocol maximum (256 MB).', { also: [0], unit: 'bytes' }),
       retain_available: bool(true, 'Support retained messages (v5 Retain Available).'),
       max_qos: {
@@ -99,6 +100,10 @@ export const configSchema = {
       path: {
         type: 'string', minLength: 1, maxLength: 4096, default: './data',
         description: 'Directory for the database; a relative path is relative to the working directory.',
+      },
+      file: {
+        type: 'string', minLength: 1, maxLength: 255, default: 'midge.db',
+        description: 'File name of the database inside path (its -wal and -shm files sit beside it); two brokers sharing one path need different names.',
       },
       synchronous: {
         type: 'enum', values: ['full', 'normal'], default: 'full',

@@ -58,6 +58,10 @@ export function validateConfig(input: unknown, source: ConfigSource = {}): Midge
   }
   const config = out as unknown as MidgeConfig;
   checkListeners(config, fail);
+  const dbFile = config.persistence.file;
+  if (/[/\\]/.test(dbFile) || dbFile === '.' || dbFile === '..') {
+    fail(`expected a file name without a directory (the directory is persistence.path), got ${describeValue(dbFile)}`, ['persistence', 'file']);
+  }
   checkBridges(config, fail);
   checkMetricsOptions(config, (message, key) => fail(message, ['metrics', key]));
   checkSerial(config, fail);
@@ -193,7 +197,7 @@ function checkListeners(config: MidgeConfig, fail: Fail): void {
 const MOSQUITTO_NAMES: Record<string, string> = {
   bind_address: 'listeners[].host',
   persistence_location: 'persistence.path',
-  persistence_file: 'persistence.path',
+  persistence_file: 'persistence.file',
   log_type: 'log.level',
   sys_interval: 'sys.interval',
 };

@@ -1,5 +1,5 @@
 /**
- * Choose the store from the configuration: SQLite in `<path>/midge.db`
+ * Choose the store from the configuration: SQLite in `<path>/<file>`
  * when persistence is enabled (the directory is created with mode 0700,
  * the database and its -wal/-shm files are kept at 0600 whatever the
  * umask: they hold every queued message), otherwise the in-memory store.
@@ -12,10 +12,16 @@ import { MemoryStore } from './memory/memory-store.js';
 import type { SqliteStoreOptions, StoreLogger } from './sqlite/options.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 
-export const DATABASE_FILE_NAME = 'midge.db';
+/** The name used when `persistence.file` is absent (as in the schema's default). */
+export const DEFAULT_DATABASE_FILE = 'midge.db';
+
+/** Path of the SQLite database: `persistence.file` inside `persistence.path`. */
+export function databaseFile(config: Pick<PersistenceConfig, 'path'> & Partial<Pick<PersistenceConfig, 'file'>>): string {
+  return join(config.path, config.file ?? DEFAULT_DATABASE_FILE);
+}
 
 export function openStore(
-  config: Pick<PersistenceConfig, 'enabled' | 'path' | 'synchronous'> & Partial<Pick<PersistenceConfig, 'commit_window_ms'>>,
+  config: Pick<PersistenceConfig, 'enabled' | 'path' | 'synchronous'> & Partial<Pick<PersistenceConfig, 'commit_window_ms' | 'file'>>,
   logger: StoreLogger,
   tuning: Omit<SqliteStoreOptions, 'file' | 'logger' | 'synchronous'> = {},
 ): MemoryStore | SqliteStore {
@@ -27,7 +33,7 @@ export function openStore(
       cause: err,
     });
   }
-  const file = join(config.path, DATABASE_FILE_NAME);
+  const file = databaseFile(config);
   // SQLite gives the -wal and -shm files the mode of the database file: create it private
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
   const window = config.commit_window_ms !== undefined ? { commitWindowMs: config.commit_window_ms } : {};

@@ -5,11 +5,10 @@
  * status page is open.
  */
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Broker } from '../broker/broker.js';
 import type { Session } from '../broker/session.js';
 import type { RecentLogs } from '../log-recent.js';
-import { DATABASE_FILE_NAME } from '../persistence/open-store.js';
+import { databaseFile } from '../persistence/open-store.js';
 import type { AdapterStatus, BridgeStatus, StatusProviders } from '../status-types.js';
 import { VERSION } from '../version.js';
 import { processWriteBytes, type WriteRate } from './write-rate.js';
@@ -105,7 +104,7 @@ export function buildStatus(src: StatusSources): GatewayStatus {
 export function storeFileBytes(broker: Broker): number {
   const p = broker.config.persistence;
   if (!p.enabled) return 0;
-  const db = join(p.path, DATABASE_FILE_NAME);
+  const db = databaseFile(p);
   let total = 0;
   for (const file of [db, `${db}-wal`]) {
     try {

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -91,6 +91,23 @@ describe('midge -c mosquitto.conf', () => {
     } finally {
       midge.kill('SIGTERM');
       await new Promise((resolve) => (midge.exitCode !== null ? resolve(undefined) : midge.once('exit', resolve)));
+    }
+  });
+
+  it('persistence_file: two instances in one persistence_location keep separate databases', async () => {
+    const data = join(dir, 'shared-data');
+    const start = (name: string): ChildProcess => {
+      const conf = join(dir, `${name}.conf`);
+      writeFileSync(conf, `persistence true\npersistence_location ${data}\npersistence_file ${name}.db\nlistener 0 127.0.0.1\nallow_anonymous true\n`);
+      return spawn(process.execPath, [CLI, '-c', conf], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+    };
+    const children = [start('first'), start('second')];
+    try {
+      await Promise.all(children.map((c, i) => waitForOutput(c, /listening on 127\.0\.0\.1:\d+/, `instance ${i}`)));
+      assert.deepEqual(readdirSync(data).filter((f) => f.endsWith('.db')).sort(), ['first.db', 'second.db']);
+    } finally {
+      for (const c of children) c.kill('SIGTERM');
+      await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(undefined) : c.once('exit', resolve)))));
     }
   });
 

@@ -189,10 +189,27 @@ describe('mosquitto.conf semantics', () => {
     assert.equal(parse('log_type error\nlog_type warning\n').config.log.level, 'warn');
   });
 
-  it('message_size_limit becomes max_packet_size with headroom, and a warning', () => {
+  it('persistence_file names the database inside persistence_location; a directory in it is refused at its line', () => {
+    const r = parse('persistence true\npersistence_location /var/lib/m/\npersistence_file second.db\n');
+    assert.deepEqual([r.config.persistence.path, r.config.persistence.file], ['/var/lib/m/', 'second.db']);
+    assert.deepEqual(r.warnings, []);
+    assert.equal(parse('persistence true\n').config.persistence.file, 'midge.db');
+    const err = parseError('persistence true\npersistence_file sub/x.db\n');
+    assert.equal(err.line, 2);
+    assert.match(err.message, /file name without a directory/);
+  });
+
+  it('maximum_qos is max_qos under its other name (mosquitto conf.c accepts both)', () => {
+    assert.equal(parse('listener 1883\nallow_anonymous true\nmaximum_qos 1\n').config.mqtt.max_qos, 1);
+    const r = parse('listener 1883\nmaximum_qos 1\nlistener 1884\nmax_qos 0\nallow_anonymous true\n');
+    assert.equal(r.config.mqtt.max_qos, 0);
+    assert.equal(parseError('listener 1883\nmaximum_qos 3\n').line, 2);
+  });
+
+  it('message_size_limit becomes mqtt.max_payload_size (a payload limit, max_packet_size untouched), no warning', () => {
     const r = parse('message_size_limit 1000\n');
-    assert.equal(r.config.mqtt.max_packet_size, 1000 + 65536);
-    assert.match(warningText(r)[0], /^m\.conf:line 1: message_size_limit: Midge has no payload-only limit/);
+    assert.deepEqual([r.config.mqtt.max_payload_size, r.config.mqtt.max_packet_size], [1000, 0]);
+    assert.deepEqual(r.warnings, []);
   });
 
   it('max_packet_size inside a listener block is that listener\'s; above every listener it is global', () => {

@@ -69,6 +69,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
   }
   const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
   let reason: number = topic.charCodeAt(0) === DOLLAR ? dollarTopicReason(topic) : RC.SUCCESS;
+  if (cfg.max_payload_size > 0 && payload.length > cfg.max_payload_size) reason = RC.UNSPECIFIED_ERROR; // message_size_limit: mosquitto sends 0x95, not a valid PUBACK/PUBREC code
   if (reason === RC.SUCCESS && v5 && props?.payloadFormatIndicator && !isUtf8(payload)) reason = RC.PAYLOAD_FORMAT_INVALID; // [MQTT-3.3.2-4] optional check
   const info = broker.hooks.authorizePublish ? broker.clientInfo(conn) : null;
   if (reason === RC.SUCCESS && info && !broker.hooks.authorizePublish!(info, topic)) reason = RC.NOT_AUTHORIZED;

@@ -3,7 +3,6 @@
  * globally) → the `log`, `mqtt`, `sys`, `persistence` and `auth` sections.
  */
 import { ConfigError } from '../../errors.js';
-import { MAX_PACKET_SIZE } from '../../limits.js';
 import { configSchema } from '../schema.js';
 import type { LogLevel } from '../types.js';
 import { listenerHas } from './listeners.js';
@@ -17,9 +16,6 @@ interface GlobalContext {
 }
 
 type Plain = Record<string, unknown>;
-
-/** Room for the topic, properties and headers when `message_size_limit` (payload) becomes `max_packet_size` (packet). */
-export const MESSAGE_SIZE_OVERHEAD = 65536;
 
 /** mosquitto `log_type` → the Midge level that shows those messages. */
 const LOG_TYPES: Record<string, LogLevel> = {
@@ -58,16 +54,7 @@ export function buildGlobals(globals: ReadonlyMap<string, Setting[]>, drafts: re
   if (inflight) set('mqtt', 'max_inflight_messages', inflight.value === 0 ? 65535 : inflight.value, inflight.d); // 0 = unlimited in mosquitto
 
   const sizeLimit = g('message_size_limit');
-  if (sizeLimit && (sizeLimit.value as number) > 0) {
-    if (g('max_packet_size')) {
-      warn(sizeLimit.d, 'not enforced separately: Midge limits whole packets with max_packet_size only');
-    } else {
-      const bytes = Math.min((sizeLimit.value as number) + MESSAGE_SIZE_OVERHEAD, MAX_PACKET_SIZE);
-      set('mqtt', 'max_packet_size', bytes, sizeLimit.d);
-      warn(sizeLimit.d, `Midge has no payload-only limit: mapped to mqtt.max_packet_size ${bytes} (payload plus 64 KiB for topic and ` +
-        'properties); a client sending a larger packet is disconnected instead of having its message dropped');
-    }
-  }
+  if (sizeLimit) set('mqtt', 'max_payload_size', sizeLimit.value, sizeLimit.d);
 
   // mosquitto's persistence defaults: off, database in the working directory.
   const persistence = g('persistence');
@@ -77,7 +64,7 @@ export function buildGlobals(globals: ReadonlyMap<string, Setting[]>, drafts: re
   const pid = g('pid_file');
   if (pid) set('process', 'pid_file', pid.value, pid.d);
   const file = g('persistence_file');
-  if (file) warn(file.d, `ignored: Midge keeps its database as midge.db in persistence_location; '${String(file.value)}' is neither read nor written`);
+  if (file) set('persistence', 'file', file.value, file.d);
 
   // Per-listener in mosquitto, one value in Midge.
   const maxQos = lowest('max_qos', drafts, warn);

@@ -13,7 +13,7 @@ import { ConfigError } from '../../errors.js';
 import { validateConfig } from '../validate.js';
 import type { MidgeConfig } from '../types.js';
 import { buildListeners, type ListenerDraft, type Setting } from './listeners.js';
-import { isBridgeOption, isPluginOption, OPTIONS, parseValue } from './options.js';
+import { canonicalName, isBridgeOption, isPluginOption, OPTIONS, parseValue } from './options.js';
 import type { ConfigWarning, Directive } from './parse.js';
 import { buildGlobals } from './globals.js';
 import { buildBridges, type BridgeDraft } from './bridges.js';
@@ -137,9 +137,10 @@ export function mapDirectives(directives: readonly Directive[], opts: MapOptions
 }
 
 function store(opts: Map<string, Setting>, d: Directive, setting: Setting, fail: (d: Directive, m: string) => never): void {
-  const prev = opts.get(d.name);
+  const key = canonicalName(d.name);
+  const prev = opts.get(key);
   if (prev && typeof setting.value === 'string') fail(d, `duplicate ${d.name} value for this listener (first at ${where(prev.d)}); mosquitto refuses this too`);
-  opts.set(d.name, setting);
+  opts.set(key, setting);
 }
 
 export function where(d: Directive): string {

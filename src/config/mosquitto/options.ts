@@ -90,6 +90,7 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   listener: map('listener', 'raw'),
   max_connections: map('listener', 'int'),
   max_qos: map('listener', 'int'),
+  maximum_qos: map('listener', 'int'),
   max_topic_alias: map('listener', 'int'),
   mount_point: refuse('listener', 'string', `mount points are ${NOT_YET}`),
   port: map('listener', 'int'),
@@ -158,3 +159,8 @@ export function parseValue(d: Directive, type: ValueType, extraText: (d: Directi
     }
   }
 }
+
+/** Other spellings mosquitto accepts for one option (its conf.c): stored under the canonical name. */
+const ALIASES: Readonly<Record<string, string>> = { maximum_qos: 'max_qos' };
+
+export const canonicalName = (name: string): string => (Object.hasOwn(ALIASES, name) ? ALIASES[name]! : name);
