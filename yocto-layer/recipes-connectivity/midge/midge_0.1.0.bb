@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "ccebb53110e3a711b3392fbc7008b55ae87af031c6811d7c048190ceabe2ae4f"
+SRC_URI[sha256sum] = "04e7314a8f165b36e428e7576f9e3b867cf7336d33e26466aca63eed91ffae1d"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 
