@@ -124,6 +124,26 @@ describe('SqliteStore write path', () => {
     assert.equal(s.bridgeQueue.stats('cloud').messages, 0);
   });
 
+  it('a second store opened on a live database (midge queue beside midge) leaves the first one\'s WAL alone; nothing is lost', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'midge-durable-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'midge.db');
+    const live = new SqliteStore({ file, logger: quiet, commitWindowMs: 0 });
+    for (let seq = 1; seq <= 100; seq++) live.enqueue('c', entry(seq));
+    await durable(live);
+    const cli = new SqliteStore({ file, logger: quiet });
+    assert.equal(cli.loadQueue('c').length, 100);
+    for (let seq = 101; seq <= 200; seq++) live.enqueue('c', entry(seq));
+    await durable(live);
+    assert.equal(cli.loadQueue('c').length, 200, 'the other connection sees the live writes');
+    cli.close();
+    for (let seq = 201; seq <= 300; seq++) live.enqueue('c', entry(seq));
+    await durable(live);
+    live.close();
+    const again = open(t, {}, file);
+    assert.deepEqual(again.loadQueue('c').map((e) => e.seq), Array.from({ length: 300 }, (_, i) => i + 1));
+  });
+
   it('ids are reserved in blocks: after rows that were all cancelled, a reopened store continues above every id used', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'midge-durable-'));
     t.after(() => rmSync(dir, { recursive: true, force: true }));

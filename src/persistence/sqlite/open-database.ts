@@ -128,14 +128,21 @@ function preallocateWal(db: Database.Database, file: string): void {
   const pageSize = pragmaValue(db, 'page_size') as number;
   const bytes = WAL_HEADER_BYTES + pages * (pageSize + WAL_FRAME_HEADER_BYTES);
   const wal = `${file}-wal`;
-  const fd = openSync(wal, existsSync(wal) ? 'r+' : 'w', 0o600);
+  // Another process may use the database (`midge queue` beside a running midge): hold SQLite's write
+  // lock while filling, so nobody appends frames meanwhile, and fill only a WAL that is still empty.
+  db.exec('BEGIN IMMEDIATE');
   try {
-    if (fstatSync(fd).size >= bytes) return;
-    const zeros = Buffer.alloc(Math.min(bytes, 1 << 20));
-    for (let at = 0; at < bytes; at += zeros.length) writeSync(fd, zeros, 0, Math.min(zeros.length, bytes - at), at);
-    fdatasyncSync(fd);
+    const fd = openSync(wal, existsSync(wal) ? 'r+' : 'w', 0o600);
+    try {
+      if (fstatSync(fd).size !== 0) return; // written since the checkpoint: in use, leave it
+      const zeros = Buffer.alloc(Math.min(bytes, 1 << 20));
+      for (let at = 0; at < bytes; at += zeros.length) writeSync(fd, zeros, 0, Math.min(zeros.length, bytes - at), at);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   } finally {
-    closeSync(fd);
+    db.exec('COMMIT');
   }
 }
 
