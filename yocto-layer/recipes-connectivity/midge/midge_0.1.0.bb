@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "04e7314a8f165b36e428e7576f9e3b867cf7336d33e26466aca63eed91ffae1d"
+SRC_URI[sha256sum] = "2b9d32765bf45c9f84086eb73bd6b78eb3f44eba5cd95d5bf7d9bf171dbea0b5"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 
