@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "2b9d32765bf45c9f84086eb73bd6b78eb3f44eba5cd95d5bf7d9bf171dbea0b5"
+SRC_URI[sha256sum] = "86f3d35cd643e975594143bcddbb10b381535bd4003144a5530fc95f3b28cba9"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 
