@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import tls from 'node:tls';
+import { closedListeners, closedListenerWarning } from '../../src/config/listener-access.js';
 import { loadMosquittoConfig } from '../../src/config/mosquitto/load.js';
 import { EC, openssl, generatePki, type KeyPair, type TestPki } from '../helpers/certs.js';
 import { connect } from '../helpers/clients.js';
@@ -99,5 +100,8 @@ describe('username from the client certificate', () => {
     assert.equal(config.listeners[0]!.use_identity_as_username, true);
     assert.equal(config.listeners[0]!.require_certificate, false);
     assert.equal(config.listeners[1]!.use_subject_as_username, true);
+    // check-config and the start-up log warn about the listener no client can get into, and only that one
+    assert.deepEqual(closedListeners(config).map((l) => l.port), [8883]);
+    assert.match(closedListenerWarning(config.listeners[0]!), /use_identity_as_username without require_certificate .* every client is refused/);
   });
 });
