@@ -40,7 +40,13 @@ export function verifyClientCertificate(socket: TLSSocket, crls: readonly Crl[])
 export function certificateIdentity(socket: TLSSocket, source: IdentitySource): string | undefined {
   const peer = socket.getPeerCertificate(true);
   if (!peer || !peer.raw) return undefined;
-  if (source === 'subject') return formatRfc2253(certFields(peer.raw).subject);
+  if (source === 'subject') {
+    try {
+      return formatRfc2253(certFields(peer.raw).subject);
+    } catch {
+      return undefined; // a subject that does not parse as DER: no identity, refused like a missing one
+    }
+  }
   const cn = peer.subject?.CN;
   const first = Array.isArray(cn) ? cn[0] : cn;
   return first === undefined || first.includes('\0') ? undefined : first;

@@ -77,6 +77,21 @@ describe('crlfile with a root -> signing CA chain', () => {
     assert.ok(lb.logs.slice(mark).some((l) => /CERT_REVOKED/.test(String(l.reason))));
   });
 
+  test('SIGHUP-style reload: a new CRL revoking the signing CA takes effect for new connections', async () => {
+    const crlfile = join(pki.dir, 'reloaded.pem');
+    writeFileSync(crlfile, readFileSync(join(pki.dir, 'full.pem')));
+    const own = await startLoggedBroker([{ port: 0, certfile: pki.server.cert, keyfile: pki.server.key, cafile: pki.rootCert, require_certificate: true, crlfile }]);
+    try {
+      assert.equal(await attempt(own.port(), pki, pki.client), 0);
+      writeFileSync(crlfile, readFileSync(join(pki.dir, 'revoked-ca.pem')));
+      assert.equal(own.broker.reloadTls(), 0);
+      assert.equal(await attempt(own.port(), pki, pki.client), 'refused');
+      await own.waitLog(/client certificate refused: certificate is revoked/);
+    } finally {
+      await own.stop();
+    }
+  });
+
   test("no CRL from the client's issuer (only the root's) refuses the client: UNABLE_TO_GET_CRL, as mosquitto", async () => {
     assert.equal(await attempt(lb.port(LISTENER.rootOnly), pki, pki.client), 'refused');
     const line = await lb.waitLog(/client certificate refused: no CRL for the certificate issuer/);
