@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import tls from 'node:tls';
 import mqtt from 'mqtt';
 import type { IClientOptions } from 'mqtt';
 import { generateChainPki, type ChainPki } from '../helpers/certs-chain.js';
@@ -63,6 +64,16 @@ describe('crlfile with a root -> signing CA chain', () => {
     assert.equal(await attempt(lb.port(LISTENER.signingOnly), pki, pki.revoked), 'refused');
     const line = await lb.waitLog(/client certificate refused: certificate is revoked/);
     assert.match(String(line.reason), /CERT_REVOKED/);
+  });
+
+  test('a revoked client that sends CONNECT right after its TLS 1.3 handshake gets no byte back, only the close', async () => {
+    const socket = tls.connect({ host: '127.0.0.1', port: lb.port(LISTENER.signingOnly), ca: readFileSync(pki.rootCert), cert: readFileSync(pki.revoked.cert), key: readFileSync(pki.revoked.key), minVersion: 'TLSv1.3' });
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
+    socket.on('error', () => undefined); // the reset is the expected end
+    socket.once('secureConnect', () => socket.write(Buffer.from('101000044d5154540402003c000464657631', 'hex')));
+    await withTimeout(new Promise<void>((resolve) => socket.once('close', () => resolve())), 5000, 'the broker to close');
+    assert.equal(Buffer.concat(received).length, 0, 'no CONNACK or any other byte for a revoked certificate');
   });
 
   test('a full-chain CRL file (root + signing CA) keeps working', async () => {
