@@ -95,7 +95,7 @@ describe('crlfile with a root -> signing CA chain', () => {
     try {
       assert.equal(await attempt(own.port(), pki, pki.client), 0);
       writeFileSync(crlfile, readFileSync(join(pki.dir, 'revoked-ca.pem')));
-      assert.equal(own.broker.reloadTls(), 0);
+      assert.equal(own.server.reloadTls(), 0);
       assert.equal(await attempt(own.port(), pki, pki.client), 'refused');
       await own.waitLog(/client certificate refused: certificate is revoked/);
     } finally {
