@@ -18,13 +18,13 @@ const rows = [
 ];
 
 /** Markdown tables: per scenario, each metric's median [min..max] per broker and the ratio Midge / mosquitto. */
-export function summarize(results, idle, med) {
+export function summarize(results, idle, med, scale = 1) {
   const out = [];
   const brokers = [...new Set(results.map((r) => r.broker))];
   for (const s of scenarios) {
     const sub = results.filter((r) => r.scenario === s.name);
     if (!sub.length) continue;
-    out.push(`### ${s.name} (${s.conns * s.rate} msg/s QoS 1), medians of ${Math.max(...sub.map((r) => r.round))} rounds [min..max]`, '');
+    out.push(`### ${s.name}${scale !== 1 ? ` x ${scale}` : ''} (${Math.round(s.conns * scale) * s.rate} msg/s QoS 1), medians of ${Math.max(...sub.map((r) => r.round))} rounds [min..max]`, '');
     out.push(`| | ${brokers.join(' | ')} | midge / mosquitto |`, `|---|${brokers.map(() => '---|').join('')}---|`);
     for (const [label, get] of rows) {
       const m = {};

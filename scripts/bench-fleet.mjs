@@ -9,6 +9,7 @@
 // ROUNDS times; medians and ratios to mosquitto of the same run. Each round also measures idle RSS:
 // Midge (bridge connected, no clients) vs a bare `node -e 'setInterval(()=>{},1e9)'`.
 //   npm run bench:fleet -- [--rounds 3] [--warmup 10] [--duration 30] [--only 1k] [--brokers midge,mosquitto]
+//   --scale F: F times the connections (same rate each), e.g. 0.2 under emulation
 //   --root DIR: run the brokers (and bare Node) in the chroot DIR (emulated arm64: scripts/bench-fleet-arm64.sh)
 // BENCH_NODE_ARGS: extra Node flags for Midge (A/B of startup flags).
 import { execFileSync, spawn } from 'node:child_process';
@@ -18,7 +19,7 @@ import { arg, med, root } from './bench-lib.mjs';
 import { scenarios, summarize } from './bench-fleet-report.mjs';
 
 const ROUNDS = Number(arg('rounds', 3)), WARMUP = Number(arg('warmup', 10)), DURATION = Number(arg('duration', 30));
-const ONLY = arg('only', ''), BROKERS = arg('brokers', 'midge,mosquitto').split(','), CHROOT = arg('root', '');
+const SCALE = Number(arg('scale', 1)), ONLY = arg('only', ''), BROKERS = arg('brokers', 'midge,mosquitto').split(','), CHROOT = arg('root', '');
 const PORT = 19860, CLOUD_PORT = 19861;
 const work = join(root, 'build/bench-fleet'), inner = '/tmp/midge-bench-fleet'; // inner: the path as the broker sees it
 const outer = (p) => (CHROOT ? join(CHROOT, p) : p);
@@ -98,7 +99,7 @@ async function withBroker(name, fn) {
 }
 
 function fleetload(s, pid) {
-  const out = execFileSync(join(work, 'fleetload'), ['--conns', s.conns, '--rate', s.rate, '--port', PORT, '--cloud-port', CLOUD_PORT, '--broker-pid', pid,
+  const out = execFileSync(join(work, 'fleetload'), ['--conns', Math.round(s.conns * SCALE), '--rate', s.rate, '--port', PORT, '--cloud-port', CLOUD_PORT, '--broker-pid', pid,
     '--warmup', WARMUP, '--duration', DURATION].map(String), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: (WARMUP + DURATION + 200) * 1000 });
   return JSON.parse(out.trim().split('\n').pop());
 }
@@ -115,7 +116,7 @@ async function idleRss() {
 const results = [], idle = [];
 const file = join(work, `fleet-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
 const chosen = scenarios.filter((s) => !ONLY || s.name.includes(ONLY));
-console.log(`fleet benchmark: ${ROUNDS} rounds, warm-up ${WARMUP} s, measured ${DURATION} s${CHROOT ? `, brokers in ${CHROOT}` : ''}; results -> ${file}`);
+console.log(`fleet benchmark: ${ROUNDS} rounds,${SCALE !== 1 ? ` connections x ${SCALE},` : ''} warm-up ${WARMUP} s, measured ${DURATION} s${CHROOT ? `, brokers in ${CHROOT}` : ''}; results -> ${file}`);
 for (let r = 1; r <= ROUNDS; r++) {
   if (BROKERS.includes('midge')) {
     const x = await idleRss();
@@ -133,4 +134,4 @@ for (let r = 1; r <= ROUNDS; r++) {
     }
   }
 }
-console.log('\n' + summarize(results, idle, med));
+console.log('\n' + summarize(results, idle, med, SCALE));
