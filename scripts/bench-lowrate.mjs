@@ -5,7 +5,7 @@
 // is shared): per message, the broker's system calls (strace -c -f, in a separate run because
 // strace slows the process down) and its wake-ups (voluntary context switches of all its threads,
 // /proc/PID/task/*/status), besides CPU s per million messages and latency percentiles.
-//   node scripts/bench-lowrate.mjs [--rounds 3] [--count 10000] [--qos 0,1] [--strace 1]
+//   node scripts/bench-lowrate.mjs [--rounds 3] [--count 10000] [--qos 0,1] [--strace 1] [--dists a=DIR,b=DIR]
 // BENCH_NODE_ARGS: extra Node flags for Midge (A/B of startup flags).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
@@ -20,10 +20,12 @@ mkdirSync(work, { recursive: true });
 execFileSync('cc', ['-O2', '-o', join(work, 'mqttload'), join(shared, 'mqttload.c')]);
 execFileSync('bash', ['-c', `sed 's/port: 18852/port: ${PORT}/' ${join(root, 'scripts/bench-midge.yaml')} > ${join(work, 'midge.yaml')}; sed 's/^listener 18850/listener ${PORT}/' ${join(shared, 'mosquitto.conf')} > ${join(work, 'mosquitto.conf')}`]);
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const brokers = {
-  midge: [process.execPath, [...nodeArgs, join(root, 'dist/cli.js'), '-c', join(work, 'midge.yaml')]],
-  mosquitto: ['mosquitto', ['-c', join(work, 'mosquitto.conf')]],
-};
+// --dists name=DIR,name2=DIR2: A/B of builds (each a dist/ folder), interleaved with mosquitto
+const dists = arg('dists', `midge=${join(root, 'dist')}`).split(',').map((d) => d.split('='));
+const brokers = Object.fromEntries([
+  ...dists.map(([name, dir]) => [name, [process.execPath, [...nodeArgs, join(dir, 'cli.js'), '-c', join(work, 'midge.yaml')]]]),
+  ['mosquitto', ['mosquitto', ['-c', join(work, 'mosquitto.conf')]]],
+]);
 
 async function startBroker(name) {
   const [cmd, args] = brokers[name];
@@ -82,7 +84,7 @@ for (const qos of QOS) {
   for (const key of ['cpuPerM', 'userShare', 'p50', 'p99', 'p999', 'wakeupsPerMsg', 'syscallsPerMsg']) {
     const v = {};
     for (const name of Object.keys(brokers)) { const a = rows.filter((x) => x.name === name && x.qos === qos && x[key] != null).map((x) => x[key]); v[name] = a.length ? med(a) : NaN; }
-    console.log(`QoS ${qos} ${key.padEnd(15)} midge ${v.midge.toFixed(2).padStart(8)}  mosquitto ${v.mosquitto.toFixed(2).padStart(8)}  ratio ${(v.midge / v.mosquitto).toFixed(2)}`);
+    console.log(`QoS ${qos} ${key.padEnd(15)} ` + Object.keys(brokers).map((n) => `${n} ${v[n].toFixed(2).padStart(8)}`).join('  ') + '  ' + dists.map(([n]) => `${n}/mosquitto ${(v[n] / v.mosquitto).toFixed(2)}`).join('  '));
   }
   for (const name of Object.keys(brokers)) { const t = rows.find((x) => x.name === name && x.qos === qos && x.top); if (t) console.log(`QoS ${qos} ${name} syscalls/msg: ${t.top}`); }
 }
