@@ -5,7 +5,7 @@
 # Debian's arm64 mosquitto. The load generator and the cloud mosquitto run on the host.
 # Absolute figures under emulation mean nothing; the ratio says whether ARM is pathological.
 #
-#   scripts/bench-fleet-arm64.sh [ARTEFACT.tar.gz] [-- bench-fleet.mjs options, e.g. --rounds 3 --conns-scale]
+#   scripts/bench-fleet-arm64.sh [ARTEFACT.tar.gz] [-- bench-fleet.mjs options, e.g. --rounds 3 --scale 0.1]
 # Needs root, qemu-user-static, binfmt-support, debootstrap; build the artefact first
 # (scripts/build-release.sh arm64).
 set -euo pipefail
