@@ -20,10 +20,11 @@ mkdirSync(work, { recursive: true });
 execFileSync('cc', ['-O2', '-o', join(work, 'mqttload'), join(shared, 'mqttload.c')]);
 execFileSync('bash', ['-c', `sed 's/port: 18852/port: ${PORT}/' ${join(root, 'scripts/bench-midge.yaml')} > ${join(work, 'midge.yaml')}; sed 's/^listener 18850/listener ${PORT}/' ${join(shared, 'mosquitto.conf')} > ${join(work, 'mosquitto.conf')}`]);
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-// --dists name=DIR,name2=DIR2: A/B of builds (each a dist/ folder), interleaved with mosquitto
+// --dists name=DIR,name2=DIR2: A/B of builds (each a dist/ folder), interleaved with mosquitto;
+// name=DIR+--flag+--flag2 adds Node startup flags to that variant (A/B of flags)
 const dists = arg('dists', `midge=${join(root, 'dist')}`).split(',').map((d) => d.split('='));
 const brokers = Object.fromEntries([
-  ...dists.map(([name, dir]) => [name, [process.execPath, [...nodeArgs, join(dir, 'cli.js'), '-c', join(work, 'midge.yaml')]]]),
+  ...dists.map(([name, spec]) => { const [dir, ...flags] = spec.split('+'); return [name, [process.execPath, [...nodeArgs, ...flags, join(dir, 'cli.js'), '-c', join(work, 'midge.yaml')]]]; }),
   ['mosquitto', ['mosquitto', ['-c', join(work, 'mosquitto.conf')]]],
 ]);
 
