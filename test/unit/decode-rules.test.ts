@@ -121,9 +121,12 @@ describe('inbound decoder rules', () => {
     });
   }
 
-  test('MQTT 3.1 leaves free what 3.1.1 reserved: CONNECT flag bit 0, Will bits without the Will Flag, DUP on PUBREL', () => {
+  test('MQTT 3.1 leaves free what 3.1.1 reserved: CONNECT flag bit 0, Will bits without the Will Flag, empty user name/password, DUP on PUBREL', () => {
     const c = decode(connect(3, 0x02 | 0x01 | 0x18 | 0x20), 'new') as IConnectPacket;
     assert.deepEqual([c.protocolId, c.protocolVersion, c.clean, c.will], ['MQIsdp', 3, true, undefined]);
+    const noName = decode(connect(3, 0x02 | 0x80 | 0x40), 'new') as IConnectPacket;
+    assert.deepEqual([noName.username, noName.password], [undefined, undefined], 'user name and password flags with nothing left: ignored');
+    assert.equal(reasonOf(connect(4, 0x02 | 0x80), 'new'), M, '3.1.1: the same is malformed');
     assert.deepEqual(decode(pkt(0x6a, [0, 5]), 3), { cmd: 'pubrel', retain: false, qos: 1, dup: true, length: 2, topic: null, payload: null, messageId: 5 });
   });
 

@@ -63,8 +63,10 @@ export function decodeConnect(buf: Buffer, start: number, end: number): IConnect
     packet.will = { retain: (flags & WILL_RETAIN) !== 0, qos: ((flags & WILL_QOS) >> 3) as 0 | 1 | 2, topic, payload };
     if (willProperties) packet.will.properties = willProperties;
   }
-  if (flags & USERNAME) packet.username = r.string('user name');
-  if (flags & PASSWORD) packet.password = r.binary('password');
+  // MQTT 3.1: a User Name or Password flag with nothing left for it is ignored (as mosquitto: "Ignore.")
+  const lenient = level === 3;
+  if (flags & USERNAME && !(lenient && r.left === 0)) packet.username = r.string('user name');
+  if (flags & PASSWORD && !(lenient && r.left === 0)) packet.password = r.binary('password');
   // [MQTT-3.1.2-18] [MQTT-3.1.2-20] no user name or password bytes without their flags
   r.expectEnd();
   return packet;
