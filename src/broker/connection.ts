@@ -10,7 +10,8 @@ import mqtt from 'mqtt-packet';
 import type { IConnectPacket, Packet } from 'mqtt-packet';
 import { ERR, GatewayError, reasonCodeOf } from '../errors.js';
 import { disconnectCodeFor, RC, reasonName } from '../reason-codes.js';
-import type { Broker } from './broker.js';
+import type { ConnectionState } from './client-link.js';
+import type { BrokerContext, ConnectionContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import type { PublishRateLimiter } from './publish-rate.js';
 import type { Session } from './session.js';
@@ -19,7 +20,7 @@ import { encodeShortAck } from './ack-codec.js';
 import { fitClientMaximum } from './client-packet-limit.js';
 import { decodeFrame, newStreamState, type StreamState } from './decode/frame.js';
 
-export type ConnectionState = 'new' | 'connected' | 'closed';
+export type { ConnectionState } from './client-link.js';
 
 // mqtt-packet by default caches a Buffer for each of the 65,536 16-bit numbers on
 // the first encode (6.5 MB of heap); a 2-byte allocation per number costs less.
@@ -41,7 +42,7 @@ interface PartialPacket {
 /** Where decodeFrame reports the end of a packet or what a cut one needs (one for all connections: decoding is synchronous). */
 const NEXT = { end: 0, need: 0 };
 
-export class Connection {
+export class Connection implements ConnectionContext {
   readonly id = nextConnectionId++;
   state: ConnectionState = 'new';
   protocolVersion: 3 | 4 | 5 = 4;
@@ -85,7 +86,7 @@ export class Connection {
 
   constructor(
     readonly socket: Duplex & { remoteAddress?: string; remotePort?: number },
-    readonly broker: Broker,
+    readonly broker: BrokerContext,
     readonly listenerName: string,
     /** Listener policy: may clients connect without a user name? */
     readonly allowAnonymous: boolean,

@@ -19,7 +19,7 @@ type WebSocketModule = typeof import('../listeners/websocket.js');
 import { verifyClientCertificate } from '../tls/client-cert.js';
 import { explainTlsError } from '../tls/tls-errors.js';
 import { loadTlsOptions, tlsEnabled } from '../tls/options.js';
-import type { Broker } from './broker.js';
+import type { BrokerContext } from './context.js';
 import { Connection } from './connection.js';
 import { PublishRateLimiter } from './publish-rate.js';
 import { countSocket } from './socket-events.js';
@@ -58,7 +58,7 @@ export class Listeners {
   /** Connections at which we warn that the file descriptor limit is near. */
   private readonly fdWarnAt = fdWarningThreshold(this.fdLimit);
 
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly broker: BrokerContext) {}
 
   private get log() {
     return this.broker.log;

@@ -4,7 +4,7 @@
  * outlives its connection when its expiry interval is non-zero.
  */
 import type { OutboundEntry, SubscriptionRecord } from '../persistence/types.js';
-import type { Connection } from './connection.js';
+import type { ClientLink } from './client-link.js';
 
 export const NEVER_EXPIRES = 0xffffffff;
 
@@ -15,7 +15,7 @@ export class Session {
   private subs: Map<string, SubscriptionRecord> | undefined;
   private sent: Map<number, OutboundEntry> | undefined;
   private unreleased: Set<number> | undefined;
-  connection: Connection | null = null;
+  connection: ClientLink | null = null;
   /** User name of the last connection (ACL checks while offline). */
   username: string | undefined;
   /** Wall-clock ms of the last disconnect, while offline. */

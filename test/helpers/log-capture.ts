@@ -4,8 +4,10 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { Broker } from '../../src/broker/broker.js';
+import type { Broker } from '../../src/broker/broker.js';
 import type { BrokerHooks } from '../../src/broker/hooks.js';
+import type { ListenerAddress } from '../../src/broker/listeners.js';
+import { MqttServer } from '../../src/broker/server.js';
 import type { ListenerConfig } from '../../src/config/types.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { MemoryStore } from '../../src/persistence/memory/memory-store.js';
@@ -18,6 +20,8 @@ export interface LoggedBroker {
   /** Wait for a log record whose msg matches. */
   waitLog(pattern: RegExp, timeoutMs?: number): Promise<Record<string, unknown> & { msg: string }>;
   port(i?: number): number;
+  /** The listeners' addresses, in config order. */
+  addresses(): ListenerAddress[];
   stop(): Promise<void>;
 }
 
@@ -31,8 +35,9 @@ export async function startLoggedBroker(listeners: Array<Partial<ListenerConfig>
     },
   });
   const config = validateConfig({ listeners, sys: { interval: 0 }, persistence: { enabled: false }, mqtt: options.mqtt ?? {} });
-  const broker = new Broker({ config, logger: pino({ level: 'debug' }, sink), store: new MemoryStore(), hooks: options.hooks });
-  await broker.start();
+  const server = new MqttServer({ config, logger: pino({ level: 'debug' }, sink), store: new MemoryStore(), hooks: options.hooks });
+  const broker = server.broker;
+  await server.start();
   return {
     broker,
     logs,
@@ -40,7 +45,8 @@ export async function startLoggedBroker(listeners: Array<Partial<ListenerConfig>
       await waitFor(() => logs.some((l) => pattern.test(l.msg)), timeoutMs, `a log line matching ${pattern}; got:\n${logs.map((l) => l.msg).join('\n')}`);
       return logs.find((l) => pattern.test(l.msg))!;
     },
-    port: (i = 0) => broker.addresses()[i]!.port,
-    stop: () => broker.stop(),
+    port: (i = 0) => server.addresses()[i]!.port,
+    addresses: () => server.addresses(),
+    stop: () => server.stop(),
   };
 }
