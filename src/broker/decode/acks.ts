@@ -15,7 +15,7 @@ export function decodeAck(cmd: AckCmd, first: number, buf: Buffer, start: number
   const length = end - start;
   // 3.1.1: exactly a packet identifier (mosquitto: Malformed for any other length)
   if (version !== 5 && length !== 2) throw new MalformedPacketError(`${cmd.toUpperCase()} with remaining length ${length}`);
-  const r = new Reader(buf, start, end, cmd.toUpperCase());
+  if (length < 2) throw new MalformedPacketError(`${cmd.toUpperCase()} too short for its packet identifier`);
   const packet = {
     cmd,
     retain: false,
@@ -24,9 +24,14 @@ export function decodeAck(cmd: AckCmd, first: number, buf: Buffer, start: number
     length,
     topic: null,
     payload: null,
-    messageId: r.u16('packet identifier'),
+    messageId: (buf[start]! << 8) | buf[start + 1]!,
   } as unknown as AckPacket;
   if (version === 5) {
+    if (length === 2) {
+      packet.reasonCode = 0; // 3.4.2.1: the short form means Success
+      return packet;
+    }
+    const r = new Reader(buf, start + 2, end, cmd.toUpperCase());
     const reasonCode = length > 2 ? r.u8('reason code') : 0;
     const codes = cmd === 'puback' || cmd === 'pubrec' ? PUBACK_CODES : PUBREL_CODES;
     // [MQTT-3.4.2-1] [MQTT-3.6.2-1] a reason code the packet does not define: Protocol Error, as mosquitto
