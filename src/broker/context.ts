@@ -104,8 +104,10 @@ export interface ConnectionContext extends ClientLink {
   readonly broker: BrokerContext;
   readonly log: Logger;
   session: Session | null;
-  /** Verified client-certificate Common Name on a `use_identity_as_username` listener: replaces the CONNECT username. */
+  /** Verified client-certificate Common Name (`use_identity_as_username`) or RFC 2253 subject (`use_subject_as_username`): replaces the CONNECT username. */
   certIdentity: string | undefined;
+  /** The listener takes the username from the certificate: without `certIdentity` the CONNECT is refused. */
+  readonly certIdentityRequired: boolean;
   /** Per-client PUBLISH rate limit (listener `max_publish_rate`), if any. */
   publishLimiter: PublishRateLimiter | undefined;
   /** Seconds; 0 = no keepalive. */

@@ -15,6 +15,8 @@ import { waitFor } from './wait.js';
 
 export interface LoggedBroker {
   broker: Broker;
+  /** The broker with its listeners (e.g. for `reloadTls()`). */
+  server: MqttServer;
   /** Parsed log records so far. */
   logs: Array<Record<string, unknown> & { msg: string }>;
   /** Wait for a log record whose msg matches. */
@@ -40,6 +42,7 @@ export async function startLoggedBroker(listeners: Array<Partial<ListenerConfig>
   await server.start();
   return {
     broker,
+    server,
     logs,
     async waitLog(pattern, timeoutMs = 5000) {
       await waitFor(() => logs.some((l) => pattern.test(l.msg)), timeoutMs, `a log line matching ${pattern}; got:\n${logs.map((l) => l.msg).join('\n')}`);

@@ -67,7 +67,10 @@ export async function handleConnect(conn: ConnectionContext, packet: IConnectPac
     return refuse(conn, RC.CLIENT_IDENTIFIER_NOT_VALID, 'client id too long');
   }
   conn.clientId = clientId;
-  // use_identity_as_username: the verified certificate's CN replaces whatever username was sent
+  // use_identity_as_username / use_subject_as_username: no certificate (never asked for without
+  // require_certificate) or no Common Name is a bad user name or password, as mosquitto (handle_connect.c)
+  if (conn.certIdentityRequired && conn.certIdentity === undefined) return refuse(conn, RC.BAD_USER_NAME_OR_PASSWORD, 'no client certificate identity for the user name');
+  // the verified certificate's CN or subject replaces whatever username was sent
   conn.username = conn.certIdentity ?? packet.username;
 
   // Authentication. Without an authenticate hook (no password file) there is nothing to check a user
