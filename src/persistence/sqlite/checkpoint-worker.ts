@@ -6,19 +6,19 @@
  * connection's setting), here, off the broker's event loop. PASSIVE never
  * waits for the main connection, which keeps committing meanwhile.
  */
-import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
+import { openConnection, prepare } from './native.js';
 
 const { file } = workerData as { file: string };
 let result: { busy: number; log: number; checkpointed: number } | { error: string } = { error: 'no checkpoint ran' };
 try {
-  const db = new Database(file, { fileMustExist: true });
+  const db = openConnection(file, { fileMustExist: true }); // pinned: see native.ts
   try {
-    db.pragma('synchronous = NORMAL'); // a checkpoint syncs WAL and database at NORMAL and above
+    // SQLite's default synchronous (FULL) on this connection: the checkpoint syncs the WAL and the database
     // The store keeps committing meanwhile; a frame written during a pass keeps the WAL from starting
     // again at the next commit, so a few more passes copy what came in (each much shorter than the first).
     for (let pass = 0; pass < 3; pass++) {
-      result = (db.pragma('wal_checkpoint(PASSIVE)') as Array<{ busy: number; log: number; checkpointed: number }>)[0]!;
+      result = prepare(db, 'PRAGMA wal_checkpoint(PASSIVE)').get() as { busy: number; log: number; checkpointed: number };
       if (result.busy !== 0 || result.checkpointed >= result.log) break;
     }
   } finally {

@@ -29,6 +29,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { pragmaValue } from './native.js';
 import type { StoreLogger } from './options.js';
 
 /** SQLite's default automatic-checkpoint threshold, in WAL frames (pages). */
@@ -60,7 +61,7 @@ export class Checkpointer {
     private readonly file: string,
     private readonly logger: StoreLogger,
   ) {
-    db.pragma('wal_autocheckpoint = 0');
+    pragmaValue(db, 'wal_autocheckpoint = 0');
   }
 
   /** The WAL's length in frames, from the WAL-index header; undefined if it cannot be read. */
@@ -81,7 +82,7 @@ export class Checkpointer {
     if (frames === undefined) {
       // no WAL-index to read (not expected in WAL mode): give the job back to SQLite
       this.sqliteDoesIt = true;
-      this.db.pragma(`wal_autocheckpoint = ${WAL_CHECKPOINT_FRAMES}`);
+      pragmaValue(this.db, `wal_autocheckpoint = ${WAL_CHECKPOINT_FRAMES}`);
       this.logger.warn({ file: this.file }, 'cannot read the WAL-index; WAL checkpoints run inside commits');
       return;
     }
@@ -100,7 +101,7 @@ export class Checkpointer {
 
   private checkpointHere(): void {
     this.counters.blocking++;
-    this.db.pragma('wal_checkpoint(PASSIVE)');
+    pragmaValue(this.db, 'wal_checkpoint(PASSIVE)');
   }
 
   private startWorker(): void {
