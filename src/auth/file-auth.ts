@@ -1,7 +1,8 @@
 /**
  * The built-in security: `auth.password_file` and `auth.acl_file` turned
- * into BrokerHooks. Files are read at start (a bad file stops the start with
- * a ConfigError naming file and line) and again by `reload()` (SIGHUP): a
+ * into BrokerHooks. Files are read at start (a bad ACL file or an unreadable
+ * file stops the start with a ConfigError naming file and line; a bad line in
+ * the password file is skipped with a warning, as in mosquitto) and again by `reload()` (SIGHUP): a
  * broken new file is logged and the previous contents stay in force. Every
  * check reads the current state, so connected clients get the new rules on
  * their next operation.
@@ -9,6 +10,7 @@
 import type { Logger } from 'pino';
 import type { AuthResult, BrokerHooks, ClientInfo } from '../broker/hooks.js';
 import type { AuthConfig } from '../config/types.js';
+import type { ConfigError } from '../errors.js';
 import { RC } from '../reason-codes.js';
 import { parseSharedFilter } from '../topics/index.js';
 import { checkSubscribe, checkTopic, loadAclFile, READ, WRITE } from './acl-file.js';
@@ -25,7 +27,9 @@ export interface FileAuth {
 }
 
 export function createFileAuth(config: AuthConfig, logger: Logger): FileAuth {
-  let passwords: PasswordDb | undefined = config.password_file ? loadPasswordFile(config.password_file) : undefined;
+  // a malformed line skips that entry with a warning naming file and line, as mosquitto does
+  const skipped = (err: ConfigError): void => logger.warn({ file: err.file, line: err.line }, `password file: entry skipped: ${err.message}`);
+  let passwords: PasswordDb | undefined = config.password_file ? loadPasswordFile(config.password_file, skipped) : undefined;
   let acl: Acl | undefined = config.acl_file ? loadAclFile(config.acl_file) : undefined;
   const dummy = dummyHash();
   if (passwords) logger.info({ file: config.password_file, users: passwords.size }, 'password file loaded');
@@ -55,7 +59,9 @@ export function createFileAuth(config: AuthConfig, logger: Logger): FileAuth {
         { clientId: client.clientId, username: client.username, remote: client.remoteAddress },
         entry ? (password === undefined ? 'authentication failed: no or empty password given' : 'authentication failed: wrong password') : 'authentication failed: unknown user',
       );
-      return { ok: false, reasonCode: RC.BAD_USER_NAME_OR_PASSWORD };
+      // as mosquitto 2.0 (handle_connect.c: a failed mosquitto_unpwd_check is MOSQ_ERR_AUTH, answered with
+      // CONNACK_REFUSED_NOT_AUTHORIZED / MQTT_RC_NOT_AUTHORIZED): 5 / 0x87, not 4 / 0x86, for a wrong password or unknown user
+      return { ok: false, reasonCode: RC.NOT_AUTHORIZED };
     };
   }
   if (acl) {
@@ -78,7 +84,7 @@ export function createFileAuth(config: AuthConfig, logger: Logger): FileAuth {
     reload() {
       if (config.password_file && passwords) {
         try {
-          passwords = loadPasswordFile(config.password_file);
+          passwords = loadPasswordFile(config.password_file, skipped);
           logger.info({ file: config.password_file, users: passwords.size }, 'password file reloaded');
           warnWorldReadable(config.password_file, logger);
         } catch (err) {
