@@ -81,6 +81,8 @@ export class Connection {
   private aliasesOut: Map<string, number> | undefined;
   private aliasesIn: Map<number, string> | undefined;
   requestProblemInformation = true;
+  /** 3.1/3.1.1 CONNECT with bit 7 of the protocol level set (0x83/0x84: a mosquitto bridge), as mosquitto's is_bridge. */
+  bridgeClient = false;
   /** Inbound QoS 1/2 PUBLISHes not yet acknowledged (our Receive Maximum). */
   inboundUnacked = 0;
   /** Acks waiting for the store, so later acks queue behind them [MQTT-4.6.0-2]. */

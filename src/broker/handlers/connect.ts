@@ -23,6 +23,8 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   const mqttCfg = broker.config.mqtt;
   const version = packet.protocolVersion ?? 4;
   conn.protocolVersion = version;
+  // mosquitto (handle_connect.c): level 0x83/0x84 marks a bridge; the bit means nothing with MQTT 5
+  conn.bridgeClient = version !== 5 && (packet as { bridgeMode?: boolean }).bridgeMode === true;
   // [MQTT-3.1.2-1] protocol name must match the level ('MQIsdp' is 3.1, 'MQTT' is 3.1.1 and 5)
   if ((packet.protocolId === 'MQIsdp') !== (version === 3)) {
     return refuse(conn, RC.UNSUPPORTED_PROTOCOL_VERSION, `protocol name ${packet.protocolId} with level ${version}`);

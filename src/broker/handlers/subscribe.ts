@@ -55,8 +55,9 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
     const sub: SubscriptionRecord = {
       filter,
       qos: code as QoS,
-      noLocal: v5 ? !!s.nl : false,
-      retainAsPublished: v5 ? !!s.rap : false,
+      // a 3.1/3.1.1 bridge's subscriptions are no-local and retain-as-published (mosquitto handle_subscribe.c)
+      noLocal: v5 ? !!s.nl : conn.bridgeClient,
+      retainAsPublished: v5 ? !!s.rap : conn.bridgeClient,
       retainHandling: v5 ? ((s.rh ?? 0) as 0 | 1 | 2) : 0,
     };
     if (subId !== undefined) sub.subscriptionId = subId;
