@@ -189,6 +189,12 @@ describe('mosquitto.conf semantics', () => {
     assert.equal(parse('log_type error\nlog_type warning\n').config.log.level, 'warn');
   });
 
+  it('upgrade_outgoing_qos maps to mqtt.upgrade_outgoing_qos (off unless set)', () => {
+    assert.equal(parse('upgrade_outgoing_qos true\n').config.mqtt.upgrade_outgoing_qos, true);
+    assert.equal(parse('upgrade_outgoing_qos false\n').config.mqtt.upgrade_outgoing_qos, false);
+    assert.equal(parse('listener 1883\n').config.mqtt.upgrade_outgoing_qos, false);
+  });
+
   it('persistence_file names the database inside persistence_location; a directory in it is refused at its line', () => {
     const r = parse('persistence true\npersistence_location /var/lib/m/\npersistence_file second.db\n');
     assert.deepEqual([r.config.persistence.path, r.config.persistence.file], ['/var/lib/m/', 'second.db']);
@@ -318,7 +324,6 @@ describe('mosquitto.conf errors name the exact line', () => {
     ['bad bridge topic line', 'connection cloud\naddress h\ntopic a/# sideways\n', "m.conf:line 3: topic: topic line 1 'a/# sideways'"],
     ['PSK bridge', 'connection c\naddress h\nbridge_identity gw\n', 'm.conf:line 3: bridge_identity: TLS-PSK bridges are not supported'],
     ['start_type once', 'connection c\naddress h\nstart_type once\n', 'm.conf:line 3: start_type: start_type once is not supported'],
-    ['upgrade_outgoing_qos true', 'upgrade_outgoing_qos true\n', 'm.conf:line 1: upgrade_outgoing_qos: is non-standard and not supported'],
     ['auth plugin', 'auth_plugin /usr/lib/mosquitto_dynamic_security.so\n', 'm.conf:line 1: auth_plugin: auth plugins are not supported by Midge yet'],
     ['mount_point', 'listener 1883\nmount_point tenant/\n', 'm.conf:line 2: mount_point: mount points are not supported by Midge yet'],
     ['bad log_type', 'log_type verbose\n', 'm.conf:line 1: log_type: expected one of none, error'],

@@ -94,7 +94,8 @@ function sendRetained(conn: Connection, retainedFor: Array<{ sub: SubscriptionRe
     for (const message of broker.retained.matching(sub.filter)) {
       if (broker.hooks.authorizeRead && !broker.hooks.authorizeRead(broker.clientInfo(conn), message.topic)) continue;
       // retained messages sent because of a new subscription carry RETAIN=1 [MQTT-3.3.1-8]
-      deliver(broker, session, message, Math.min(message.qos, sub.qos) as QoS, true, ids);
+      const qos = broker.config.mqtt.upgrade_outgoing_qos ? sub.qos : (Math.min(message.qos, sub.qos) as QoS); // as grantQos
+      deliver(broker, session, message, qos, true, ids);
     }
   }
 }

@@ -79,7 +79,7 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   set_tcp_nodelay: warn('global', 'bool', 'ignored: Midge always sets TCP_NODELAY', (v) => v === false),
   store_clean_interval: warn('global', 'int', 'ignored (no effect since mosquitto 1.6 either)'),
   sys_interval: map('global', 'int'),
-  upgrade_outgoing_qos: refuse('global', 'bool', 'is non-standard and not supported by Midge (messages keep their published QoS)', isTrue),
+  upgrade_outgoing_qos: map('global', 'bool'),
   user: warn('global', 'string', 'ignored: Midge does not change user; set User= in the systemd unit (or procd) instead'),
   websockets_headers_size: warn('global', 'int', 'ignored'),
   websockets_log_level: warn('global', 'int', 'ignored'),
