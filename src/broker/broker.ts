@@ -132,7 +132,7 @@ export class Broker {
   }
 
   clientInfo(conn: Connection): ClientInfo {
-    return { clientId: conn.clientId, username: conn.username, remoteAddress: conn.remoteAddress, listener: conn.listenerName,
+    return { clientId: conn.clientId, username: conn.username, remoteAddress: conn.remoteAddress, listener: conn.listenerName, listenerIndex: conn.listenerIndex,
       allowAnonymous: conn.allowAnonymous, identityFromCertificate: conn.certIdentity !== undefined };
   }
 

@@ -81,6 +81,8 @@ export class Connection {
   private aliasesOut: Map<string, number> | undefined;
   private aliasesIn: Map<number, string> | undefined;
   requestProblemInformation = true;
+  /** Index in `listeners[]` of the listener this connection came through. */
+  listenerIndex: number | undefined;
   /** 3.1/3.1.1 CONNECT with bit 7 of the protocol level set (0x83/0x84: a mosquitto bridge), as mosquitto's is_bridge. */
   bridgeClient = false;
   /** Inbound QoS 1/2 PUBLISHes not yet acknowledged (our Receive Maximum). */

@@ -206,6 +206,7 @@ export class Listeners {
     const allowAnonymous = allowsAnonymous(config, this.broker.config.auth);
     const conn = new Connection(stream, this.broker, entry.name, allowAnonymous, this.maxPacketSize(config));
     conn.certIdentity = identity;
+    conn.listenerIndex = entry.index;
     if (config.max_publish_rate > 0) conn.publishLimiter = new PublishRateLimiter(config.max_publish_rate);
     this.broker.connections.add(conn);
     this.broker.stats.connectionsTotal++;

@@ -14,7 +14,7 @@ export function mayRead(broker: Broker, session: Session, topic: string): boolea
   if (!hook) return true;
   const conn = session.connection;
   return hook(
-    { clientId: session.clientId, username: conn?.username ?? session.username, remoteAddress: conn?.remoteAddress ?? '', listener: conn?.listenerName ?? '' },
+    { clientId: session.clientId, username: conn?.username ?? session.username, remoteAddress: conn?.remoteAddress ?? '', listener: conn?.listenerName ?? '', listenerIndex: conn?.listenerIndex ?? session.listenerIndex },
     topic,
   );
 }

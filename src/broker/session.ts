@@ -18,6 +18,8 @@ export class Session {
   connection: Connection | null = null;
   /** User name of the last connection (ACL checks while offline). */
   username: string | undefined;
+  /** The listener of the last connection (per-listener ACLs for an offline session); unknown after a restart. */
+  listenerIndex: number | undefined;
   /** Wall-clock ms of the last disconnect, while offline. */
   disconnectedAt: number | undefined;
   queuedBytes = 0;

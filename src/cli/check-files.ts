@@ -44,6 +44,9 @@ export function checkConfigFiles(cfg: MidgeConfig): FileProblems {
   };
   if (passwords) attempt(() => loadPasswordFile(passwords, skipped), 'auth.password_file', ` (create it with: midge passwd -c ${passwords} USER)`);
   if (acl) attempt(() => loadAclFile(acl), 'auth.acl_file');
+  cfg.listeners.forEach((l, i) => {
+    if (l.acl_file) attempt(() => loadAclFile(l.acl_file!), `listeners[${i}].acl_file`);
+  });
   cfg.bridges.forEach((b, i) => attempt(() => checkBridgeFiles(b, i)));
   cfg.serial.forEach((d, i) => {
     if (d.path !== undefined && !existsSync(d.path)) {

@@ -189,6 +189,15 @@ describe('mosquitto.conf semantics', () => {
     assert.equal(parse('log_type error\nlog_type warning\n').config.log.level, 'warn');
   });
 
+  it('per_listener_settings true: each listener keeps its own acl_file (none: none), auth.acl_file unset', () => {
+    const r = parse('per_listener_settings true\nlistener 1883\nacl_file /a\nlistener 1884\nacl_file /b\nlistener 1885\n');
+    assert.deepEqual(r.config.listeners.map((l) => l.acl_file), ['/a', '/b', undefined]);
+    assert.equal(r.config.auth.acl_file, undefined);
+    // without per_listener_settings, acl_file stays global wherever it is
+    const g = parse('listener 1883\nacl_file /a\nlistener 1884\n');
+    assert.deepEqual([g.config.listeners.map((l) => l.acl_file), g.config.auth.acl_file], [[undefined, undefined], '/a']);
+  });
+
   it('upgrade_outgoing_qos maps to mqtt.upgrade_outgoing_qos (off unless set)', () => {
     assert.equal(parse('upgrade_outgoing_qos true\n').config.mqtt.upgrade_outgoing_qos, true);
     assert.equal(parse('upgrade_outgoing_qos false\n').config.mqtt.upgrade_outgoing_qos, false);

@@ -132,6 +132,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   session.connection = conn;
   session.disconnectedAt = undefined;
   session.username = conn.username;
+  session.listenerIndex = conn.listenerIndex;
   conn.session = session;
   conn.will = packet.will;
   conn.state = 'connected';
