@@ -81,6 +81,8 @@ export class Connection {
   private aliasesOut: Map<string, number> | undefined;
   private aliasesIn: Map<number, string> | undefined;
   requestProblemInformation = true;
+  /** The listener's mount_point ('' = none): prefixed to what the client publishes and subscribes, removed from what it receives. */
+  mountPoint = '';
   /** Index in `listeners[]` of the listener this connection came through. */
   listenerIndex: number | undefined;
   /** 3.1/3.1.1 CONNECT with bit 7 of the protocol level set (0x83/0x84: a mosquitto bridge), as mosquitto's is_bridge. */

@@ -11,6 +11,7 @@ import type { Connection } from './connection.js';
 import { droppedUnreadable, mayRead } from './read-access.js';
 import type { Session } from './session.js';
 import { encodePublish, encodeQos0Shared } from './publish-encode.js';
+import { unmountTopic } from './mount-point.js';
 
 /**
  * What became of a message for one session: sent now (QoS 0, or in flight
@@ -228,9 +229,12 @@ export function completeInflight(broker: Broker, session: Session, entry: Outbou
  */
 export function sendPublish(broker: Broker, conn: Connection, entry: OutboundEntry, packetId: number, dup: boolean): boolean {
   const message = entry.message;
+  // listener mount_point: the client sees the topic without it; one outside it is not sent (mosquitto send_publish.c)
+  const topic = unmountTopic(conn.mountPoint, message.topic);
+  if (topic === undefined) return false;
   const packet: IPublishPacket = {
     cmd: 'publish',
-    topic: message.topic,
+    topic,
     payload: message.payload,
     qos: entry.qos,
     retain: entry.retain,
@@ -258,9 +262,9 @@ export function sendPublish(broker: Broker, conn: Connection, entry: OutboundEnt
   const bytes =
     packet.properties !== undefined
       ? conn.encode(packet)
-      : entry.qos === 0
+      : entry.qos === 0 && topic === message.topic
         ? encodeQos0Shared(message, entry.retain, conn.protocolVersion === 5)
-        : encodePublish(message.topic, message.payload, entry.qos, entry.retain, packet.dup === true, packetId, conn.protocolVersion === 5);
+        : encodePublish(topic, message.payload, entry.qos, entry.retain, packet.dup === true, packetId, conn.protocolVersion === 5);
   if (conn.clientMaxPacketSize > 0 && bytes.length > conn.clientMaxPacketSize) {
     if (newAlias !== undefined) conn.outboundAliases.delete(newAlias); // the client never learned it
     // [MQTT-3.1.2-25] never send more than the client allows: discard as if delivered

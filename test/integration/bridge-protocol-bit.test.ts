@@ -43,13 +43,6 @@ describe('bridge protocol bit (0x84): no-local and retain-as-published subscript
     return rc;
   }
 
-  /** Bytes the client receives after `from`, up to and including the PINGRESP that answers a PINGREQ sent now. */
-  async function untilPing(rc: RawClient, from: number): Promise<number[]> {
-    rc.write([0xc0, 0x00]);
-    for (;;) if ((await rc.next()).cmd === 'pingresp') break;
-    return [...rc.bytes().subarray(from)];
-  }
-
   test('a bridge (0x84) gets none of its own messages back; a plain 3.1.1 client (0x04) does', async () => {
     const topic = uid('t/nl');
     const bridge = await subscriber(0x84, topic);
@@ -57,10 +50,10 @@ describe('bridge protocol bit (0x84): no-local and retain-as-published subscript
     try {
       let from = bridge.bytes().length;
       bridge.write(publishBytes(topic, 'from-bridge', false));
-      assert.deepEqual(await untilPing(bridge, from), [0xd0, 0x00]);
+      assert.deepEqual(await bridge.bytesThroughPing(from), [0xd0, 0x00]);
       from = plain.bytes().length;
       plain.write(publishBytes(topic, 'from-plain', false));
-      assert.deepEqual(await untilPing(plain, from), [...publishBytes(topic, 'from-plain', false), 0xd0, 0x00]);
+      assert.deepEqual(await plain.bytesThroughPing(from), [...publishBytes(topic, 'from-plain', false), 0xd0, 0x00]);
     } finally {
       bridge.destroy();
       plain.destroy();
@@ -79,8 +72,8 @@ describe('bridge protocol bit (0x84): no-local and retain-as-published subscript
       publisher.write(publishBytes(topic, 'kept', true));
       await bridge.next('publish');
       await plain.next('publish');
-      assert.deepEqual(await untilPing(bridge, fromBridge), [...publishBytes(topic, 'kept', true), 0xd0, 0x00]);
-      assert.deepEqual(await untilPing(plain, fromPlain), [...publishBytes(topic, 'kept', false), 0xd0, 0x00]);
+      assert.deepEqual(await bridge.bytesThroughPing(fromBridge), [...publishBytes(topic, 'kept', true), 0xd0, 0x00]);
+      assert.deepEqual(await plain.bytesThroughPing(fromPlain), [...publishBytes(topic, 'kept', false), 0xd0, 0x00]);
       publisher.write(publishBytes(topic, '', true)); // clear the retained message
     } finally {
       bridge.destroy();
@@ -102,7 +95,7 @@ describe('bridge protocol bit (0x84): no-local and retain-as-published subscript
       const from = rc.bytes().length;
       const pub = [...mqttString(topic), 0x00, ...Buffer.from('own')];
       rc.write([0x30, pub.length, ...pub]);
-      assert.deepEqual(await untilPing(rc, from), [0x30, pub.length, ...pub, 0xd0, 0x00]);
+      assert.deepEqual(await rc.bytesThroughPing(from), [0x30, pub.length, ...pub, 0xd0, 0x00]);
     } finally {
       rc.destroy();
     }

@@ -198,6 +198,11 @@ describe('mosquitto.conf semantics', () => {
     assert.deepEqual([g.config.listeners.map((l) => l.acl_file), g.config.auth.acl_file], [[undefined, undefined], '/a']);
   });
 
+  it('mount_point is per listener', () => {
+    const r = parse('listener 1883\nmount_point tenant/\nlistener 1884\n');
+    assert.deepEqual(r.config.listeners.map((l) => l.mount_point), ['tenant/', undefined]);
+  });
+
   it('upgrade_outgoing_qos maps to mqtt.upgrade_outgoing_qos (off unless set)', () => {
     assert.equal(parse('upgrade_outgoing_qos true\n').config.mqtt.upgrade_outgoing_qos, true);
     assert.equal(parse('upgrade_outgoing_qos false\n').config.mqtt.upgrade_outgoing_qos, false);
@@ -334,7 +339,6 @@ describe('mosquitto.conf errors name the exact line', () => {
     ['PSK bridge', 'connection c\naddress h\nbridge_identity gw\n', 'm.conf:line 3: bridge_identity: TLS-PSK bridges are not supported'],
     ['start_type once', 'connection c\naddress h\nstart_type once\n', 'm.conf:line 3: start_type: start_type once is not supported'],
     ['auth plugin', 'auth_plugin /usr/lib/mosquitto_dynamic_security.so\n', 'm.conf:line 1: auth_plugin: auth plugins are not supported by Midge yet'],
-    ['mount_point', 'listener 1883\nmount_point tenant/\n', 'm.conf:line 2: mount_point: mount points are not supported by Midge yet'],
     ['bad log_type', 'log_type verbose\n', 'm.conf:line 1: log_type: expected one of none, error'],
     ['tls_version 1.1', 'listener 8883\ntls_version tlsv1.1\n', 'm.conf:line 2: tls_version: expected one of tlsv1.2, tlsv1.3'],
     ['per-listener password files that differ', 'per_listener_settings true\nlistener 1883\npassword_file /a\nlistener 1884\n', 'm.conf:line 3: password_file: per_listener_settings: Midge has one password_file'],

@@ -11,6 +11,7 @@ import { validateTopicName } from '../../topics/index.js';
 import { MAX_PACKET_SIZE } from '../../limits.js';
 import type { Connection } from '../connection.js';
 import { drain, resendInflight } from '../delivery.js';
+import { mountTopic } from '../mount-point.js';
 import { NEVER_EXPIRES, Session } from '../session.js';
 
 /** 3.1/3.1.1 CONNACK accepting the connection (session present 0 / 1), encoded once: the hot path of a connect storm. */
@@ -135,6 +136,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
   session.listenerIndex = conn.listenerIndex;
   conn.session = session;
   conn.will = packet.will;
+  if (packet.will && conn.mountPoint) packet.will.topic = mountTopic(conn.mountPoint, packet.will.topic); // listener mount_point
   conn.state = 'connected';
   broker.stats.clientsConnected++;
   if (broker.stats.clientsConnected > broker.stats.clientsMaximum) broker.stats.clientsMaximum = broker.stats.clientsConnected;

@@ -13,6 +13,7 @@ import { hasWildcard, parseSharedFilter, validateTopicFilter } from '../../topic
 import { refuseIllFormed } from './topic-filter.js';
 import type { Connection } from '../connection.js';
 import { deliver } from '../delivery.js';
+import { mountFilter } from '../mount-point.js';
 
 export function handleSubscribe(conn: Connection, packet: ISubscribePacket): void {
   const broker = conn.broker;
@@ -38,10 +39,10 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
   // [MQTT-4.7.3-1] [MQTT-4.7.1-1..3] an empty or ill-formed filter is a Malformed Packet (mosquitto: the same)
   for (const s of packet.subscriptions) refuseIllFormed(s.topic);
   for (const s of packet.subscriptions) {
-    const filter = s.topic;
+    const filter = mountFilter(conn.mountPoint, s.topic); // listener mount_point
     const shared = parseSharedFilter(filter);
     let code: number;
-    const invalid = validateTopicFilter(filter, { maxLevels: cfg.max_topic_levels || undefined });
+    const invalid = validateTopicFilter(s.topic, { maxLevels: cfg.max_topic_levels || undefined });
     if (invalid) code = RC.TOPIC_FILTER_INVALID;
     else if (shared && !cfg.shared_subscription_available) code = RC.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
     else if (!cfg.wildcard_subscription_available && hasWildcard(shared ? shared.filter : filter)) code = RC.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;

@@ -92,7 +92,7 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   max_qos: map('listener', 'int'),
   maximum_qos: map('listener', 'int'),
   max_topic_alias: map('listener', 'int'),
-  mount_point: refuse('listener', 'string', `mount points are ${NOT_YET}`),
+  mount_point: map('listener', 'string'),
   port: map('listener', 'int'),
   protocol: map('listener', 'string'),
   socket_domain: map('listener', 'string'),
