@@ -47,7 +47,7 @@ export function deliver(
     refuseForStore(broker, session, entry);
     return 'quota';
   }
-  if (online && qos > 0 && session.queue.length === 0 && session.inflight.size < windowOf(broker, conn)) {
+  if (online && qos > 0 && session.queue.length === 0 && hasRoom(broker, session, windowOf(broker, conn))) {
     const packetId = session.allocatePacketId();
     if (packetId !== 0) {
       entry.packetId = packetId;
@@ -103,6 +103,15 @@ function refuseForStore(broker: Broker, session: Session, entry: OutboundEntry):
       'store full (persistence.max_store_bytes): message not stored for this client',
     );
   }
+}
+
+/**
+ * Room for one more QoS 1/2 message in flight: fewer than `window` messages, and (mqtt.max_inflight_bytes)
+ * fewer payload bytes in flight than the limit before this one, as mosquitto's db__ready_for_flight.
+ */
+function hasRoom(broker: Broker, session: Session, window: number): boolean {
+  const maxBytes = broker.config.mqtt.max_inflight_bytes;
+  return session.inflight.size < window && (maxBytes === 0 || session.inflight.bytes < maxBytes);
 }
 
 function windowOf(broker: Broker, conn: Connection): number {
@@ -180,7 +189,7 @@ export function drain(broker: Broker, session: Session): void {
       sent++;
       continue;
     }
-    if (entry.qos > 0 && session.inflight.size >= window) break;
+    if (entry.qos > 0 && !hasRoom(broker, session, window)) break;
     if (entry.qos === 0) {
       session.queuedQos0--;
       sendPublish(broker, conn, entry, 0, false);

@@ -203,6 +203,12 @@ describe('mosquitto.conf semantics', () => {
     assert.deepEqual(r.config.listeners.map((l) => l.mount_point), ['tenant/', undefined]);
   });
 
+  it('max_inflight_bytes maps to mqtt.max_inflight_bytes (0 = count only)', () => {
+    assert.equal(parse('max_inflight_bytes 65536\n').config.mqtt.max_inflight_bytes, 65536);
+    assert.deepEqual(parse('max_inflight_bytes 65536\n').warnings, []);
+    assert.equal(parse('listener 1883\n').config.mqtt.max_inflight_bytes, 0);
+  });
+
   it('upgrade_outgoing_qos maps to mqtt.upgrade_outgoing_qos (off unless set)', () => {
     assert.equal(parse('upgrade_outgoing_qos true\n').config.mqtt.upgrade_outgoing_qos, true);
     assert.equal(parse('upgrade_outgoing_qos false\n').config.mqtt.upgrade_outgoing_qos, false);

@@ -56,7 +56,7 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   log_timestamp: warn('global', 'bool', 'ignored: Midge always writes ISO 8601 timestamps'),
   log_timestamp_format: warn('global', 'string', 'ignored: Midge always writes ISO 8601 timestamps'),
   log_type: map('global', 'raw'),
-  max_inflight_bytes: warn('global', 'int', 'ignored: Midge limits the in-flight window by message count only', nonZero),
+  max_inflight_bytes: map('global', 'int'),
   max_inflight_messages: map('global', 'int'),
   max_keepalive: map('global', 'int'),
   max_packet_size: map('global', 'int'),
