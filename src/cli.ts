@@ -4,7 +4,7 @@
  * failure, 2 bad arguments (usage on stderr).
  */
 import { parseArgs, USAGE } from './cli/args.js';
-import type { Output } from './cli/check-config.js';
+import type { Output } from './cli/output.js';
 import type { RunOptions } from './cli/run.js';
 import { ConfigError } from './errors.js';
 import { VERSION } from './version.js';

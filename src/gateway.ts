@@ -1,10 +1,13 @@
 /**
- * Composition root: builds the store and the broker (later the bridge and
- * adapters) from a resolved config, and stops them in reverse order.
+ * Composition root: opens the store, builds the MQTT server (the broker, its
+ * listeners and their connections: broker/server.ts), the bridges, the
+ * device adapters and the status server from a resolved config, and stops
+ * them in reverse order.
  */
 import type { Logger } from 'pino';
-import { Broker } from './broker/broker.js';
+import type { Broker } from './broker/broker.js';
 import type { BrokerHooks } from './broker/hooks.js';
+import { MqttServer } from './broker/server.js';
 import { createFileAuth, mergeHooks } from './auth/file-auth.js';
 import { closedListeners, closedListenerWarning } from './config/listener-access.js';
 import type { MidgeConfig } from './config/types.js';
@@ -57,35 +60,37 @@ export async function startGateway(config: MidgeConfig, given: Logger, hooks?: B
   const store = openStore(config.persistence, logger);
   const merged = mergeHooks(fileAuth.hooks, hooks);
   if (!merged.authenticate) for (const l of closedListeners(config)) logger.warn(closedListenerWarning(l));
-  const broker = new Broker({ config, logger, store, hooks: merged });
+  // the broker, its listeners and their connections, wired (broker/server.ts)
+  const server = new MqttServer({ config, logger, store, hooks: merged });
+  const broker = server.broker;
   // bridges listen on the bus before the listeners open: no client message can slip past their queues
   const bridges: RunningBridges = await startBridges(config, broker, logger);
   let adapters: RunningAdapters | undefined;
   let status: StatusServer | undefined;
   try {
-    await broker.start();
+    await server.start();
     adapters = await startAdapters(config, broker.bus, logger);
     const running = adapters;
-    status = await startStatusIfConfigured(config, broker, fileAuth, logger, {
+    status = await startStatusIfConfigured(config, server, fileAuth, logger, {
       ...statusOptions,
       providers: statusOptions.providers ?? { bridges: () => bridges.status(), adapters: () => running.status() },
     });
   } catch (err) {
     await adapters?.stop();
-    await broker.stop().catch(() => undefined);
+    await server.stop().catch(() => undefined);
     await bridges.stop();
     store.close();
     throw err;
   }
   // TLS listeners: new certificate/key/CA/CRL files for new handshakes; bad files are logged, old ones kept
-  reloaders.push({ name: 'TLS certificates', reload: () => void broker.reloadTls() });
+  reloaders.push({ name: 'TLS certificates', reload: () => void server.reloadTls() });
   let stopped: Promise<void> | undefined;
   return {
     broker,
     adapters,
     bridges,
     status,
-    addresses: () => broker.addresses(),
+    addresses: () => server.addresses(),
     reload: async () => {
       for (const r of reloaders) {
         try {
@@ -99,7 +104,7 @@ export async function startGateway(config: MidgeConfig, given: Logger, hooks?: B
       (stopped ??= (async () => {
         await status?.stop();
         await adapters.stop();
-        await broker.stop();
+        await server.stop();
         await bridges.stop(); // after the broker: wills and last messages are queued first
         store.close();
       })()),

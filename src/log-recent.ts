@@ -3,7 +3,7 @@
  * status`: a ring of raw pino JSON lines (storing costs one array write;
  * they are parsed only when someone asks).
  */
-import { formatLogLine } from './log.js';
+import { formatLogLine } from './log-format.js';
 
 export interface RecentLogLine {
   /** Epoch ms. */

@@ -6,9 +6,17 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import type { BridgeStatus } from '../status-types.js';
 import { VERSION } from '../version.js';
-import type { Bridge } from './bridge.js';
 import type { BridgePlan } from './plan.js';
+
+/** What the timers ask of the bridge they serve (`bridge.ts` implements it; this file does not import it). */
+export interface TimedLink {
+  readonly queue: { readonly messages: number };
+  reconnect(reason: string, thenIdle?: boolean): void;
+  takeSendToken(): boolean;
+  status(): BridgeStatus;
+}
 
 type Name = 'reconnect' | 'renew' | 'idle' | 'shadow';
 
@@ -51,7 +59,7 @@ export class LinkTimers {
     this.lastTraffic = Date.now();
   }
 
-  onConnected(bridge: Bridge, plan: BridgePlan, client: MqttClient): void {
+  onConnected(bridge: TimedLink, plan: BridgePlan, client: MqttClient): void {
     this.touch();
     // polled rather than one long timer: a clock that jumps (NTP on a board without RTC) is noticed at once
     if (plan.profile.credentialsRenewInMs() !== undefined) {

@@ -1,7 +1,10 @@
 /**
- * The broker: owns listeners, connections, sessions, the subscription index
- * and retained messages, and wires them to the store. Packet handling lives
- * in `handlers/`, routing in `router.ts`, delivery in `delivery.ts`.
+ * The broker: owns sessions, the subscription index, retained messages and
+ * the set of live connections, and wires them to the store. It implements
+ * `BrokerContext` (context.ts), which is all the handlers, routing and
+ * delivery see of it. Packet handling lives in `handlers/`, routing in
+ * `router.ts`, delivery in `delivery.ts`; listeners and connections are
+ * built by the composition root (`server.ts`), not here.
  */
 import type { Logger } from 'pino';
 import type { MidgeConfig } from '../config/types.js';
@@ -11,10 +14,9 @@ import { MAX_PACKET_SIZE, storedSize } from '../limits.js';
 import { RC } from '../reason-codes.js';
 import { BrokerClock } from './clock.js';
 import { shiftTimes } from './clock-step.js';
-import type { Connection } from './connection.js';
+import type { BrokerContext, ConnectionContext } from './context.js';
 import { restoreSessions } from './restore.js';
 import type { BrokerHooks, ClientInfo } from './hooks.js';
-import { Listeners, type ListenerAddress } from './listeners.js';
 import { LocalBus } from './local-bus.js';
 import { RetainedIndex } from './retained.js';
 import { Router } from './router.js';
@@ -33,7 +35,7 @@ export interface BrokerOptions {
   clock?: BrokerClock;
 }
 
-export class Broker {
+export class Broker implements BrokerContext {
   readonly config: MidgeConfig;
   readonly log: Logger;
   readonly store: Store;
@@ -42,7 +44,7 @@ export class Broker {
   /** Wall-clock ms advancing monotonically: what session, message and retained expiry compare against. */
   readonly clock: BrokerClock;
   readonly sessions = new Map<string, Session>();
-  readonly connections = new Set<Connection>();
+  readonly connections = new Set<ConnectionContext>();
   readonly subscriptions: Subscriptions;
   readonly retained: RetainedIndex;
   readonly router: Router;
@@ -57,7 +59,6 @@ export class Broker {
   /** Message bytes (topic + payload) queued in the store for persistent sessions. */
   storedBytes = 0;
   private seq = 0;
-  private readonly listeners: Listeners;
   private readonly sys: SysTopics;
   private sweepTimer: NodeJS.Timeout | undefined;
   private stopping = false;
@@ -77,50 +78,36 @@ export class Broker {
     this.router = new Router(this);
     this.wills = new Wills(this);
     this.bus = new LocalBus(this);
-    this.listeners = new Listeners(this);
     this.sys = new SysTopics(this);
   }
 
-  /** Load persisted state, open listeners, start timers. */
+  /** Load persisted state, start timers (the listeners are opened after this: server.ts). */
   async start(): Promise<void> {
     this.seq = Math.max(this.seq, this.store.maxSeq());
     this.retained.load();
     restoreSessions(this);
-    await this.listeners.open(this.config.listeners);
     this.sweepTimer = setInterval(() => this.sweep(), 500);
     this.sweepTimer.unref();
     this.sys.start();
   }
 
-  addresses(): ListenerAddress[] {
-    return this.listeners.addresses();
-  }
-
-  /** Re-read TLS certificates of every TLS listener (SIGHUP); returns how many failed (old ones kept). */
-  reloadTls(): number {
-    return this.listeners.reloadTls();
-  }
-
   /**
-   * Graceful stop: stop accepting, tell v5 clients the server is shutting
-   * down (0x8B), publish wills (the network connection is closed by the
-   * server without a DISCONNECT [MQTT-3.1.2-8]), flush the store.
+   * Graceful stop (the listeners have stopped accepting: server.ts): tell v5
+   * clients the server is shutting down (0x8B), publish wills (the network
+   * connection is closed by the server without a DISCONNECT [MQTT-3.1.2-8]),
+   * flush the store.
    */
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
     clearInterval(this.sweepTimer);
     this.sys.stop();
-    // stop accepting now; the servers only report closed once every socket is gone
-    const serversClosed = this.listeners.closeServers();
     for (const conn of [...this.connections]) conn.close(RC.SERVER_SHUTTING_DOWN, 'server shutting down');
     this.wills.flushAll();
     for (const session of this.sessions.values()) {
       if (session.persistent) this.saveSession(session);
     }
     await new Promise<void>((resolve) => this.store.whenDurable(() => resolve()));
-    await this.listeners.waitForSockets(2000);
-    await serversClosed;
   }
 
   get isStopping(): boolean {
@@ -131,7 +118,7 @@ export class Broker {
     return ++this.seq;
   }
 
-  clientInfo(conn: Connection): ClientInfo {
+  clientInfo(conn: ConnectionContext): ClientInfo {
     return { clientId: conn.clientId, username: conn.username, remoteAddress: conn.remoteAddress, listener: conn.listenerName, listenerIndex: conn.listenerIndex,
       allowAnonymous: conn.allowAnonymous, identityFromCertificate: conn.certIdentity !== undefined };
   }
@@ -202,7 +189,7 @@ export class Broker {
   }
 
   /** Called by a Connection once its socket is gone, whatever the cause. */
-  connectionClosed(conn: Connection, wasConnected: boolean): void {
+  connectionClosed(conn: ConnectionContext, wasConnected: boolean): void {
     this.connections.delete(conn);
     if (!wasConnected) return;
     this.stats.clientsConnected--;

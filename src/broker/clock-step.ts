@@ -5,9 +5,9 @@
  * really passed.
  */
 import type { StoredMessage } from '../persistence/types.js';
-import type { Broker } from './broker.js';
+import type { BrokerContext } from './context.js';
 
-export function shiftTimes(broker: Broker, deltaMs: number): void {
+export function shiftTimes(broker: BrokerContext, deltaMs: number): void {
   const seen = new Set<StoredMessage>(); // one message may sit in many queues
   const shift = (m: StoredMessage) => {
     if (seen.has(m)) return;

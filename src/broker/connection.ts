@@ -10,7 +10,8 @@ import mqtt from 'mqtt-packet';
 import type { IConnectPacket, Packet } from 'mqtt-packet';
 import { ERR, GatewayError, MalformedPacketError, PacketTooLargeError, ProtocolError, reasonCodeOf } from '../errors.js';
 import { disconnectCodeFor, RC, reasonName } from '../reason-codes.js';
-import type { Broker } from './broker.js';
+import type { ConnectionState } from './client-link.js';
+import type { BrokerContext, ConnectionContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import type { PublishRateLimiter } from './publish-rate.js';
 import type { Session } from './session.js';
@@ -21,7 +22,7 @@ import { encodeShortAck } from './ack-codec.js';
 import { fitClientMaximum } from './client-packet-limit.js';
 import { borrowParser, INITIAL_SETTINGS, returnParser, type ParserSettings, type PooledParser } from './parser-pool.js';
 
-export type ConnectionState = 'new' | 'connected' | 'closed';
+export type { ConnectionState } from './client-link.js';
 
 /** Largest partial PUBLISH kept between chunks for the fast path. */
 const CARRY_MAX = 4096;
@@ -56,15 +57,17 @@ export function hasUnsupportedLevel(head: Buffer): boolean {
   return level !== 3 && level !== 4 && level !== 5;
 }
 
-export class Connection {
+export class Connection implements ConnectionContext {
   readonly id = nextConnectionId++;
   state: ConnectionState = 'new';
   protocolVersion: 3 | 4 | 5 = 4;
   clientId = '';
   session: Session | null = null;
   username: string | undefined;
-  /** Verified client-certificate Common Name on a `use_identity_as_username` listener: replaces the CONNECT username. */
+  /** Verified client-certificate Common Name (`use_identity_as_username`) or RFC 2253 subject (`use_subject_as_username`): replaces the CONNECT username. */
   certIdentity: string | undefined;
+  /** The listener takes the username from the certificate: without `certIdentity` the CONNECT is refused. */
+  certIdentityRequired = false;
   /** Per-client PUBLISH rate limit (listener `max_publish_rate`), if any. */
   publishLimiter: PublishRateLimiter | undefined;
   /** Seconds; 0 = no keepalive. */
@@ -111,7 +114,7 @@ export class Connection {
 
   constructor(
     readonly socket: Duplex & { remoteAddress?: string; remotePort?: number },
-    readonly broker: Broker,
+    readonly broker: BrokerContext,
     readonly listenerName: string,
     /** Listener policy: may clients connect without a user name? */
     readonly allowAnonymous: boolean,

@@ -6,8 +6,8 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import type { OutboundEntry, QoS, StoredMessage } from '../persistence/types.js';
 import { storedSize } from '../limits.js';
-import type { Broker } from './broker.js';
-import type { Connection } from './connection.js';
+import type { BrokerContext } from './context.js';
+import type { ClientLink } from './client-link.js';
 import { droppedUnreadable, mayRead } from './read-access.js';
 import type { Session } from './session.js';
 import { encodePublish, encodeQos0Shared } from './publish-encode.js';
@@ -22,7 +22,7 @@ import { unmountTopic } from './mount-point.js';
 export type Delivery = 'sent' | 'queued' | 'stored' | 'dropped' | 'quota';
 
 export function deliver(
-  broker: Broker,
+  broker: BrokerContext,
   session: Session,
   message: StoredMessage,
   qos: QoS,
@@ -71,7 +71,7 @@ export function deliver(
  * queued QoS 0 messages of any persistent session are dropped first, oldest
  * of each session first.
  */
-function storeHasRoom(broker: Broker, size: number): boolean {
+function storeHasRoom(broker: BrokerContext, size: number): boolean {
   const max = broker.config.persistence.max_store_bytes;
   if (max === 0 || broker.storedBytes + size <= max) return true;
   for (const session of broker.sessions.values()) {
@@ -94,7 +94,7 @@ function storeHasRoom(broker: Broker, size: number): boolean {
   return false;
 }
 
-function refuseForStore(broker: Broker, session: Session, entry: OutboundEntry): void {
+function refuseForStore(broker: BrokerContext, session: Session, entry: OutboundEntry): void {
   broker.stats.droppedStoreFull++;
   const n = broker.stats.droppedStoreFull;
   if (n === 1 || n % 1000 === 0) {
@@ -109,12 +109,12 @@ function refuseForStore(broker: Broker, session: Session, entry: OutboundEntry):
  * Room for one more QoS 1/2 message in flight: fewer than `window` messages, and (mqtt.max_inflight_bytes)
  * fewer payload bytes in flight than the limit before this one, as mosquitto's db__ready_for_flight.
  */
-function hasRoom(broker: Broker, session: Session, window: number): boolean {
+function hasRoom(broker: BrokerContext, session: Session, window: number): boolean {
   const maxBytes = broker.config.mqtt.max_inflight_bytes;
   return session.inflight.size < window && (maxBytes === 0 || session.inflight.bytes < maxBytes);
 }
 
-function windowOf(broker: Broker, conn: Connection): number {
+function windowOf(broker: BrokerContext, conn: ClientLink): number {
   const ours = broker.config.mqtt.max_inflight_messages;
   return ours > 0 ? Math.min(ours, conn.sendWindow) : conn.sendWindow;
 }
@@ -123,7 +123,7 @@ function windowOf(broker: Broker, conn: Connection): number {
  * Queue limits: when full, the oldest queued QoS 0 message makes room;
  * otherwise the new message is dropped and counted.
  */
-function admit(broker: Broker, session: Session, entry: OutboundEntry): boolean {
+function admit(broker: BrokerContext, session: Session, entry: OutboundEntry): boolean {
   const { max_queued_messages: maxMessages, max_queued_bytes: maxBytes } = broker.config.mqtt;
   const size = entry.message.payload.length;
   const full = () =>
@@ -153,7 +153,7 @@ function admit(broker: Broker, session: Session, entry: OutboundEntry): boolean 
 }
 
 /** Drop queued (not yet sent) messages whose expiry has passed. Only called when the queue is full. */
-function purgeExpired(broker: Broker, session: Session): void {
+function purgeExpired(broker: BrokerContext, session: Session): void {
   const now = broker.clock.now();
   let kept = 0;
   const queue = session.queue;
@@ -173,7 +173,7 @@ function purgeExpired(broker: Broker, session: Session): void {
 }
 
 /** Send queued messages while the window has room. */
-export function drain(broker: Broker, session: Session): void {
+export function drain(broker: BrokerContext, session: Session): void {
   const conn = session.connection;
   if (!conn || conn.state !== 'connected') return;
   const window = windowOf(broker, conn);
@@ -210,7 +210,7 @@ export function drain(broker: Broker, session: Session): void {
 }
 
 /** On reconnect with a session present, resend PUBLISH (DUP) and PUBREL in original order [MQTT-4.4.0-1]. */
-export function resendInflight(broker: Broker, session: Session): void {
+export function resendInflight(broker: BrokerContext, session: Session): void {
   const conn = session.connection;
   if (!conn) return;
   for (const entry of [...session.inflight.values()]) {
@@ -226,7 +226,7 @@ export function resendInflight(broker: Broker, session: Session): void {
 }
 
 /** An in-flight message is finished (acked, discarded or expired): free its slot and send more. */
-export function completeInflight(broker: Broker, session: Session, entry: OutboundEntry): void {
+export function completeInflight(broker: BrokerContext, session: Session, entry: OutboundEntry): void {
   if (entry.packetId !== undefined) session.inflight.delete(entry.packetId);
   broker.journalRemove(session, entry);
 }
@@ -236,7 +236,7 @@ export function completeInflight(broker: Broker, session: Session, entry: Outbou
  * instead: expired [MQTT-3.3.2-5], or larger than the client's Maximum
  * Packet Size [MQTT-3.1.2-25].
  */
-export function sendPublish(broker: Broker, conn: Connection, entry: OutboundEntry, packetId: number, dup: boolean): boolean {
+export function sendPublish(broker: BrokerContext, conn: ClientLink, entry: OutboundEntry, packetId: number, dup: boolean): boolean {
   const message = entry.message;
   // listener mount_point: the client sees the topic without it; one outside it is not sent (mosquitto send_publish.c)
   const topic = unmountTopic(conn.mountPoint, message.topic);
@@ -293,7 +293,7 @@ export function sendPublish(broker: Broker, conn: Connection, entry: OutboundEnt
  * and alias, later ones the alias alone. Returns the topic when it was newly
  * given an alias by this call.
  */
-function applyOutboundAlias(conn: Connection, packet: IPublishPacket): string | undefined {
+function applyOutboundAlias(conn: ClientLink, packet: IPublishPacket): string | undefined {
   if (conn.clientTopicAliasMax === 0) return undefined;
   const known = conn.outboundAliases.get(packet.topic);
   if (known !== undefined) {

@@ -5,7 +5,7 @@
 import type { Packet } from 'mqtt-packet';
 import { MalformedPacketError, ProtocolError } from '../errors.js';
 import { RC } from '../reason-codes.js';
-import type { Connection } from './connection.js';
+import type { ConnectionContext } from './context.js';
 import { handleAuth } from './handlers/auth.js';
 import { handleConnect } from './handlers/connect.js';
 import { handleDisconnect } from './handlers/disconnect.js';
@@ -16,9 +16,9 @@ import { handlePubrel } from './handlers/pubrel.js';
 import { handleSubscribe } from './handlers/subscribe.js';
 import { handleUnsubscribe } from './handlers/unsubscribe.js';
 import { checkProperties } from './packet-properties.js';
-import { publishRateExceeded } from './publish-rate.js';
+import { publishRateExceeded } from './handlers/rate-limited.js';
 
-export function dispatch(conn: Connection, packet: Packet): void | Promise<void> {
+export function dispatch(conn: ConnectionContext, packet: Packet): void | Promise<void> {
   if (conn.state === 'new' && packet.cmd !== 'connect') {
     // [MQTT-3.1.0-1] the first packet from the client MUST be CONNECT
     throw new ProtocolError(`expected CONNECT, got ${packet.cmd.toUpperCase()}`);

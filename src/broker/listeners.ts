@@ -16,10 +16,11 @@ import { fdWarningThreshold, readFdLimit } from '../listeners/fd-limit.js';
 import { listenOn } from '../listeners/listen.js';
 // the WebSocket module (ws, http, https) is imported only when a websockets listener is configured
 type WebSocketModule = typeof import('../listeners/websocket.js');
-import { verifyClientCertificate } from '../tls/client-cert.js';
+import { certificateIdentity, verifyClientCertificate } from '../tls/client-cert.js';
+import type { Crl } from '../tls/crl.js';
 import { explainTlsError } from '../tls/tls-errors.js';
 import { loadTlsOptions, tlsEnabled } from '../tls/options.js';
-import type { Broker } from './broker.js';
+import type { BrokerContext } from './context.js';
 import { Connection } from './connection.js';
 import { PublishRateLimiter } from './publish-rate.js';
 import { countSocket } from './socket-events.js';
@@ -39,6 +40,8 @@ interface Open {
   websocket: WebSocketModule | undefined;
   /** The Listeners' set of open sockets (shared by every entry). */
   sockets: Set<net.Socket>;
+  /** The crlfile's CRLs (replaced on reload). */
+  crls: Crl[];
 }
 
 export interface ListenerAddress {
@@ -58,7 +61,7 @@ export class Listeners {
   /** Connections at which we warn that the file descriptor limit is near. */
   private readonly fdWarnAt = fdWarningThreshold(this.fdLimit);
 
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly broker: BrokerContext) {}
 
   private get log() {
     return this.broker.log;
@@ -70,7 +73,7 @@ export class Listeners {
       const websocket = config.protocol === 'websockets' ? await import('../listeners/websocket.js') : undefined;
       const server = websocket ? websocket.createHttpServer(loaded?.options) : this.createServer(loaded?.options);
       const name = `${config.host}:${config.port}`;
-      const entry: Open = { config, index, server, name, active: 0, tls: loaded !== undefined, wss: undefined, websocket, sockets: this.sockets };
+      const entry: Open = { config, index, server, name, active: 0, tls: loaded !== undefined, wss: undefined, websocket, sockets: this.sockets, crls: loaded?.crls ?? [] };
       this.wire(entry);
       await listenOn(server, config);
       entry.name = config.socket_path !== undefined ? `unix:${config.socket_path}` : addressName(server);
@@ -172,7 +175,7 @@ export class Listeners {
 
   /** Mutual TLS: log and drop a client whose certificate failed verification. */
   private checkClientCert(entry: Open, socket: tls.TLSSocket): void {
-    const verdict = verifyClientCertificate(socket);
+    const verdict = verifyClientCertificate(socket, entry.crls);
     if (verdict.ok) return;
     this.log.warn({ listener: entry.name, remote: remoteOf(socket), reason: verdict.reason }, `client certificate refused: ${verdict.reason}`);
     socket.destroy();
@@ -192,20 +195,15 @@ export class Listeners {
 
   private attach(entry: Open, stream: Duplex & { remoteAddress?: string; remotePort?: number }, raw: net.Socket): void {
     const config = entry.config;
-    let identity: string | undefined;
-    if (config.use_identity_as_username && raw instanceof tls.TLSSocket) {
-      const verdict = verifyClientCertificate(raw);
-      identity = verdict.ok ? verdict.identity : undefined;
-      if (identity === undefined) {
-        this.log.warn({ listener: entry.name, remote: remoteOf(raw) }, 'client certificate has no Common Name for use_identity_as_username; refusing');
-        raw.destroy();
-        return;
-      }
-    }
+    // as mosquitto: use_identity_as_username wins over use_subject_as_username; a client without the identity
+    // (no certificate: always so without require_certificate, no Common Name) is refused at CONNECT
+    const source = config.use_identity_as_username ? 'common-name' : config.use_subject_as_username ? 'subject' : undefined;
+    const identity = source && raw instanceof tls.TLSSocket ? certificateIdentity(raw, source) : undefined;
     // unset: true on loopback or a Unix socket, but false whenever a password file is configured (as mosquitto)
     const allowAnonymous = allowsAnonymous(config, this.broker.config.auth);
     const conn = new Connection(stream, this.broker, entry.name, allowAnonymous, this.maxPacketSize(config));
     conn.certIdentity = identity;
+    conn.certIdentityRequired = source !== undefined;
     conn.listenerIndex = entry.index;
     if (config.mount_point) conn.mountPoint = config.mount_point;
     if (config.max_publish_rate > 0) conn.publishLimiter = new PublishRateLimiter(config.max_publish_rate);
@@ -226,6 +224,7 @@ export class Listeners {
       try {
         const loaded = loadTlsOptions(entry.config, entry.index);
         (entry.server as tls.Server).setSecureContext(loaded.options);
+        entry.crls = loaded.crls;
         this.log.info({ listener: entry.name, certificate: loaded.certificate }, `TLS certificates reloaded on ${entry.name} (serial ${loaded.certificate.serial})`);
       } catch (err) {
         failed++;

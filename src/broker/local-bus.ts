@@ -7,9 +7,16 @@
  * store (bridge queue) returns 'stored', and the PUBACK waits until that
  * write is durable; one that had no room returns 'quota'.
  */
+import type { Logger } from 'pino';
 import type { QoS, StoredMessage } from '../persistence/types.js';
 import { matchTopic, validateTopicFilter, validateTopicName } from '../topics/index.js';
-import type { Broker } from './broker.js';
+
+/** What the bus needs of the broker (`broker.ts` passes itself; this module does not import it). */
+export interface BusHost {
+  readonly clock: { now(): number };
+  readonly log: Logger;
+  readonly router: { publish(message: StoredMessage, origin: null): { delivered: number } };
+}
 
 export interface LocalPublishOptions {
   qos?: QoS;
@@ -52,7 +59,7 @@ export interface Bus {
 export class LocalBus implements Bus {
   private taps: Tap[] = [];
 
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly broker: BusHost) {}
 
   /** True when at least one handler is registered (checked on the hot path). */
   get active(): boolean {

@@ -5,11 +5,11 @@
  * a session's queues when its client comes back, connection_check_acl).
  */
 import type { OutboundEntry } from '../persistence/types.js';
-import type { Broker } from './broker.js';
+import type { BrokerContext } from './context.js';
 import type { Session } from './session.js';
 
 /** May the session's client receive a message on `topic` now? True when no ACL is configured. */
-export function mayRead(broker: Broker, session: Session, topic: string): boolean {
+export function mayRead(broker: BrokerContext, session: Session, topic: string): boolean {
   const hook = broker.hooks.authorizeRead;
   if (!hook) return true;
   const conn = session.connection;
@@ -20,7 +20,7 @@ export function mayRead(broker: Broker, session: Session, topic: string): boolea
 }
 
 /** Count and log a stored message dropped because the client may no longer read its topic (the caller removes it). */
-export function droppedUnreadable(broker: Broker, session: Session, entry: OutboundEntry): void {
+export function droppedUnreadable(broker: BrokerContext, session: Session, entry: OutboundEntry): void {
   broker.stats.droppedNotAuthorized++;
   if (broker.log.isLevelEnabled('debug')) {
     broker.log.debug({ clientId: session.clientId, topic: entry.message.topic, qos: entry.qos }, 'queued message dropped: read access revoked by the ACL');

@@ -4,10 +4,10 @@
  * and message expiry.
  */
 import { storedSize } from '../limits.js';
-import type { Broker } from './broker.js';
+import type { BrokerContext } from './context.js';
 import { Session } from './session.js';
 
-export function restoreSessions(broker: Broker): void {
+export function restoreSessions(broker: BrokerContext): void {
   const now = broker.clock.now();
   let restored = 0;
   let expired = 0;

@@ -3,14 +3,20 @@
  * retained PUBLISH, deleted by an empty payload [MQTT-3.3.1-10] (which is
  * itself not stored [MQTT-3.3.1-11]). `$SYS` topics are kept in memory only.
  */
-import type { StoredMessage } from '../persistence/types.js';
+import type { Store, StoredMessage } from '../persistence/types.js';
 import { hasWildcard, matchTopic } from '../topics/index.js';
-import type { Broker } from './broker.js';
+import type { BrokerClock } from './clock.js';
+
+/** What the index needs of the broker (`broker.ts` passes itself; this module does not import it). */
+export interface RetainedHost {
+  readonly store: Store;
+  readonly clock: BrokerClock;
+}
 
 export class RetainedIndex {
   private readonly messages = new Map<string, StoredMessage>();
 
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly broker: RetainedHost) {}
 
   get size(): number {
     return this.messages.size;

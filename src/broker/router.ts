@@ -5,7 +5,7 @@
  * Published, and one member per shared subscription group.
  */
 import type { QoS, StoredMessage, SubscriptionRecord } from '../persistence/types.js';
-import type { Broker } from './broker.js';
+import type { BrokerContext, MessageRouter, RouteResult } from './context.js';
 import { deliver, type Delivery } from './delivery.js';
 import { mayRead } from './read-access.js';
 import type { Session } from './session.js';
@@ -18,26 +18,8 @@ interface Pending {
   ids: number[] | undefined;
 }
 
-/**
- * What routing did with one message, returned to the caller so that it
- * decides the publisher's acknowledgement from this value alone.
- */
-export interface RouteResult {
-  /** Sessions and internal subscribers it was given to. */
-  delivered: number;
-  /**
-   * Subscriptions whose filter matched, given the message or not (No Local, read ACL): v5 PUBACK 0x10
-   * No matching subscribers only when 0, as mosquitto (subs.c subs__process: a no-local leaf still counts).
-   */
-  matched: number;
-  /** Store writes were issued for it (queues, retained, bridge): acknowledge once they are durable. */
-  stored: boolean;
-  /** Some destination had no room in the store for it (v5: 0x97 Quota exceeded). */
-  quotaHit: boolean;
-}
-
-export class Router {
-  constructor(private readonly broker: Broker) {}
+export class Router implements MessageRouter {
+  constructor(private readonly broker: BrokerContext) {}
 
   /** Route a message published by `origin` (null for the broker itself). */
   publish(message: StoredMessage, origin: Session | null): RouteResult {

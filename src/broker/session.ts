@@ -4,7 +4,7 @@
  * outlives its connection when its expiry interval is non-zero.
  */
 import type { OutboundEntry, SubscriptionRecord } from '../persistence/types.js';
-import type { Connection } from './connection.js';
+import type { ClientLink } from './client-link.js';
 import { InflightMap } from './inflight-map.js';
 
 export const NEVER_EXPIRES = 0xffffffff;
@@ -16,7 +16,7 @@ export class Session {
   private subs: Map<string, SubscriptionRecord> | undefined;
   private sent: InflightMap | undefined;
   private unreleased: Set<number> | undefined;
-  connection: Connection | null = null;
+  connection: ClientLink | null = null;
   /** User name of the last connection (ACL checks while offline). */
   username: string | undefined;
   /** The listener of the last connection (per-listener ACLs for an offline session); unknown after a restart. */

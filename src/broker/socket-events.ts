@@ -13,7 +13,12 @@
  * for our unsent bytes (forever, if the client stopped reading).
  */
 import type { Duplex } from 'node:stream';
-import type { Connection } from './connection.js';
+
+/** Where a client socket's bytes and end go (`connection.ts` implements it; this module does not import it). */
+export interface SocketSink {
+  onData(chunk: Buffer): void;
+  onClose(err?: Error): void;
+}
 
 /** A listener's count of its open sockets (listeners.ts). */
 export interface SocketCount {
@@ -29,7 +34,7 @@ export const HALF_CLOSED_GRACE_MS = 2000;
 const CONNECTION = Symbol('midge.connection');
 const ADMITTED = Symbol('midge.listener');
 const HOLDS_SLOT = Symbol('midge.slot');
-type ClientSocket = Duplex & { [CONNECTION]?: Connection; [ADMITTED]?: SocketCount; [HOLDS_SLOT]?: boolean };
+type ClientSocket = Duplex & { [CONNECTION]?: SocketSink; [ADMITTED]?: SocketCount; [HOLDS_SLOT]?: boolean };
 
 function onSocketData(this: ClientSocket, chunk: Buffer): void {
   this[CONNECTION]?.onData(chunk);
@@ -76,7 +81,7 @@ export function countSocket(socket: Duplex, count: SocketCount): void {
 }
 
 /** Feed `socket`'s data, errors and close to `conn`. */
-export function listenToSocket(socket: Duplex, conn: Connection): void {
+export function listenToSocket(socket: Duplex, conn: SocketSink): void {
   const s = socket as ClientSocket;
   s[CONNECTION] = conn;
   socket.on('data', onSocketData);

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { VERSION } from '../version.js';
-import type { Broker } from './broker.js';
+import type { BrokerContext } from './context.js';
 
 const PERIODS: Array<[string, number]> = [
   ['1min', 60],
@@ -34,7 +34,7 @@ export class SysTopics {
   /** Event-loop delay, sampled every 20 ms while $SYS is on; reset at each publication. */
   private lag: IntervalHistogram | undefined;
 
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly broker: BrokerContext) {}
 
   start(): void {
     const interval = this.broker.config.sys.interval;

@@ -6,8 +6,7 @@
  */
 import type { IConnectPacket } from 'mqtt-packet';
 import type { StoredMessage } from '../persistence/types.js';
-import type { Broker } from './broker.js';
-import type { Connection } from './connection.js';
+import type { BrokerContext, ConnectionContext, WillSchedule } from './context.js';
 import { NEVER_EXPIRES, type Session } from './session.js';
 
 type Will = NonNullable<IConnectPacket['will']>;
@@ -18,13 +17,13 @@ interface PendingWill {
   timer: NodeJS.Timeout;
 }
 
-export class Wills {
+export class Wills implements WillSchedule {
   private readonly pending = new Map<string, PendingWill>();
 
-  constructor(private readonly broker: Broker) {}
+  constructor(private readonly broker: BrokerContext) {}
 
   /** The connection ended abnormally: publish its will now or after the delay. */
-  schedule(conn: Connection, session: Session): void {
+  schedule(conn: ConnectionContext, session: Session): void {
     const will = conn.will!;
     conn.will = undefined;
     const delay = will.properties?.willDelayInterval ?? 0;

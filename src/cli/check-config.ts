@@ -8,11 +8,7 @@ import { closedListeners, closedListenerWarning } from '../config/listener-acces
 import { checkConfigFiles } from './check-files.js';
 import { summarizeConfig } from './config-summary.js';
 import type { MidgeConfig } from '../config/types.js';
-
-export interface Output {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
+import type { Output } from './output.js';
 
 /**
  * Prints `FILE: OK`, a summary and any warnings (exit status 0) or the error

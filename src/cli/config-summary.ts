@@ -7,7 +7,7 @@
 import { healthBaseTopic } from '../adapters/health/index.js';
 import { planBridge } from '../bridge/plan.js';
 import type { TopicRule } from '../bridge/topic-map.js';
-import { allowsAnonymous, listenerAddress } from '../config/listener-access.js';
+import { allowsAnonymous, listenerAddress, takesIdentity } from '../config/listener-access.js';
 import { metricsNeedAuth } from '../config/validate-metrics.js';
 import type { BridgeConfig, ListenerConfig, MidgeConfig, SerialDeviceConfig } from '../config/types.js';
 import { tlsEnabled } from '../tls/options.js';
@@ -37,8 +37,8 @@ export function summarizeConfig(cfg: MidgeConfig): string[] {
 function describeListener(l: ListenerConfig, cfg: MidgeConfig): string {
   const tls = tlsEnabled(l) ? `${l.protocol === 'websockets' ? 'wss' : 'mqtts'}${l.require_certificate ? ', client certificate required' : ''}` : l.protocol;
   let who: string;
-  if (allowsAnonymous(l, cfg.auth)) who = 'anonymous allowed';
-  else if (l.use_identity_as_username) who = 'certificate identity as user name';
+  if (takesIdentity(l)) who = l.require_certificate ? `certificate ${l.use_identity_as_username ? 'Common Name' : 'subject'} as user name` : 'user name from a certificate that is never asked for: no client can connect';
+  else if (allowsAnonymous(l, cfg.auth)) who = 'anonymous allowed';
   else if (cfg.auth.password_file) who = 'user name and password required';
   else who = 'anonymous refused, no password file: no client can connect';
   return `${listenerAddress(l)} (${tls}, ${who})`;

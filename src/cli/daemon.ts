@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import type { Output } from './check-config.js';
+import type { Output } from './output.js';
 
 /** Set in the child's environment: report start-up over IPC. */
 export const DAEMON_CHILD_ENV = 'MIDGE_DAEMON_CHILD';

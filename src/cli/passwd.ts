@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { formatPasswordFile, parsePasswordFile, readTextFile, writeFileAtomic } from '../auth/password-file.js';
 import { hashPassword } from '../auth/password-hash.js';
-import type { Output } from './check-config.js';
+import type { Output } from './output.js';
 
 export interface PasswdOptions {
   create: boolean;

@@ -14,7 +14,7 @@ import type { MidgeConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
 import { SqliteStore } from '../persistence/sqlite/sqlite-store.js';
 import { databaseFile } from '../persistence/open-store.js';
-import type { Output } from './check-config.js';
+import type { Output } from './output.js';
 
 export const QUEUE_USAGE = `Usage: midge queue [-c CONFIG] [--json]
        midge queue purge --bridge NAME [-c CONFIG] [--yes]

@@ -20,7 +20,7 @@ import { RecentLogs } from '../log-recent.js';
 import { logProcessWarnings } from '../process-warnings.js';
 import type { LogDestination } from '../log.js';
 import { VERSION } from '../version.js';
-import type { Output } from './check-config.js';
+import type { Output } from './output.js';
 import { daemonChannel } from './daemon.js';
 import { removePidFile, writePidFile } from './pid-file.js';
 import { createNotifier } from './sd-notify.js';

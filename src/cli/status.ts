@@ -9,7 +9,7 @@ import { loadAnyConfig } from '../config/mosquitto/load.js';
 import { parseHostPort } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { GatewayStatus } from '../status/status-json.js';
-import type { Output } from './check-config.js';
+import type { Output } from './output.js';
 import { defaultConfigPath } from './service-config.js';
 import { formatStatus } from './status-format.js';
 

@@ -19,12 +19,30 @@ export function allowsAnonymous(listener: ListenerConfig, auth: Pick<AuthConfig,
  * is refused (5 / 0x87), as mosquitto does.
  */
 export function closedListeners(config: Pick<MidgeConfig, 'listeners' | 'auth'>): ListenerConfig[] {
-  if (config.auth.password_file) return [];
-  return config.listeners.filter((l) => !allowsAnonymous(l, config.auth) && !l.use_identity_as_username);
+  return config.listeners.filter(
+    (l) => identityWithoutCertificate(l) || (!config.auth.password_file && !allowsAnonymous(l, config.auth) && !takesIdentity(l)),
+  );
+}
+
+/** use_identity_as_username or use_subject_as_username: the username comes from the client certificate. */
+export function takesIdentity(listener: ListenerConfig): boolean {
+  return listener.use_identity_as_username || listener.use_subject_as_username;
+}
+
+/** An identity option without require_certificate: no certificate is asked for (as mosquitto), so every CONNECT is refused. */
+function identityWithoutCertificate(listener: ListenerConfig): boolean {
+  return takesIdentity(listener) && !listener.require_certificate;
 }
 
 /** What to tell the operator about a listener `closedListeners` returned. */
 export function closedListenerWarning(listener: ListenerConfig): string {
+  if (identityWithoutCertificate(listener)) {
+    const key = listener.use_identity_as_username ? 'use_identity_as_username' : 'use_subject_as_username';
+    return (
+      `listener ${listenerAddress(listener)}: ${key} without require_certificate asks no client for a certificate (as mosquitto), ` +
+      'so every client is refused with bad user name or password (set require_certificate true)'
+    );
+  }
   return (
     `listener ${listenerAddress(listener)}: allow_anonymous is false and no password file is configured, so no client can connect ` +
     '(set auth.password_file, or password_file in mosquitto.conf, see `midge passwd`; or allow_anonymous true)'

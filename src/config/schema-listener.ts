@@ -28,9 +28,10 @@ export const listenerFields = {
   certfile: optStr('PEM server certificate (chain). With keyfile it turns TLS on: MQTTS, or WSS for websockets. Reloaded on SIGHUP.', 4096),
   keyfile: optStr('PEM private key of certfile (unencrypted). Reloaded on SIGHUP.', 4096),
   cafile: optStr('PEM CA certificate(s) that client certificates must chain to (needed by require_certificate).', 4096),
-  crlfile: optStr('PEM certificate revocation list: client certificates listed in it are refused at the TLS handshake.', 4096),
+  crlfile: optStr("PEM certificate revocation list(s). A client certificate is refused unless the CRL of its issuing CA is in the file and does not list it (as mosquitto); a CA certificate of the chain is checked too when its issuer's CRL is in the file. Reloaded on SIGHUP.", 4096),
   require_certificate: bool(false, 'Mutual TLS: refuse clients without a valid certificate signed by cafile.'),
-  use_identity_as_username: bool(false, "Use the client certificate's Common Name as the username (needs require_certificate); the CONNECT username is ignored."),
+  use_identity_as_username: bool(false, "Use the client certificate's Common Name as the username; the CONNECT username and password are ignored. A client without a certificate (always so without require_certificate, as mosquitto asks for none then) or without a Common Name gets CONNACK bad user name or password."),
+  use_subject_as_username: bool(false, "Use the client certificate's subject in RFC 2253 form, as mosquitto writes it (e.g. CN=device-1,O=Acme,C=DE), as the username; otherwise as use_identity_as_username, which wins when both are set."),
   ciphers: optStr('OpenSSL cipher list for TLS 1.2 (TLS 1.3 suites are not affected); unset = Node default.', 4096),
   tls_version: {
     type: 'enum', values: ['tlsv1.2', 'tlsv1.3'], default: 'tlsv1.2',

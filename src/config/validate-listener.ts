@@ -16,14 +16,14 @@ export function checkListenerOptions(l: ListenerConfig, fail: FailAt): void {
       if (l[key] !== undefined) fail(`${key} is a TLS setting: set certfile and keyfile to turn TLS on for this listener`, key);
     }
     if (l.require_certificate) fail('require_certificate needs TLS: set certfile and keyfile (and cafile)', 'require_certificate');
+    for (const key of ['use_identity_as_username', 'use_subject_as_username'] as const) {
+      if (l[key]) fail(`${key} takes the username from the TLS client certificate: set certfile, keyfile, cafile and require_certificate`, key);
+    }
   }
   if (l.require_certificate && l.cafile === undefined) {
     fail('require_certificate needs cafile (the CA that signs client certificates)', 'require_certificate');
   }
   if (l.crlfile !== undefined && l.cafile === undefined) fail('crlfile needs cafile (the CA whose revocations it lists)', 'crlfile');
-  if (l.use_identity_as_username && !l.require_certificate) {
-    fail('use_identity_as_username needs require_certificate: true (without a verified client certificate there is no identity)', 'use_identity_as_username');
-  }
   if (l.ws_path !== undefined) {
     if (l.protocol !== 'websockets') fail('ws_path only applies to protocol: websockets', 'ws_path');
     if (!l.ws_path.startsWith('/')) fail(`expected a path starting with /, got '${l.ws_path}'`, 'ws_path');

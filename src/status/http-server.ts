@@ -11,6 +11,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Broker } from '../broker/broker.js';
+import type { ListenerAddress } from '../broker/listeners.js';
 import { parseHostPort } from '../config/schema.js';
 import type { MetricsConfig } from '../config/types.js';
 import type { RecentLogs } from '../log-recent.js';
@@ -25,6 +26,8 @@ import { buildStatus } from './snapshot.js';
 export interface StatusServerOptions {
   config: MetricsConfig;
   broker: Broker;
+  /** The broker's listener addresses (the status page lists them). */
+  addresses: () => ListenerAddress[];
   providers: StatusProviders;
   logger: Logger;
   recentLogs?: RecentLogs;
@@ -59,7 +62,7 @@ export async function startStatusServer(options: StatusServerOptions): Promise<S
   const { host, port } = parseHostPort(config.listen ?? '') ?? { host: '127.0.0.1', port: 0 };
   const metrics = createMetricsRegistry(broker, options.providers);
   const writeRate = new WriteRate();
-  const snapshot = () => buildStatus({ broker, providers: options.providers, recentLogs: options.recentLogs, writeRate });
+  const snapshot = () => buildStatus({ broker, addresses: options.addresses, providers: options.providers, recentLogs: options.recentLogs, writeRate });
   const events = new StatusEvents({ snapshot, bus: broker.bus, topics: config.status_page_topics });
   const assets = config.status_page ? loadAssets(logger) : new Map<string, Buffer>();
 

@@ -6,6 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import type { Broker } from '../broker/broker.js';
+import type { ListenerAddress } from '../broker/listeners.js';
 import type { Session } from '../broker/session.js';
 import type { RecentLogs } from '../log-recent.js';
 import { databaseFile } from '../persistence/open-store.js';
@@ -16,6 +17,8 @@ import type { ClientStatus, DropReason, GatewayStatus } from './status-json.js';
 
 export interface StatusSources {
   broker: Broker;
+  /** The broker's listener addresses. */
+  addresses: () => ListenerAddress[];
   providers: StatusProviders;
   recentLogs?: RecentLogs;
   /** Samples of the bytes written, for the writes-per-day estimate (one per status server). */
@@ -65,7 +68,7 @@ export function buildStatus(src: StatusSources): GatewayStatus {
     uptimeSeconds: Math.floor((performance.now() - s.startedAt) / 1000), // startedAt is monotonic
     health: { ok: problems.length === 0, problems },
     broker: {
-      listeners: broker.addresses().map((a) => ({
+      listeners: src.addresses().map((a) => ({
         address: a.socketPath ?? (a.host.includes(':') ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`),
         protocol: a.protocol,
         tls: a.tls === true,

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { FileAuth } from '../auth/file-auth.js';
-import type { Broker } from '../broker/broker.js';
+import type { MqttServer } from '../broker/server.js';
 import { metricsNeedAuth } from '../config/validate-metrics.js';
 import type { MidgeConfig } from '../config/types.js';
 import type { RecentLogs } from '../log-recent.js';
@@ -25,7 +25,7 @@ export interface StatusOptions {
 /** Undefined when metrics.listen is unset. */
 export async function startStatusIfConfigured(
   config: MidgeConfig,
-  broker: Broker,
+  server: MqttServer,
   fileAuth: FileAuth,
   logger: Logger,
   options: StatusOptions,
@@ -42,7 +42,8 @@ export async function startStatusIfConfigured(
   const { startStatusServer } = await import('./http-server.js');
   return startStatusServer({
     config: config.metrics,
-    broker,
+    broker: server.broker,
+    addresses: () => server.addresses(),
     providers: options.providers ?? NO_COMPONENTS,
     logger,
     recentLogs: options.recentLogs,

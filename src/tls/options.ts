@@ -7,6 +7,7 @@
 import tls from 'node:tls';
 import type { ListenerConfig } from '../config/types.js';
 import { ConfigError } from '../errors.js';
+import { type Crl, parseCrlFile } from './crl.js';
 import { checkCaFile, checkKeyPair, errorText, parseCertificate, readConfiguredFile } from './key-pair.js';
 
 const MIN_VERSION = { 'tlsv1.2': 'TLSv1.2', 'tlsv1.3': 'TLSv1.3' } as const;
@@ -26,6 +27,8 @@ export interface CertificateSummary {
 export interface LoadedTls {
   options: tls.TlsOptions;
   certificate: CertificateSummary;
+  /** The crlfile's CRLs: checked by client-cert.ts after the handshake, not by OpenSSL (crl.ts says why). */
+  crls: Crl[];
 }
 
 /**
@@ -42,7 +45,8 @@ export function loadTlsOptions(config: ListenerConfig, index: number): LoadedTls
   const cert = read('certfile')!;
   const keyPem = read('keyfile')!;
   const ca = read('cafile');
-  const crl = read('crlfile');
+  const crlPem = read('crlfile');
+  const crls = crlPem ? parseCrlFile(crlPem, config.crlfile!, key('crlfile')) : [];
   const x509 = parseCertificate(cert, config.certfile!, key('certfile'));
   checkKeyPair(x509, keyPem, { certfile: config.certfile!, keyfile: config.keyfile! }, { certKey: key('certfile'), keyKey: key('keyfile') });
   if (ca) checkCaFile(ca, config.cafile!, key('cafile'));
@@ -50,7 +54,7 @@ export function loadTlsOptions(config: ListenerConfig, index: number): LoadedTls
     cert,
     key: keyPem,
     ca,
-    crl,
+    // no `crl`: Node would make OpenSSL demand a CRL for every CA of the chain (crl.ts)
     minVersion: MIN_VERSION[config.tls_version],
     requestCert: config.require_certificate,
     // verification result is checked (and the reason logged) by the listener right after the handshake
@@ -63,5 +67,5 @@ export function loadTlsOptions(config: ListenerConfig, index: number): LoadedTls
   } catch (err) {
     throw new ConfigError(`unusable TLS settings: ${errorText(err)}`, { key: `listeners[${index}]` });
   }
-  return { options, certificate };
+  return { options, certificate, crls };
 }

@@ -49,6 +49,14 @@ const BY_CODE: Record<string, Explanation> = {
     listener: "CRL has expired: publish a new CRL into the listener's crlfile and send SIGHUP",
     bridge: 'a CRL has expired',
   },
+  CRL_NOT_YET_VALID: {
+    listener: "CRL is not valid yet: check this machine's clock, or the thisUpdate of the CRL in the listener's crlfile",
+    bridge: 'a CRL is not valid yet',
+  },
+  CRL_SIGNATURE_FAILURE: {
+    listener: "the CRL in crlfile for this certificate's issuer is not signed by that issuer: put the CRL the signing CA published into the listener's crlfile",
+    bridge: 'a CRL signature does not verify',
+  },
   ERR_TLS_CERT_ALTNAME_INVALID: {
     listener: 'the certificate is not for the host name asked for',
     bridge: "the server's certificate is not for the host name the bridge connects to: use a name from its subjectAltName in addresses, or set sni",

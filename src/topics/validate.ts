@@ -4,8 +4,6 @@
  * on the success path: a single pass over the UTF-16 code units checks the
  * wildcard placement, U+0000, surrogates and the UTF-8 length together.
  */
-import { validateSharedFilter } from './shared.js';
-
 export interface TopicLimits {
   /** Maximum number of '/'-separated levels. Default: no limit. */
   maxLevels?: number;
@@ -21,7 +19,6 @@ const PLUS = 0x2b; // '+'
 const HASH = 0x23; // '#'
 const DOLLAR = 0x24; // '$'
 const NUL = 0x00;
-const SHARE_PREFIX = '$share/';
 
 /**
  * Validate a topic name as used in PUBLISH (and Will topics).
@@ -51,17 +48,6 @@ export function validateTopicName(name: string, limits?: TopicLimits): string | 
   if (bytes > maxBytes) return `topic name exceeds ${maxBytes} bytes`; // [MQTT-4.7.3-3]
   if (levels > maxLevels) return `topic name exceeds ${maxLevels} levels`;
   return null;
-}
-
-/**
- * Validate a topic filter as used in SUBSCRIBE / UNSUBSCRIBE. A filter that
- * starts with `$share/` is validated as an MQTT 5 shared subscription
- * (share name syntax, then the inner filter).
- * Returns null when valid, else a short human-readable reason.
- */
-export function validateTopicFilter(filter: string, limits?: TopicLimits): string | null {
-  if (filter.startsWith(SHARE_PREFIX)) return validateSharedFilter(filter, limits); // [MQTT-4.8.2-1]
-  return validatePlainFilter(filter, limits);
 }
 
 /**

@@ -3,9 +3,10 @@
  * config plus overrides. Logs are silent unless MIDGE_TEST_LOG=debug|info.
  */
 import pino from 'pino';
-import { Broker } from '../../src/broker/broker.js';
+import type { Broker } from '../../src/broker/broker.js';
 import type { BrokerClock } from '../../src/broker/clock.js';
 import type { BrokerHooks } from '../../src/broker/hooks.js';
+import { MqttServer } from '../../src/broker/server.js';
 import { defaultConfig } from '../../src/config/load.js';
 import type { MidgeConfig } from '../../src/config/types.js';
 import { MemoryStore } from '../../src/persistence/memory/memory-store.js';
@@ -45,16 +46,17 @@ export function testConfig(options: TestBrokerOptions = {}): MidgeConfig {
 export async function startBroker(options: TestBrokerOptions = {}): Promise<TestBroker> {
   const logger = pino({ level: process.env.MIDGE_TEST_LOG ?? 'silent' });
   const store = options.store ?? new MemoryStore();
-  const broker = new Broker({ config: testConfig(options), logger, store, hooks: options.hooks, clock: options.clock });
-  await broker.start();
-  const port = broker.addresses()[0]!.port;
+  const server = new MqttServer({ config: testConfig(options), logger, store, hooks: options.hooks, clock: options.clock });
+  const broker = server.broker;
+  await server.start();
+  const port = server.addresses()[0]!.port;
   return {
     broker,
     port,
     url: `mqtt://127.0.0.1:${port}`,
     store,
     stop: async () => {
-      await broker.stop();
+      await server.stop();
     },
   };
 }

@@ -35,11 +35,11 @@ export interface TestPki {
   cleanup(): void;
 }
 
-function openssl(args: string[], cwd: string): void {
+export function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+export const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
 function caConfig(dir: string): string {
   return `[ ca ]
@@ -68,10 +68,13 @@ subjectAltName = IP:127.0.0.1, DNS:localhost
 basicConstraints = CA:FALSE
 keyUsage = digitalSignature, keyEncipherment
 extendedKeyUsage = clientAuth
+[ ca_ext ]
+basicConstraints = critical, CA:TRUE
+keyUsage = critical, keyCertSign, cRLSign
 `;
 }
 
-function makeCa(dir: string, cn: string): void {
+export function makeCa(dir: string, cn: string): void {
   mkdirSync(join(dir, 'newcerts'), { recursive: true });
   writeFileSync(join(dir, 'index.txt'), '');
   writeFileSync(join(dir, 'index.txt.attr'), 'unique_subject = no\n');
@@ -82,7 +85,7 @@ function makeCa(dir: string, cn: string): void {
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
 }
 
-function issue(caDir: string, outDir: string, name: string, cn: string, ext: 'server_ext' | 'client_ext', dates?: [string, string]): KeyPair {
+export function issue(caDir: string, outDir: string, name: string, cn: string, ext: 'server_ext' | 'client_ext', dates?: [string, string]): KeyPair {
   const key = join(outDir, `${name}.key`);
   const csr = join(outDir, `${name}.csr`);
   const cert = join(outDir, `${name}.crt`);

@@ -4,8 +4,10 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { Broker } from '../../src/broker/broker.js';
+import type { Broker } from '../../src/broker/broker.js';
 import type { BrokerHooks } from '../../src/broker/hooks.js';
+import type { ListenerAddress } from '../../src/broker/listeners.js';
+import { MqttServer } from '../../src/broker/server.js';
 import type { ListenerConfig } from '../../src/config/types.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { MemoryStore } from '../../src/persistence/memory/memory-store.js';
@@ -13,11 +15,15 @@ import { waitFor } from './wait.js';
 
 export interface LoggedBroker {
   broker: Broker;
+  /** The broker with its listeners (e.g. for `reloadTls()`). */
+  server: MqttServer;
   /** Parsed log records so far. */
   logs: Array<Record<string, unknown> & { msg: string }>;
   /** Wait for a log record whose msg matches. */
   waitLog(pattern: RegExp, timeoutMs?: number): Promise<Record<string, unknown> & { msg: string }>;
   port(i?: number): number;
+  /** The listeners' addresses, in config order. */
+  addresses(): ListenerAddress[];
   stop(): Promise<void>;
 }
 
@@ -31,16 +37,19 @@ export async function startLoggedBroker(listeners: Array<Partial<ListenerConfig>
     },
   });
   const config = validateConfig({ listeners, sys: { interval: 0 }, persistence: { enabled: false }, mqtt: options.mqtt ?? {} });
-  const broker = new Broker({ config, logger: pino({ level: 'debug' }, sink), store: new MemoryStore(), hooks: options.hooks });
-  await broker.start();
+  const server = new MqttServer({ config, logger: pino({ level: 'debug' }, sink), store: new MemoryStore(), hooks: options.hooks });
+  const broker = server.broker;
+  await server.start();
   return {
     broker,
+    server,
     logs,
     async waitLog(pattern, timeoutMs = 5000) {
       await waitFor(() => logs.some((l) => pattern.test(l.msg)), timeoutMs, `a log line matching ${pattern}; got:\n${logs.map((l) => l.msg).join('\n')}`);
       return logs.find((l) => pattern.test(l.msg))!;
     },
-    port: (i = 0) => broker.addresses()[i]!.port,
-    stop: () => broker.stop(),
+    port: (i = 0) => server.addresses()[i]!.port,
+    addresses: () => server.addresses(),
+    stop: () => server.stop(),
   };
 }

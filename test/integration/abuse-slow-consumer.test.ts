@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Connection } from '../../src/broker/connection.js';
+import type { ConnectionContext } from '../../src/broker/context.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { connect } from '../helpers/clients.js';
 import { rawConnected, rawSubscribe } from '../helpers/messages.js';
@@ -19,7 +19,7 @@ const PAYLOAD = 10_000;
 /** 30 MB: well past what the kernel's socket buffers on loopback absorb (a few MB each side). */
 const MESSAGES = 3000;
 
-function connectionOf(tb: TestBroker, clientId: string): Connection {
+function connectionOf(tb: TestBroker, clientId: string): ConnectionContext {
   const conn = [...tb.broker.connections].find((c) => c.clientId === clientId);
   assert.ok(conn, `connection of ${clientId}`);
   return conn;
@@ -34,7 +34,7 @@ async function neverReads(tb: TestBroker, clientId: string, qos: 0 | 1, clean = 
 }
 
 /** Publish MESSAGES x PAYLOAD bytes at QoS 0 while sampling the slow client's buffer. */
-async function flood(tb: TestBroker, conn: Connection): Promise<number> {
+async function flood(tb: TestBroker, conn: ConnectionContext): Promise<number> {
   const pub = await connect(tb.port, { clientId: 'flood-pub' });
   let maxBuffered = 0;
   const sample = setInterval(() => {

@@ -12,7 +12,7 @@ import { uid } from '../helpers/lifecycle.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { connectedRaw } from '../helpers/raw-expect.js';
 import { waitFor } from '../helpers/wait.js';
-import type { Connection } from '../../src/broker/connection.js';
+import type { ConnectionContext } from '../../src/broker/context.js';
 
 const MAX = 2;
 const CHUNK = Buffer.alloc(64 * 1024, 0x61);
@@ -26,7 +26,7 @@ describe('max_connections and clients that reconnect at once', () => {
     await tb.stop();
   });
 
-  const serverSide = (clientId: string | undefined): Connection => {
+  const serverSide = (clientId: string | undefined): ConnectionContext => {
     const conn = [...tb.broker.connections].find((c) => c.clientId === clientId);
     assert.ok(conn, `no connection for ${clientId}`);
     return conn;

@@ -170,9 +170,9 @@ describe('TLS listeners (MQTTS)', () => {
     });
   });
 
-  test('config: use_identity_as_username without require_certificate is a ConfigError naming the key', () => {
+  test('config: use_identity_as_username without TLS is a ConfigError naming the key; require_certificate needs cafile', () => {
     assert.throws(
-      () => validateConfig({ listeners: [{ certfile: pki.server.cert, keyfile: pki.server.key, use_identity_as_username: true }] }),
+      () => validateConfig({ listeners: [{ use_identity_as_username: true }] }),
       (err: unknown) => err instanceof ConfigError && err.key === 'listeners[0].use_identity_as_username',
     );
     assert.throws(

@@ -18,7 +18,7 @@ describe('Unix socket listeners', () => {
     const path = join(dir.path, 'midge.sock');
     const lb = await startLoggedBroker([{ port: 0 }, { socket_path: path, host: '0.0.0.0' }]);
     try {
-      assert.deepEqual(lb.broker.addresses()[1], { host: path, port: 0, protocol: 'mqtt', socketPath: path, tls: false });
+      assert.deepEqual(lb.addresses()[1], { host: path, port: 0, protocol: 'mqtt', socketPath: path, tls: false });
       await lb.waitLog(new RegExp(`listening on unix:${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
       for (const protocolVersion of [4, 5] as const) {
         const topic = uid('unix');

@@ -15,7 +15,7 @@ import { ERR, BridgeError } from '../../errors.js';
 import { utf8ByteLength, validateTopicName } from '../../topics/index.js';
 import type { Subscription } from '../topic-map.js';
 import { commonRejectReason, requireKeepalive, toRemotePublish } from './generic.js';
-import type { CloudProfile, ConnectionParams } from './index.js';
+import type { CloudProfile, ConnectionParams } from './types.js';
 
 export const AWS_LIMITS = {
   maxQos: 1,

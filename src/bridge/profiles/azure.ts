@@ -21,7 +21,7 @@ import { utf8ByteLength, validateTopicName } from '../../topics/index.js';
 import { DEFAULT_SAS_RENEW_MARGIN_SEC, DEFAULT_SAS_TTL_SEC, SasTokenSource, deviceResourceUri, encodeUriComponentStrict } from '../azure-sas.js';
 import type { Subscription } from '../topic-map.js';
 import { commonRejectReason, requireKeepalive, toRemotePublish } from './generic.js';
-import type { BridgeMessage, CloudProfile, ConnectionParams } from './index.js';
+import type { BridgeMessage, CloudProfile, ConnectionParams } from './types.js';
 
 export const AZURE_API_VERSION = '2021-04-12';
 

@@ -7,7 +7,7 @@
 import { ERR, BridgeError } from '../../errors.js';
 import { validateTopicName } from '../../topics/index.js';
 import { capQos, type Qos, type Subscription } from '../topic-map.js';
-import type { BridgeMessage, CloudProfile, ConnectionParams, RemotePublish } from './index.js';
+import type { BridgeMessage, CloudProfile, ConnectionParams, RemotePublish } from './types.js';
 
 /** Largest MQTT packet (remaining length 268,435,455 bytes); a payload can never exceed it. */
 export const MQTT_MAX_PAYLOAD = 268_435_455;

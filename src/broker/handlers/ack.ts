@@ -6,10 +6,10 @@
 import type { IPubackPacket, IPubcompPacket, IPubrecPacket } from 'mqtt-packet';
 import { ProtocolError } from '../../errors.js';
 import { RC } from '../../reason-codes.js';
-import type { Connection } from '../connection.js';
+import type { ConnectionContext } from '../context.js';
 import { completeInflight, drain } from '../delivery.js';
 
-export function handlePuback(conn: Connection, packet: IPubackPacket): void {
+export function handlePuback(conn: ConnectionContext, packet: IPubackPacket): void {
   const session = conn.session!;
   const entry = session.inflight.get(packet.messageId ?? 0);
   if (!entry) {
@@ -22,7 +22,7 @@ export function handlePuback(conn: Connection, packet: IPubackPacket): void {
   drain(conn.broker, session);
 }
 
-export function handlePubrec(conn: Connection, packet: IPubrecPacket): void {
+export function handlePubrec(conn: ConnectionContext, packet: IPubrecPacket): void {
   const session = conn.session!;
   const broker = conn.broker;
   const entry = session.inflight.get(packet.messageId ?? 0);
@@ -53,7 +53,7 @@ export function handlePubrec(conn: Connection, packet: IPubrecPacket): void {
   conn.send(pubrel);
 }
 
-export function handlePubcomp(conn: Connection, packet: IPubcompPacket): void {
+export function handlePubcomp(conn: ConnectionContext, packet: IPubcompPacket): void {
   const session = conn.session!;
   const entry = session.inflight.get(packet.messageId ?? 0);
   if (!entry) {

@@ -9,8 +9,8 @@
 import type { IAuthPacket } from 'mqtt-packet';
 import { ProtocolError } from '../../errors.js';
 import { RC } from '../../reason-codes.js';
-import type { Connection } from '../connection.js';
+import type { ConnectionContext } from '../context.js';
 
-export function handleAuth(_conn: Connection, _packet: IAuthPacket): void {
+export function handleAuth(_conn: ConnectionContext, _packet: IAuthPacket): void {
   throw new ProtocolError('AUTH without an authentication method in CONNECT (enhanced authentication is not configured)', RC.PROTOCOL_ERROR);
 }

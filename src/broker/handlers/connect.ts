@@ -9,7 +9,7 @@ import { MalformedPacketError, ProtocolError } from '../../errors.js';
 import { connackCodeFor, RC, reasonName } from '../../reason-codes.js';
 import { validateTopicName } from '../../topics/index.js';
 import { MAX_PACKET_SIZE } from '../../limits.js';
-import type { Connection } from '../connection.js';
+import type { ConnectionContext } from '../context.js';
 import { drain, resendInflight } from '../delivery.js';
 import { mountTopic } from '../mount-point.js';
 import { NEVER_EXPIRES, Session } from '../session.js';
@@ -17,7 +17,7 @@ import { NEVER_EXPIRES, Session } from '../session.js';
 /** 3.1/3.1.1 CONNACK accepting the connection (session present 0 / 1), encoded once: the hot path of a connect storm. */
 const CONNACK_ACCEPTED = [Buffer.from([0x20, 2, 0, 0]), Buffer.from([0x20, 2, 1, 0])];
 
-export async function handleConnect(conn: Connection, packet: IConnectPacket): Promise<void> {
+export async function handleConnect(conn: ConnectionContext, packet: IConnectPacket): Promise<void> {
   // [MQTT-3.1.0-2] a second CONNECT is a protocol violation
   if (conn.state !== 'new') throw new ProtocolError('second CONNECT on one connection');
   const broker = conn.broker;
@@ -70,7 +70,10 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
     return refuse(conn, RC.CLIENT_IDENTIFIER_NOT_VALID, 'client id too long');
   }
   conn.clientId = clientId;
-  // use_identity_as_username: the verified certificate's CN replaces whatever username was sent
+  // use_identity_as_username / use_subject_as_username: no certificate (never asked for without
+  // require_certificate) or no Common Name is a bad user name or password, as mosquitto (handle_connect.c)
+  if (conn.certIdentityRequired && conn.certIdentity === undefined) return refuse(conn, RC.BAD_USER_NAME_OR_PASSWORD, 'no client certificate identity for the user name');
+  // the verified certificate's CN or subject replaces whatever username was sent
   conn.username = conn.certIdentity ?? packet.username;
 
   // Authentication. Without an authenticate hook (no password file) there is nothing to check a user
@@ -166,7 +169,7 @@ export async function handleConnect(conn: Connection, packet: IConnectPacket): P
  * properties mosquitto never sends come last. mqtt-packet writes them in insertion order [MQTT-3.2.2.3].
  */
 function connackProperties(
-  conn: Connection,
+  conn: ConnectionContext,
   extra: { assigned: string | undefined; serverKeepAlive: number | undefined; expiry: number | undefined },
 ): NonNullable<IConnackPacket['properties']> {
   const cfg = conn.broker.config.mqtt;
@@ -190,7 +193,7 @@ function connackProperties(
  * Refuse the connection with a CONNACK carrying the reason [MQTT-3.2.2-6..7], then close; a 3.1/3.1.1
  * client is closed without a CONNACK when its version has no code for the reason [MQTT-3.1.4-1].
  */
-function refuse(conn: Connection, v5Code: number, why: string): void {
+function refuse(conn: ConnectionContext, v5Code: number, why: string): void {
   const code = connackCodeFor(conn.protocolVersion, v5Code);
   conn.broker.log.info({ clientId: conn.clientId || undefined, remote: conn.remoteAddress, reason: reasonName(v5Code) }, `connection refused: ${why}`);
   if (code !== undefined) {

@@ -6,9 +6,9 @@
 import type { IDisconnectPacket } from 'mqtt-packet';
 import { ProtocolError } from '../../errors.js';
 import { RC } from '../../reason-codes.js';
-import type { Connection } from '../connection.js';
+import type { ConnectionContext } from '../context.js';
 
-export function handleDisconnect(conn: Connection, packet: IDisconnectPacket): void {
+export function handleDisconnect(conn: ConnectionContext, packet: IDisconnectPacket): void {
   const session = conn.session!;
   const expiry = packet.properties?.sessionExpiryInterval;
   if (conn.protocolVersion === 5 && expiry !== undefined) {

@@ -1,6 +1,6 @@
 /** PINGREQ [MQTT-3.12.4-1]: the server MUST answer PINGRESP. */
-import type { Connection } from '../connection.js';
+import type { ConnectionContext } from '../context.js';
 
-export function handlePingreq(conn: Connection): void {
+export function handlePingreq(conn: ConnectionContext): void {
   conn.send({ cmd: 'pingresp' });
 }

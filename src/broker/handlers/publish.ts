@@ -9,7 +9,7 @@ import { MalformedPacketError, ProtocolError, reasonCodeOf } from '../../errors.
 import type { StoredMessage } from '../../persistence/types.js';
 import { RC } from '../../reason-codes.js';
 import { matchTopic, validateTopicName } from '../../topics/index.js';
-import type { Connection } from '../connection.js';
+import type { ConnectionContext } from '../context.js';
 import { resolveInboundTopic } from './topic-alias.js';
 import { mountTopic } from '../mount-point.js';
 
@@ -28,7 +28,7 @@ function dollarTopicReason(topic: string): number {
 }
 
 
-export function handlePublish(conn: Connection, packet: IPublishPacket): void {
+export function handlePublish(conn: ConnectionContext, packet: IPublishPacket): void {
   const broker = conn.broker;
   const cfg = broker.config.mqtt;
   const session = conn.session!;
@@ -138,7 +138,7 @@ export function handlePublish(conn: Connection, packet: IPublishPacket): void {
 }
 
 /** A commit failed: count and log it; a refused QoS 2 id is not kept for exactly-once. */
-function storeFailed(conn: Connection, err: Error, qos: number, packetId: number): void {
+function storeFailed(conn: ConnectionContext, err: Error, qos: number, packetId: number): void {
   const broker = conn.broker;
   const session = conn.session!;
   const n = ++broker.stats.storeErrors;

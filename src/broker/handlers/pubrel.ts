@@ -1,9 +1,9 @@
 /** PUBREL [MQTT-3.6]: release an inbound QoS 2 packet id and answer PUBCOMP [MQTT-4.3.3-11]. */
 import type { IPubrelPacket } from 'mqtt-packet';
 import { RC } from '../../reason-codes.js';
-import type { Connection } from '../connection.js';
+import type { ConnectionContext } from '../context.js';
 
-export function handlePubrel(conn: Connection, packet: IPubrelPacket): void {
+export function handlePubrel(conn: ConnectionContext, packet: IPubrelPacket): void {
   const session = conn.session!;
   const broker = conn.broker;
   const packetId = packet.messageId ?? 0;

@@ -11,11 +11,11 @@ import type { QoS, SubscriptionRecord } from '../../persistence/types.js';
 import { RC, subackCodeFor } from '../../reason-codes.js';
 import { hasWildcard, parseSharedFilter, validateTopicFilter } from '../../topics/index.js';
 import { refuseIllFormed } from './topic-filter.js';
-import type { Connection } from '../connection.js';
+import type { ConnectionContext } from '../context.js';
 import { deliver } from '../delivery.js';
 import { mountFilter } from '../mount-point.js';
 
-export function handleSubscribe(conn: Connection, packet: ISubscribePacket): void {
+export function handleSubscribe(conn: ConnectionContext, packet: ISubscribePacket): void {
   const broker = conn.broker;
   const cfg = broker.config.mqtt;
   const session = conn.session!;
@@ -84,7 +84,7 @@ export function handleSubscribe(conn: Connection, packet: ISubscribePacket): voi
 }
 
 /** Retained messages for new subscriptions, as each one's Retain Handling says. */
-function sendRetained(conn: Connection, retainedFor: Array<{ sub: SubscriptionRecord; existed: boolean }>): void {
+function sendRetained(conn: ConnectionContext, retainedFor: Array<{ sub: SubscriptionRecord; existed: boolean }>): void {
   const broker = conn.broker;
   const session = conn.session!;
   if (!broker.config.mqtt.retain_available) return;

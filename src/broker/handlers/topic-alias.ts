@@ -2,9 +2,9 @@
 import type { IPublishPacket } from 'mqtt-packet';
 import { ProtocolError } from '../../errors.js';
 import { RC } from '../../reason-codes.js';
-import type { Connection } from '../connection.js';
+import type { ConnectionContext } from '../context.js';
 
-export function resolveInboundTopic(conn: Connection, packet: IPublishPacket): string {
+export function resolveInboundTopic(conn: ConnectionContext, packet: IPublishPacket): string {
   const alias = packet.properties?.topicAlias;
   if (alias === undefined) {
     // [MQTT-3.3.2-1] 3.3.2.3.4: a zero-length Topic Name without a Topic Alias is a Protocol Error

@@ -7,10 +7,10 @@ import type { IUnsubscribePacket } from 'mqtt-packet';
 import { MalformedPacketError, ProtocolError } from '../../errors.js';
 import { RC } from '../../reason-codes.js';
 import { refuseIllFormed } from './topic-filter.js';
-import type { Connection } from '../connection.js';
+import type { ConnectionContext } from '../context.js';
 import { mountFilter } from '../mount-point.js';
 
-export function handleUnsubscribe(conn: Connection, packet: IUnsubscribePacket): void {
+export function handleUnsubscribe(conn: ConnectionContext, packet: IUnsubscribePacket): void {
   const broker = conn.broker;
   const session = conn.session!;
   if (!packet.messageId) throw new ProtocolError('UNSUBSCRIBE without packet identifier'); // [MQTT-2.2.1-3]

@@ -113,7 +113,7 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   tls_keyform: refuse('listener', 'string', `OpenSSL engines are ${NOT_YET}`, (v) => v !== 'pem'),
   tls_version: map('listener', 'string'),
   use_identity_as_username: map('listener', 'bool'),
-  use_subject_as_username: refuse('listener', 'bool', `use_subject_as_username is ${NOT_YET}`, isTrue),
+  use_subject_as_username: map('listener', 'bool'),
 };
 
 /** Options that only exist inside a bridge (`connection NAME`) block. */

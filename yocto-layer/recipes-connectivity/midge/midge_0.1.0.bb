@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "86f3d35cd643e975594143bcddbb10b381535bd4003144a5530fc95f3b28cba9"
+SRC_URI[sha256sum] = "f41b9f4a96cb3db24a9a22233f78923fd8b36a59cb8651e4cf8be34eab129fbf"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 

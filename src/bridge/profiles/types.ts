@@ -1,0 +1,75 @@
+/**
+ * What a cloud profile is (`CloudProfile`) and the messages it handles. A
+ * leaf: the profiles (`aws.ts`, `azure.ts`, `generic.ts`) and the registry
+ * (`index.ts`) import it; it imports none of them.
+ */
+import type { Qos, Subscription } from '../topic-map.js';
+
+/** A message on its way to the cloud, after the bridge's topic map. */
+export interface BridgeMessage {
+  /** Remote-side topic produced by the topic map (before any profile rewriting). */
+  topic: string;
+  payload: Uint8Array;
+  qos: Qos;
+  retain: boolean;
+  /** Stable id that survives retries, for duplicate detection downstream (Azure `$.mid`). */
+  messageId?: string;
+  contentType?: string;
+  contentEncoding?: string;
+  /** Application properties (Azure property bag; MQTT 5 user properties elsewhere). */
+  properties?: Readonly<Record<string, string>>;
+}
+
+/** The PUBLISH as it goes on the wire. */
+export interface RemotePublish {
+  topic: string;
+  qos: Qos;
+  retain: boolean;
+}
+
+export interface ConnectionParams {
+  host: string;
+  port: number;
+  /** TLS SNI name. */
+  servername: string;
+  /** ALPN protocol list, when the endpoint needs one (AWS on 443). */
+  alpn: string[] | undefined;
+  clientId: string;
+  username: string | undefined;
+  /** For Azure with a key: a fresh SAS token when the old one is due. A getter: read it only for a CONNECT. */
+  password: string | undefined;
+  protocolVersion: 4 | 5;
+  keepaliveSec: number;
+  /** Clean session / clean start. */
+  clean: boolean;
+}
+
+export interface CloudProfile {
+  readonly name: string;
+  /** Highest QoS the endpoint accepts; higher QoS is downgraded, not refused. */
+  readonly maxQos: Qos;
+  readonly maxPayloadBytes: number;
+  /** Unacknowledged QoS 1 publishes we may have outstanding. */
+  readonly maxInflight: number;
+  /** Publishes per second per connection; Infinity = no documented limit. */
+  readonly maxPublishRate: number;
+  /** false: the retain flag is cleared before sending. */
+  readonly retainAllowed: boolean;
+  /** Subscriptions per connection; Infinity = no documented limit. */
+  readonly maxSubscriptions: number;
+  /** Topic filters per SUBSCRIBE packet; Infinity = no documented limit. */
+  readonly maxFiltersPerSubscribe: number;
+  /** Why the endpoint would refuse to receive a PUBLISH on this (wire) topic, or null. */
+  validateTopic(topic: string): string | null;
+  /** The wire topic for a message (Basic Ingest prefix, Azure D2C topic + property bag...). */
+  remoteTopic(message: BridgeMessage): string;
+  /** Why a message can never be accepted (dead-letter it), or null when it can be sent. */
+  rejectReason(message: BridgeMessage): string | null;
+  /** Wire topic, QoS capped at maxQos, retain cleared when not allowed. */
+  toRemote(message: BridgeMessage): RemotePublish;
+  /** Remote filters the profile itself needs (Azure C2D, twin, methods). */
+  builtinSubscriptions(): Subscription[];
+  connectionParams(): ConnectionParams;
+  /** Milliseconds until the credentials expire and the bridge must reconnect with new ones (Azure SAS); undefined: never. */
+  credentialsRenewInMs(): number | undefined;
+}
