@@ -110,7 +110,7 @@ export function reasonName(code: number): string {
 }
 
 /** Reason codes a DISCONNECT may carry (spec 3.14.2.1). */
-const DISCONNECT_CODES: ReadonlySet<number> = new Set([
+export const DISCONNECT_CODES: ReadonlySet<number> = new Set([
   0x00, 0x04, 0x80, 0x81, 0x82, 0x83, 0x87, 0x89, 0x8b, 0x8d, 0x8e, 0x8f, 0x90, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99,
   0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2,
 ]);
@@ -123,3 +123,12 @@ const DISCONNECT_CODES: ReadonlySet<number> = new Set([
 export function disconnectCodeFor(v5Code: number): number {
   return DISCONNECT_CODES.has(v5Code) ? v5Code : RC.UNSPECIFIED_ERROR;
 }
+
+/** Reason codes a PUBACK or PUBREC may carry (spec 3.4.2.1, 3.5.2.1). */
+export const PUBACK_CODES: ReadonlySet<number> = new Set([0x00, 0x10, 0x80, 0x83, 0x87, 0x90, 0x91, 0x97, 0x99]);
+
+/** Reason codes a PUBREL or PUBCOMP may carry (spec 3.6.2.1, 3.7.2.1). */
+export const PUBREL_CODES: ReadonlySet<number> = new Set([0x00, 0x92]);
+
+/** Reason codes an AUTH may carry (spec 3.15.2.1). */
+export const AUTH_CODES: ReadonlySet<number> = new Set([0x00, 0x18, 0x19]);

@@ -1,53 +1,19 @@
 /**
- * Hand-written codec for the four acknowledgements of the QoS 1/2 flows
- * (PUBACK, PUBREC, PUBREL, PUBCOMP) in their common 4-byte form: packet id
- * only (MQTT 3.1.1, or 5.0 with reason code 0x00 and no properties, which
- * the spec lets a sender shorten to exactly this [MQTT-3.4.2.1]). At QoS 1
- * each message costs two of them; through mqtt-packet each one is a parser
- * pass with its `debug()` calls, or a generate() with an accumulator.
- *
- * Everything else (reason codes, properties, other lengths, wrong fixed
- * header flags) is decoded by mqtt-packet: the objects here equal its own
- * (unit-tested). Encoding also covers the 5-byte v5 failure form and writes
- * mosquitto's bytes where mqtt-packet's differ (see encodeShortAck).
+ * Hand-written encoder for the four acknowledgements of the QoS 1/2 flows
+ * (PUBACK, PUBREC, PUBREL, PUBCOMP) in their short forms: packet id only
+ * (MQTT 3.1.1, or 5.0 with reason code 0x00 and no properties, which the
+ * spec lets a sender shorten to exactly this [MQTT-3.4.2.1]), and the 5-byte
+ * v5 failure form. At QoS 1 each message costs two of them; through
+ * mqtt-packet each one is a generate() with an accumulator. The bytes are
+ * mosquitto's where mqtt-packet's differ (see encodeShortAck). Decoding is
+ * decode/acks.ts.
  */
 import { RC } from '../reason-codes.js';
-import type { IPubackPacket, IPubcompPacket, IPubrecPacket, IPubrelPacket, Packet } from 'mqtt-packet';
-
-export type AckPacket = IPubackPacket | IPubrecPacket | IPubrelPacket | IPubcompPacket;
+import type { Packet } from 'mqtt-packet';
+import type { AckPacket } from './decode/acks.js';
 
 /** Fixed header byte of each acknowledgement; PUBREL's flags must be 0b0010 [MQTT-3.6.1-1]. */
 const FIRST_BYTE = { puback: 0x40, pubrec: 0x50, pubrel: 0x62, pubcomp: 0x70 } as const;
-const CMD_OF: Partial<Record<number, AckPacket['cmd']>> = Object.fromEntries(
-  Object.entries(FIRST_BYTE).map(([cmd, first]) => [first, cmd as AckPacket['cmd']]),
-);
-
-/**
- * The acknowledgement at `at`, when it is complete and in the 4-byte form;
- * undefined otherwise (then mqtt-packet parses it). Same fields as mqtt-packet.
- */
-export function decodeShortAck(chunk: Buffer, at: number, v5: boolean): AckPacket | undefined {
-  const cmd = CMD_OF[chunk[at]!];
-  if (cmd === undefined || at + 4 > chunk.length || chunk[at + 1] !== 2) return undefined;
-  const packet = {
-    cmd,
-    retain: false,
-    qos: cmd === 'pubrel' ? 1 : 0,
-    dup: false,
-    length: 2,
-    topic: null,
-    payload: null,
-    messageId: (chunk[at + 2]! << 8) | chunk[at + 3]!,
-  } as unknown as AckPacket;
-  if (v5) packet.reasonCode = 0;
-  return packet;
-}
-
-/** True when `buf` ends inside what starts as a 4-byte acknowledgement at `at`. */
-export function isCutShortAck(buf: Buffer, at: number): boolean {
-  const left = buf.length - at;
-  return left > 0 && left < 4 && CMD_OF[buf[at]!] !== undefined && (left === 1 || buf[at + 1] === 2);
-}
 
 /**
  * The short forms of `packet` when it has one: 4 bytes (packet id only) for 3.1.1 and for a v5 success,

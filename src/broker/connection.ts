@@ -1,31 +1,26 @@
 /**
- * One client network connection: bytes in -> size guard -> mqtt-packet
- * parser -> dispatch; packets out -> encode -> corked socket writes
- * (flushed once per tick). Protocol state that lives only as long as the
- * connection (aliases, keepalive, will, flow control) is kept here; state
- * that outlives it belongs to the Session.
+ * One client network connection: bytes in -> decode (decode/frame.ts) ->
+ * dispatch; packets out -> encode -> corked socket writes (flushed once per
+ * tick). Protocol state that lives only as long as the connection (aliases,
+ * keepalive, will, flow control) is kept here; state that outlives it
+ * belongs to the Session.
  */
 import type { Duplex } from 'node:stream';
 import mqtt from 'mqtt-packet';
 import type { IConnectPacket, Packet } from 'mqtt-packet';
-import { ERR, GatewayError, MalformedPacketError, PacketTooLargeError, ProtocolError, reasonCodeOf } from '../errors.js';
+import { ERR, GatewayError, reasonCodeOf } from '../errors.js';
 import { disconnectCodeFor, RC, reasonName } from '../reason-codes.js';
 import type { ConnectionState } from './client-link.js';
 import type { BrokerContext, ConnectionContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import type { PublishRateLimiter } from './publish-rate.js';
 import type { Session } from './session.js';
-import { SizeGuard } from './size-guard.js';
 import { listenToSocket } from './socket-events.js';
-import { decodePublishes, isCutPublish } from './publish-decode.js';
 import { encodeShortAck } from './ack-codec.js';
 import { fitClientMaximum } from './client-packet-limit.js';
-import { borrowParser, INITIAL_SETTINGS, returnParser, type ParserSettings, type PooledParser } from './parser-pool.js';
+import { decodeFrame, newStreamState, type StreamState } from './decode/frame.js';
 
 export type { ConnectionState } from './client-link.js';
-
-/** Largest partial PUBLISH kept between chunks for the fast path. */
-const CARRY_MAX = 4096;
 
 // mqtt-packet by default caches a Buffer for each of the 65,536 16-bit numbers on
 // the first encode (6.5 MB of heap); a 2-byte allocation per number costs less.
@@ -33,29 +28,19 @@ mqtt.writeToStream.cacheNumbers = false;
 
 let nextConnectionId = 1;
 
-/** Enough of a CONNECT to read the protocol name and level. */
-const HEAD_BYTES = 16;
-const NO_BYTES = Buffer.alloc(0);
+/** CONNACK return code 0x01 in the 3.1.1 format: the answer to an unsupported protocol level [MQTT-3.1.2-2]. */
+const CONNACK_UNSUPPORTED_LEVEL = Buffer.from([0x20, 0x02, 0x00, 0x01]);
 
-/**
- * True when `head` starts a CONNECT whose protocol name is MQTT or MQIsdp
- * but whose Protocol Level is not 3, 4 or 5 (mqtt-packet rejects those
- * without telling us why).
- */
-export function hasUnsupportedLevel(head: Buffer): boolean {
-  if (head.length < 2 || head[0] !== 0x10) return false;
-  let i = 1;
-  while (i < head.length && i <= 4 && head[i]! & 0x80) i++;
-  i++; // last remaining-length byte
-  if (i + 2 > head.length) return false;
-  const nameLength = head.readUInt16BE(i);
-  i += 2;
-  if (i + nameLength >= head.length) return false;
-  const name = head.toString('latin1', i, i + nameLength);
-  if (name !== 'MQTT' && name !== 'MQIsdp') return false;
-  const level = head[i + nameLength]! & 0x7f; // bit 7: bridge flag
-  return level !== 3 && level !== 4 && level !== 5;
+/** The bytes of a packet cut by the end of a chunk, kept until the rest arrives. */
+interface PartialPacket {
+  chunks: Buffer[];
+  bytes: number;
+  /** Total bytes the packet needs (0: its Remaining Length is not complete yet). */
+  need: number;
 }
+
+/** Where decodeFrame reports the end of a packet or what a cut one needs (one for all connections: decoding is synchronous). */
+const NEXT = { end: 0, need: 0 };
 
 export class Connection implements ConnectionContext {
   readonly id = nextConnectionId++;
@@ -99,16 +84,11 @@ export class Connection implements ConnectionContext {
   /** Set when a DISCONNECT was received: suppresses the will unless 0x04. */
   cleanDisconnect = false;
   private remote: string | undefined;
-  /** A parser borrowed from the pool, kept only while a partial packet is buffered. */
-  private parser: PooledParser | null = null;
-  /** The start of a small PUBLISH cut by the end of the last chunk (fast path only). */
-  private carry: Buffer | null = null;
-  /** What the parser knows of this connection between packets (protocol level). */
-  private parserSettings: ParserSettings = INITIAL_SETTINGS;
-  private readonly guard: SizeGuard;
+  /** A packet cut by the end of the last chunk: only its bytes are kept. */
+  private partial: PartialPacket | null = null;
+  /** What the decoder knows of this stream between packets (protocol level, bridge, size limit). */
+  private readonly stream: StreamState;
   private corked = false;
-  /** First bytes received before CONNECT was handled, to answer an unsupported protocol level. */
-  private head: Buffer = NO_BYTES;
   /** Packets that arrived while CONNECT was still being handled asynchronously. */
   private backlog: Packet[] | null = null;
 
@@ -121,7 +101,7 @@ export class Connection implements ConnectionContext {
     /** Largest packet accepted (listener `max_packet_size`, else the broker's). */
     readonly maxPacketSize: number = broker.maxPacketSize,
   ) {
-    this.guard = new SizeGuard(maxPacketSize, true);
+    this.stream = newStreamState(maxPacketSize);
     listenToSocket(socket, this);
   }
 
@@ -147,80 +127,53 @@ export class Connection implements ConnectionContext {
   /** @internal socket 'data' */
   onData(chunk: Buffer): void {
     if (this.state === 'closed') return;
-    if (this.state === 'new' && this.head.length < HEAD_BYTES) this.head = this.head.length === 0 ? chunk : Buffer.concat([this.head, chunk]).subarray(0, HEAD_BYTES);
     this.lastActivity = performance.now();
     this.broker.stats.bytesReceived += chunk.length;
-    let oversize: number;
+    let buf = chunk;
+    const partial = this.partial;
+    if (partial !== null) {
+      partial.chunks.push(chunk);
+      partial.bytes += chunk.length;
+      // a big packet still short of its end: only collect (one copy when it is complete)
+      if (partial.need > 0 && partial.bytes < partial.need) return;
+      buf = Buffer.concat(partial.chunks, partial.bytes);
+      this.partial = null;
+    }
+    let at = 0;
     try {
-      oversize = this.guard.check(chunk);
-    } catch (err) {
-      this.protocolError(err as GatewayError);
-      return;
-    }
-    if (oversize >= 0) {
-      // Maximum Packet Size (3.2.2.3.6): a larger packet is refused with 0x95, before its body is buffered
-      this.protocolError(new PacketTooLargeError(`packet of ${oversize} bytes exceeds max_packet_size ${this.maxPacketSize}`));
-      return;
-    }
-    let rest = chunk;
-    if (this.parser === null && this.state === 'connected') {
-      // the common case by hand (publish-decode.ts); what it leaves goes to mqtt-packet
-      if (this.carry !== null) {
-        rest = Buffer.concat([this.carry, chunk]);
-        this.carry = null;
+      while (at < buf.length) {
+        const packet = decodeFrame(buf, at, this.stream, NEXT);
+        if (packet === undefined) break;
+        at = NEXT.end;
+        this.onPacket(packet);
+        if ((this.state as ConnectionState) === 'closed') return;
       }
-      const used = decodePublishes(rest, this.protocolVersion === 5, this);
-      if (used < 0 || used === rest.length) return;
-      // a small packet cut by the chunk end waits for the next chunk (a big one goes to mqtt-packet's BufferList)
-      if (rest.length - used <= CARRY_MAX && isCutPublish(rest, used)) {
-        this.carry = Buffer.from(rest.subarray(used)); // a copy: do not pin the whole chunk
-        return;
-      }
-      if (used > 0) rest = rest.subarray(used);
-    }
-    const parser = (this.parser ??= borrowParser(this, this.parserSettings));
-    try {
-      parser.parse(rest);
     } catch (err) {
       // never let one client's bytes throw out of the socket's 'data' handler
-      this.parser = null; // in an unknown state: not given back
-      this.protocolError(err);
+      this.decodeError(err);
       return;
     }
-    if (this.state !== 'new') this.head = NO_BYTES;
-    if (this.parser !== parser) return;
-    const settings = returnParser(parser);
-    if (settings) {
-      this.parserSettings = settings;
-      this.parser = null;
-    }
+    if (at === buf.length) return;
+    const rest = buf.subarray(at);
+    // a copy when the rest is less than half of the chunk: do not pin the whole chunk
+    this.partial = { chunks: [rest.length * 2 < buf.length ? Buffer.from(rest) : rest], bytes: rest.length, need: NEXT.need };
   }
 
-  /** @internal publish-decode: a topic that fails the UTF-8 rules */
-  onStringProblem(problem: string): void {
-    this.protocolError(new MalformedPacketError(problem));
-  }
-
-  /** @internal parser 'error' */
-  onParseError(err: Error): void {
-    if (this.state === 'new' && hasUnsupportedLevel(this.head)) {
+  /** A packet the decoder refused. */
+  private decodeError(err: unknown): void {
+    if (this.state === 'new' && reasonCodeOf(err) === RC.UNSUPPORTED_PROTOCOL_VERSION) {
       // [MQTT-3.1.2-2] unsupported Protocol Level: CONNACK return code 0x01 (3.1.1 format), then close
       this.log.info({ remote: this.remoteAddress }, 'connection refused: unsupported protocol level');
-      this.sendRaw(Buffer.from([0x20, 0x02, 0x00, 0x01]));
+      this.sendRaw(CONNACK_UNSUPPORTED_LEVEL);
       this.close();
       return;
     }
-    this.protocolError(new MalformedPacketError(err.message));
+    this.protocolError(err);
   }
 
-  /** @internal parser 'packet' */
+  /** @internal a decoded packet */
   onPacket(packet: Packet): void {
     if (this.state === 'closed') return;
-    const checks = this.parser?.checks;
-    if (checks?.problem) {
-      this.protocolError(checks.protocolError ? new ProtocolError(checks.problem) : new MalformedPacketError(checks.problem));
-      return;
-    }
     if (this.backlog) {
       this.backlog.push(packet);
       return;

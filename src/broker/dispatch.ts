@@ -15,7 +15,6 @@ import { handlePublish } from './handlers/publish.js';
 import { handlePubrel } from './handlers/pubrel.js';
 import { handleSubscribe } from './handlers/subscribe.js';
 import { handleUnsubscribe } from './handlers/unsubscribe.js';
-import { checkProperties } from './packet-properties.js';
 import { publishRateExceeded } from './handlers/rate-limited.js';
 
 export function dispatch(conn: ConnectionContext, packet: Packet): void | Promise<void> {
@@ -23,16 +22,13 @@ export function dispatch(conn: ConnectionContext, packet: Packet): void | Promis
     // [MQTT-3.1.0-1] the first packet from the client MUST be CONNECT
     throw new ProtocolError(`expected CONNECT, got ${packet.cmd.toUpperCase()}`);
   }
-  // mqtt-packet emits a packet whose body was too short for its Packet Identifier with messageId -1 [MQTT-2.2.1]
   const id = (packet as { messageId?: number }).messageId;
-  if (id !== undefined && !(id >= 0 && id <= 0xffff)) throw new MalformedPacketError(`${packet.cmd.toUpperCase()} too short for a packet identifier`);
   // [MQTT-2.2.1-3] a packet that carries a Packet Identifier carries a non-zero one (PUBLISH QoS 0 has none);
   // mosquitto's codes: 0x81 for SUBSCRIBE/UNSUBSCRIBE, 0x82 for the others
   if (id === 0) {
     const why = `${packet.cmd.toUpperCase()} with packet identifier 0`;
     throw packet.cmd === 'subscribe' || packet.cmd === 'unsubscribe' ? new MalformedPacketError(why) : new ProtocolError(why);
   }
-  checkProperties(packet);
   switch (packet.cmd) {
     case 'connect':
       return handleConnect(conn, packet);

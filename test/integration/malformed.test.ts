@@ -41,10 +41,10 @@ describe('malformed input', () => {
   });
 
   for (const version of VERSIONS) {
-    test(`[MQTT-2.1.3-1] reserved packet type 0 after CONNECT closes with 0x81 (v${version})`, async () => {
+    test(`[MQTT-2.1.3-1] reserved packet type 0 after CONNECT closes with 0x82, as mosquitto (v${version})`, async () => {
       const rc = await connected(tb.port, version);
       rc.write([0x00, 0x00]);
-      await expectClosed(rc, version, 0x81);
+      await expectClosed(rc, version, 0x82);
     });
 
     test(`[MQTT-1.5.5-1] a remaining length of 5 bytes is malformed (v${version})`, async () => {

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import mqttPacket, { type IConnackPacket } from 'mqtt-packet';
-import { MAX_CONNECT_REMAINING } from '../../src/broker/size-guard.js';
+import { MAX_CONNECT_REMAINING } from '../../src/broker/decode/frame.js';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { assertRoundTrip, uid } from '../helpers/lifecycle.js';
 import { RawClient } from '../helpers/raw-client.js';

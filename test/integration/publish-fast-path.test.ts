@@ -1,9 +1,8 @@
 /**
- * The hand-written PUBLISH decoder (src/broker/publish-decode.ts) with the
- * generic parser behind it: a stream of PUBLISH packets (QoS 0 and 1, small
- * and larger than the carried-over limit, v5 with and without properties)
- * and PINGREQs, cut into random slices that reach the broker as separate
- * reads, arrives complete and in order.
+ * The inbound decoder (src/broker/decode/) over a real socket: a stream of
+ * PUBLISH packets (QoS 0 and 1, small and large, v5 with and without
+ * properties) and PINGREQs, cut into random slices that reach the broker as
+ * separate reads, arrives complete and in order.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

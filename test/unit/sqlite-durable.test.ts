@@ -41,7 +41,7 @@ function durable(store: Store): Promise<Error | undefined> {
  */
 function walFrames(file: string, pageSize: number): number {
   const wal = readFileSync(`${file}-wal`);
-  if (wal.length < 32) return 0;
+  if (wal.length < 32 || (wal.readUInt32BE(0) & 0xfffffffe) !== 0x377f0682) return 0; // no header yet (zeros)
   const salt = wal.subarray(16, 24);
   let frames = 0;
   for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
@@ -177,6 +177,29 @@ describe('SqliteStore write path', () => {
     assert.ok(before > 0 && perUpdate <= 1, `WAL frames per retained update: ${perUpdate} (INSERT OR REPLACE: 6)`);
     assert.equal(s.loadRetained().find((m) => m.topic === 'home/sensor/7/state')?.payload[0], 10);
     assert.equal(s.loadRetained().length, 200);
+  });
+
+  it('WAL checkpoints run in a worker thread, not inside a commit on the event loop; the WAL then starts again', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'midge-durable-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'midge.db');
+    const s = open(t, { commitWindowMs: 0 }, file);
+    let seq = 0;
+    while (walFrames(file, 1024) < 1000) { // the commit that crosses 1,000 frames starts the worker
+      for (let i = 0; i < 50; i++) s.enqueue('c', entry(++seq));
+      await durable(s);
+    }
+    for (let waited = 0; s.stats().checkpoints!.background === 0; waited += 10) {
+      assert.ok(waited < 30_000, `no background checkpoint: ${JSON.stringify(s.stats().checkpoints)}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(s.stats().checkpoints!.blocking, 0, 'no commit waited for a checkpoint');
+    s.enqueue('c', entry(++seq));
+    await durable(s);
+    assert.ok(walFrames(file, 1024) < 10, `the WAL started again after the checkpoint (${walFrames(file, 1024)} frames)`);
+    s.close();
+    const again = open(t, {}, file);
+    assert.equal(again.loadQueue('c').length, seq, 'every message is still there');
   });
 
   it('ids are reserved in blocks: after rows that were all cancelled, a reopened store continues above every id used', async (t) => {

@@ -7,6 +7,7 @@
  * database is created in its place. The gateway therefore starts with an
  * empty store instead of crash-looping; the old file is kept for forensics.
  */
+import { WAL_CHECKPOINT_FRAMES } from './checkpointer.js';
 import { closeSync, existsSync, fdatasyncSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { ERR, StoreError } from '../../errors.js';
@@ -124,7 +125,7 @@ function probe(opts: SqliteStoreOptions): void {
 function preallocateWal(db: Database.Database, file: string): void {
   const busy = (pragmaColumn(db, 'wal_checkpoint(TRUNCATE)') as number[])[0];
   if (busy !== 0) return; // another connection reads: leave the WAL as it is
-  const pages = pragmaValue(db, 'wal_autocheckpoint') as number;
+  const pages = WAL_CHECKPOINT_FRAMES;
   const pageSize = pragmaValue(db, 'page_size') as number;
   const bytes = WAL_HEADER_BYTES + pages * (pageSize + WAL_FRAME_HEADER_BYTES);
   const wal = `${file}-wal`;

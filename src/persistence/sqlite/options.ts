@@ -63,6 +63,8 @@ export interface SqliteStoreStats {
   schemaVersion: number;
   /** Set when a corrupt file was moved aside at open. */
   movedAside: string | undefined;
+  /** WAL checkpoints (checkpointer.ts); undefined where SQLite runs them inside commits (`synchronous: normal`). */
+  checkpoints: { background: number; blocking: number; failed: number } | undefined;
 }
 
 export const DEFAULT_MAX_BATCH_OPS = 5000;

@@ -20,6 +20,7 @@ import { ERR, StoreError } from '../../errors.js';
 import type { OutboundEntry, OutboundState, SessionRecord, StoredMessage, Store, WriteStats } from '../types.js';
 import { decodeEntry, decodeMessage, decodeSession, encodeEntry, encodeMessage, encodeSession } from './codec.js';
 import type { MessageRow, QueueRow, SessionRow } from './codec.js';
+import { Checkpointer } from './checkpointer.js';
 import { DurableWal } from './durable-wal.js';
 import { GroupCommit, type Op, type WriteOptions } from './group-commit.js';
 import { pragmaValue } from './native.js';
@@ -58,6 +59,7 @@ export class SqliteStore implements Store {
   private readonly group: GroupCommit;
   private readonly info: { journalMode: string; synchronous: 'normal' | 'full'; movedAside: string | undefined };
   private readonly wal: DurableWal | undefined;
+  private readonly checkpointer: Checkpointer | undefined;
   private highestSeq: number;
   /** Sequence numbers are reserved in blocks (see SEQ_BLOCK); this is the end of the stored reservation. */
   private reservedSeq: number;
@@ -84,6 +86,8 @@ export class SqliteStore implements Store {
     const sync = opened.durableWal || pragmaValue(this.db, 'synchronous') === 2 ? 'full' : 'normal';
     this.info = { journalMode: opened.journalMode, synchronous: sync, movedAside: opened.movedAside };
     this.wal = opened.durableWal ? new DurableWal(this.file) : undefined;
+    // with the WAL synced in the thread pool, its checkpoints move off the event loop too
+    this.checkpointer = opened.durableWal ? new Checkpointer(this.db, this.file, this.logger) : undefined;
     this.bridgeQueue = new SqliteBridgeQueue(this.db, (op, o) => this.write(op, o), (key) => this.group.cancel(key), () => this.readable(), (seq) => this.noteSeq(seq));
     const txns = this.makeTransactions();
     this.batchTxn = txns.batch;
@@ -227,6 +231,7 @@ export class SqliteStore implements Store {
       synchronous: this.info.synchronous,
       schemaVersion: SCHEMA_VERSION,
       movedAside: this.info.movedAside,
+      checkpoints: this.checkpointer ? { ...this.checkpointer.counters } : undefined,
     };
   }
 
@@ -246,6 +251,7 @@ export class SqliteStore implements Store {
         `closing the store with ${lost} write(s) that could not be committed; they were never reported durable`,
       );
     }
+    this.checkpointer?.close();
     try {
       this.db.close();
     } catch (err) {
@@ -278,6 +284,7 @@ export class SqliteStore implements Store {
     try {
       this.batchTxn.immediate(ops, seq);
       this.reservedSeq = seq;
+      this.checkpointer?.afterCommit();
       return undefined;
     } catch (err) {
       if (classify(err) !== ERR.STORE) throw toStoreError(err, 'commit failed');
@@ -285,6 +292,7 @@ export class SqliteStore implements Store {
       // (each in its own savepoint) rather than blocking the store forever.
       const failures = this.runIsolated(ops, seq);
       this.reservedSeq = seq;
+      this.checkpointer?.afterCommit();
       if (failures.length === 0) return undefined;
       this.droppedOps += failures.length;
       const dropped = toStoreError(failures[0], `${failures.length} write(s) could not be stored and were dropped`);
