@@ -55,7 +55,7 @@ export interface Reloader {
 export async function startGateway(config: MidgeConfig, given: Logger, hooks?: BrokerHooks, statusOptions: StatusOptions = {}): Promise<Gateway> {
   const logger = clippingLogger(given); // client-controlled strings are clipped in every log record
   const reloaders: Reloader[] = [];
-  const fileAuth = createFileAuth(config.auth, logger); // bad files: ConfigError before anything is opened
+  const fileAuth = createFileAuth(config.auth, logger, config.listeners); // bad files: ConfigError before anything is opened
   reloaders.push({ name: 'auth files', reload: () => fileAuth.reload() });
   const store = openStore(config.persistence, logger);
   const merged = mergeHooks(fileAuth.hooks, hooks);

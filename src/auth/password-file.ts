@@ -22,32 +22,50 @@ export interface PasswordEntry {
 /** Parsed password file: username → entry (a later duplicate replaces an earlier one, as in mosquitto). */
 export type PasswordDb = Map<string, PasswordEntry>;
 
-/** Parses password file text; any bad line is a `ConfigError` naming `file` and the line. */
-export function parsePasswordFile(text: string, file?: string): PasswordDb {
+/** Told about each line skipped by a lenient parse: a `ConfigError` naming the file and line. */
+export type SkippedLine = (problem: ConfigError) => void;
+
+/**
+ * Parses password file text. A bad line is a `ConfigError` naming `file` and
+ * the line; with `onSkip` (the broker's reading) the line is skipped and
+ * reported instead, as mosquitto does (security_default.c: "Invalid line in
+ * password file", "removing entry"), so one bad entry does not lock every
+ * user out. `midge passwd` parses strictly: it rewrites the file.
+ */
+export function parsePasswordFile(text: string, file?: string, onSkip?: SkippedLine): PasswordDb {
   const db: PasswordDb = new Map();
   const lines = text.split('\n');
-  lines.forEach((raw, i) => {
-    const line = raw.replace(/\s+$/, '');
-    if (line === '' || line.startsWith('#')) return;
-    const fail = (message: string): never => {
-      throw new ConfigError(message, { file, line: i + 1 });
-    };
-    const colon = line.indexOf(':');
-    if (colon < 0) fail('expected user:hash (no colon found)');
-    const username = line.slice(0, colon);
-    if (username === '') fail('empty user name before the colon');
-    const encoded = line.slice(colon + 1);
-    if (encoded === '') fail(`user '${username}' has no password hash`);
-    const hash = parsePasswordHash(encoded);
-    if (typeof hash === 'string') fail(`user '${username}': ${hash}`);
-    db.set(username, { username, encoded, hash: hash as PasswordHash, line: i + 1 });
-  });
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.replace(/\s+$/, '');
+    if (line === '' || line.startsWith('#')) continue;
+    const problem = parseLine(line);
+    if (typeof problem === 'string') {
+      const err = new ConfigError(problem, { file, line: i + 1 });
+      if (!onSkip) throw err;
+      onSkip(err);
+      continue;
+    }
+    db.set(problem.username, { ...problem, line: i + 1 });
+  }
   return db;
 }
 
-/** Reads and parses a password file; unreadable files are a `ConfigError` too. */
-export function loadPasswordFile(path: string): PasswordDb {
-  return parsePasswordFile(readTextFile(path, 'password file'), path);
+/** One non-comment line: the entry, or what is wrong with it. */
+function parseLine(line: string): Omit<PasswordEntry, 'line'> | string {
+  const colon = line.indexOf(':');
+  if (colon < 0) return 'expected user:hash (no colon found)';
+  const username = line.slice(0, colon);
+  if (username === '') return 'empty user name before the colon';
+  const encoded = line.slice(colon + 1);
+  if (encoded === '') return `user '${username}' has no password hash`;
+  const hash = parsePasswordHash(encoded);
+  if (typeof hash === 'string') return `user '${username}': ${hash}`;
+  return { username, encoded, hash };
+}
+
+/** Reads and parses a password file (unreadable: a `ConfigError`); `onSkip` as in `parsePasswordFile`. */
+export function loadPasswordFile(path: string, onSkip?: SkippedLine): PasswordDb {
+  return parsePasswordFile(readTextFile(path, 'password file'), path, onSkip);
 }
 
 /** The permission bits of `path` when others may read it, else undefined (also when it cannot be stat'ed). */

@@ -119,7 +119,9 @@ export function planBridge(cfg: BridgeConfig, host = hostname(), now?: () => num
   if (notificationTopic !== undefined && validateTopicName(notificationTopic) !== null) {
     throw new BridgePlanError(`'${notificationTopic}': ${validateTopicName(notificationTopic)}`, 'notification_topic');
   }
-  const idOn = cfg.message_id === 'auto' ? (v5 ? 'user-property' : 'none') : cfg.message_id;
+  // auto: nothing added for a generic MQTT upstream (a mosquitto bridge adds no user property either); aws on
+  // mqttv50 keeps the midge-id user property for de-duplication in rules; azure sets $.mid itself
+  const idOn = cfg.message_id === 'auto' ? (v5 && cfg.type === 'aws' ? 'user-property' : 'none') : cfg.message_id;
   if (!v5 && (idOn === 'user-property' || idOn === 'both')) {
     throw new BridgePlanError('user properties need protocol_version mqttv50; use payload-field or none with mqttv311', 'message_id');
   }

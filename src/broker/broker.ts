@@ -119,7 +119,7 @@ export class Broker implements BrokerContext {
   }
 
   clientInfo(conn: ConnectionContext): ClientInfo {
-    return { clientId: conn.clientId, username: conn.username, remoteAddress: conn.remoteAddress, listener: conn.listenerName,
+    return { clientId: conn.clientId, username: conn.username, remoteAddress: conn.remoteAddress, listener: conn.listenerName, listenerIndex: conn.listenerIndex,
       allowAnonymous: conn.allowAnonymous, identityFromCertificate: conn.certIdentity !== undefined };
   }
 

@@ -18,6 +18,10 @@ export interface ClientLink {
   readonly socket: Duplex;
   readonly remoteAddress: string;
   readonly listenerName: string;
+  /** Index in `listeners[]` of the listener this connection came through (per-listener ACLs). */
+  listenerIndex: number | undefined;
+  /** The listener's mount_point ('' = none): prefixed to what the client publishes and subscribes, removed from what it receives. */
+  mountPoint: string;
   /** performance.now() when the socket was accepted. */
   readonly openedAt: number;
   will: IConnectPacket['will'] | undefined;

@@ -69,6 +69,12 @@ export class Connection implements ConnectionContext {
   private aliasesOut: Map<string, number> | undefined;
   private aliasesIn: Map<number, string> | undefined;
   requestProblemInformation = true;
+  /** The listener's mount_point ('' = none): prefixed to what the client publishes and subscribes, removed from what it receives. */
+  mountPoint = '';
+  /** Index in `listeners[]` of the listener this connection came through. */
+  listenerIndex: number | undefined;
+  /** 3.1/3.1.1 CONNECT with bit 7 of the protocol level set (0x83/0x84: a mosquitto bridge), as mosquitto's is_bridge. */
+  bridgeClient = false;
   /** Inbound QoS 1/2 PUBLISHes not yet acknowledged (our Receive Maximum). */
   inboundUnacked = 0;
   /** Acks waiting for the store, so later acks queue behind them [MQTT-4.6.0-2]. */

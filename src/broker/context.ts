@@ -108,6 +108,8 @@ export interface ConnectionContext extends ClientLink {
   certIdentity: string | undefined;
   /** The listener takes the username from the certificate: without `certIdentity` the CONNECT is refused. */
   readonly certIdentityRequired: boolean;
+  /** 3.1/3.1.1 CONNECT with bit 7 of the protocol level set (a mosquitto bridge): no-local, retain-as-published subscriptions. */
+  bridgeClient: boolean;
   /** Per-client PUBLISH rate limit (listener `max_publish_rate`), if any. */
   publishLimiter: PublishRateLimiter | undefined;
   /** Seconds; 0 = no keepalive. */

@@ -11,6 +11,7 @@ import type { ClientLink } from './client-link.js';
 import { droppedUnreadable, mayRead } from './read-access.js';
 import type { Session } from './session.js';
 import { encodePublish, encodeQos0Shared } from './publish-encode.js';
+import { unmountTopic } from './mount-point.js';
 
 /**
  * What became of a message for one session: sent now (QoS 0, or in flight
@@ -46,7 +47,7 @@ export function deliver(
     refuseForStore(broker, session, entry);
     return 'quota';
   }
-  if (online && qos > 0 && session.queue.length === 0 && session.inflight.size < windowOf(broker, conn)) {
+  if (online && qos > 0 && session.queue.length === 0 && hasRoom(broker, session, windowOf(broker, conn))) {
     const packetId = session.allocatePacketId();
     if (packetId !== 0) {
       entry.packetId = packetId;
@@ -102,6 +103,15 @@ function refuseForStore(broker: BrokerContext, session: Session, entry: Outbound
       'store full (persistence.max_store_bytes): message not stored for this client',
     );
   }
+}
+
+/**
+ * Room for one more QoS 1/2 message in flight: fewer than `window` messages, and (mqtt.max_inflight_bytes)
+ * fewer payload bytes in flight than the limit before this one, as mosquitto's db__ready_for_flight.
+ */
+function hasRoom(broker: BrokerContext, session: Session, window: number): boolean {
+  const maxBytes = broker.config.mqtt.max_inflight_bytes;
+  return session.inflight.size < window && (maxBytes === 0 || session.inflight.bytes < maxBytes);
 }
 
 function windowOf(broker: BrokerContext, conn: ClientLink): number {
@@ -179,7 +189,7 @@ export function drain(broker: BrokerContext, session: Session): void {
       sent++;
       continue;
     }
-    if (entry.qos > 0 && session.inflight.size >= window) break;
+    if (entry.qos > 0 && !hasRoom(broker, session, window)) break;
     if (entry.qos === 0) {
       session.queuedQos0--;
       sendPublish(broker, conn, entry, 0, false);
@@ -228,9 +238,12 @@ export function completeInflight(broker: BrokerContext, session: Session, entry:
  */
 export function sendPublish(broker: BrokerContext, conn: ClientLink, entry: OutboundEntry, packetId: number, dup: boolean): boolean {
   const message = entry.message;
+  // listener mount_point: the client sees the topic without it; one outside it is not sent (mosquitto send_publish.c)
+  const topic = unmountTopic(conn.mountPoint, message.topic);
+  if (topic === undefined) return false;
   const packet: IPublishPacket = {
     cmd: 'publish',
-    topic: message.topic,
+    topic,
     payload: message.payload,
     qos: entry.qos,
     retain: entry.retain,
@@ -258,9 +271,9 @@ export function sendPublish(broker: BrokerContext, conn: ClientLink, entry: Outb
   const bytes =
     packet.properties !== undefined
       ? conn.encode(packet)
-      : entry.qos === 0
+      : entry.qos === 0 && topic === message.topic
         ? encodeQos0Shared(message, entry.retain, conn.protocolVersion === 5)
-        : encodePublish(message.topic, message.payload, entry.qos, entry.retain, packet.dup === true, packetId, conn.protocolVersion === 5);
+        : encodePublish(topic, message.payload, entry.qos, entry.retain, packet.dup === true, packetId, conn.protocolVersion === 5);
   if (conn.clientMaxPacketSize > 0 && bytes.length > conn.clientMaxPacketSize) {
     if (newAlias !== undefined) conn.outboundAliases.delete(newAlias); // the client never learned it
     // [MQTT-3.1.2-25] never send more than the client allows: discard as if delivered

@@ -9,6 +9,8 @@ export interface ClientInfo {
   username: string | undefined;
   remoteAddress: string;
   listener: string;
+  /** Index in `listeners[]` of the listener the client came through (unknown for a session restored without a connection). */
+  listenerIndex?: number;
   /**
    * The listener's policy for clients without a user name (`allow_anonymous`,
    * resolved): set for `authenticate`, which decides about anonymous clients

@@ -204,6 +204,8 @@ export class Listeners {
     const conn = new Connection(stream, this.broker, entry.name, allowAnonymous, this.maxPacketSize(config));
     conn.certIdentity = identity;
     conn.certIdentityRequired = source !== undefined;
+    conn.listenerIndex = entry.index;
+    if (config.mount_point) conn.mountPoint = config.mount_point;
     if (config.max_publish_rate > 0) conn.publishLimiter = new PublishRateLimiter(config.max_publish_rate);
     this.broker.connections.add(conn);
     this.broker.stats.connectionsTotal++;

@@ -14,7 +14,7 @@ export function mayRead(broker: BrokerContext, session: Session, topic: string):
   if (!hook) return true;
   const conn = session.connection;
   return hook(
-    { clientId: session.clientId, username: conn?.username ?? session.username, remoteAddress: conn?.remoteAddress ?? '', listener: conn?.listenerName ?? '' },
+    { clientId: session.clientId, username: conn?.username ?? session.username, remoteAddress: conn?.remoteAddress ?? '', listener: conn?.listenerName ?? '', listenerIndex: conn?.listenerIndex ?? session.listenerIndex },
     topic,
   );
 }

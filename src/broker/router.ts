@@ -51,7 +51,7 @@ export class Router implements MessageRouter {
       const { session, sub } = entry;
       if (sub.noLocal && session === origin) continue; // [MQTT-3.8.3-3]
       pending ??= new Map();
-      const qos = grantQos(message.qos, sub);
+      const qos = grantQos(message.qos, sub, this.broker.config.mqtt.upgrade_outgoing_qos);
       const retain = sub.retainAsPublished ? message.retain : false;
       const have = pending.get(session);
       if (!have) {
@@ -81,14 +81,14 @@ export class Router implements MessageRouter {
     if (sub.noLocal && session === origin) return; // [MQTT-3.8.3-3]
     if (!mayRead(this.broker, session, message.topic)) return;
     const retain = sub.retainAsPublished ? message.retain : false; // [MQTT-3.3.1-12] [MQTT-3.3.1-13]
-    given(result, deliver(this.broker, session, message, grantQos(message.qos, sub), retain, sub.subscriptionId ? [sub.subscriptionId] : undefined));
+    given(result, deliver(this.broker, session, message, grantQos(message.qos, sub, this.broker.config.mqtt.upgrade_outgoing_qos), retain, sub.subscriptionId ? [sub.subscriptionId] : undefined));
   }
 
   private deliverShared(result: RouteResult, member: { session: Session; sub: SubscriptionRecord } | undefined, message: StoredMessage): void {
     if (!member || !mayRead(this.broker, member.session, message.topic)) return;
     const { session, sub } = member;
     const retain = sub.retainAsPublished ? message.retain : false;
-    given(result, deliver(this.broker, session, message, grantQos(message.qos, sub), retain, sub.subscriptionId ? [sub.subscriptionId] : undefined));
+    given(result, deliver(this.broker, session, message, grantQos(message.qos, sub, this.broker.config.mqtt.upgrade_outgoing_qos), retain, sub.subscriptionId ? [sub.subscriptionId] : undefined));
   }
 }
 
@@ -100,6 +100,7 @@ function given(result: RouteResult, delivery: Delivery): void {
 }
 
 /** Delivered QoS is the minimum of the published and the subscribed QoS [MQTT-3.8.4-6]. */
-export function grantQos(published: QoS, sub: SubscriptionRecord): QoS {
-  return published < sub.qos ? published : sub.qos;
+export function grantQos(published: QoS, sub: SubscriptionRecord, upgrade = false): QoS {
+  // mqtt.upgrade_outgoing_qos (non-standard): always the subscription's QoS, as mosquitto's subs.c and retain.c
+  return upgrade || published > sub.qos ? sub.qos : published;
 }

@@ -5,6 +5,7 @@
  */
 import type { OutboundEntry, SubscriptionRecord } from '../persistence/types.js';
 import type { ClientLink } from './client-link.js';
+import { InflightMap } from './inflight-map.js';
 
 export const NEVER_EXPIRES = 0xffffffff;
 
@@ -13,11 +14,13 @@ export class Session {
   readonly queue: OutboundEntry[] = [];
   // The collections below are created on first use: an idle client needs none of them.
   private subs: Map<string, SubscriptionRecord> | undefined;
-  private sent: Map<number, OutboundEntry> | undefined;
+  private sent: InflightMap | undefined;
   private unreleased: Set<number> | undefined;
   connection: ClientLink | null = null;
   /** User name of the last connection (ACL checks while offline). */
   username: string | undefined;
+  /** The listener of the last connection (per-listener ACLs for an offline session); unknown after a restart. */
+  listenerIndex: number | undefined;
   /** Wall-clock ms of the last disconnect, while offline. */
   disconnectedAt: number | undefined;
   queuedBytes = 0;
@@ -46,8 +49,8 @@ export class Session {
   }
 
   /** QoS 1/2 messages sent and not yet completed, by packet id, in send order. */
-  get inflight(): Map<number, OutboundEntry> {
-    return (this.sent ??= new Map());
+  get inflight(): InflightMap {
+    return (this.sent ??= new InflightMap());
   }
 
   /** Inbound QoS 2 packet ids received and not yet released [MQTT-4.3.3-10]. */

@@ -39,8 +39,14 @@ export function checkConfigFiles(cfg: MidgeConfig): FileProblems {
     if (tlsEnabled(l)) attempt(() => loadTlsOptions(l, i));
   });
   const { password_file: passwords, acl_file: acl } = cfg.auth;
-  if (passwords) attempt(() => loadPasswordFile(passwords), 'auth.password_file', ` (create it with: midge passwd -c ${passwords} USER)`);
+  const skipped = (err: ConfigError): void => {
+    warnings.push(`auth.password_file: ${err.message} (this entry is skipped, as mosquitto does; the other users can log in)`);
+  };
+  if (passwords) attempt(() => loadPasswordFile(passwords, skipped), 'auth.password_file', ` (create it with: midge passwd -c ${passwords} USER)`);
   if (acl) attempt(() => loadAclFile(acl), 'auth.acl_file');
+  cfg.listeners.forEach((l, i) => {
+    if (l.acl_file) attempt(() => loadAclFile(l.acl_file!), `listeners[${i}].acl_file`);
+  });
   cfg.bridges.forEach((b, i) => attempt(() => checkBridgeFiles(b, i)));
   cfg.serial.forEach((d, i) => {
     if (d.path !== undefined && !existsSync(d.path)) {

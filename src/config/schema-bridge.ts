@@ -46,7 +46,7 @@ export const bridgeFields = {
   batch_max_bytes: int(0, MAX_REMAINING_LENGTH, 0, 'Combine consecutive queued messages for the same upstream topic into one JSON array payload up to this size (stays under per-connection message rate limits); 0 = off. Limited to the profile payload limit (aws 128 KB, azure 256 KB).', { unit: 'bytes' }),
   message_id: {
     type: 'enum', values: ['auto', 'none', 'user-property', 'payload-field', 'both'], default: 'auto',
-    description: 'Where the stable message id goes for de-duplication upstream: a v5 user property `midge-id`, a `_mid` field added to JSON object payloads, both, or none. auto: user-property on mqttv50, none on mqttv311; azure always sets the $.mid system property.',
+    description: 'Where the stable message id goes for de-duplication upstream: a v5 user property `midge-id`, a `_mid` field added to JSON object payloads, both, or none. auto: none for generic (as a mosquitto bridge: nothing added), user-property for aws on mqttv50; azure always sets the $.mid system property.',
   },
   restart_timeout: {
     type: 'string', minLength: 1, maxLength: 64, default: '5 30',

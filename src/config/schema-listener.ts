@@ -37,6 +37,8 @@ export const listenerFields = {
     type: 'enum', values: ['tlsv1.2', 'tlsv1.3'], default: 'tlsv1.2',
     description: 'Lowest TLS version accepted.',
   },
+  mount_point: optStr('Topic prefix for the clients of this listener (mosquitto mount_point): added to the topics they publish and the filters they subscribe to, removed from the messages they receive; they cannot reach topics outside it. Unset: none.', 65535),
+  acl_file: optStr('ACL file for the clients of this listener (mosquitto `acl_file` with `per_listener_settings true`), used for them instead of auth.acl_file; same syntax, reloaded on SIGHUP.', 4096),
   max_publish_rate: int(0, I32, 0, 'Per-client PUBLISH rate limit (token bucket, bursts up to one second worth); 0 = unlimited. v5 clients above it get DISCONNECT 0x96, 3.1.1 messages above it are dropped (and still acknowledged).', { unit: 'messages/second' }),
   max_packet_size: int(20, MAX_PACKET_SIZE, 0, 'Largest packet accepted on this listener, advertised to v5 clients as Maximum Packet Size (and the WebSocket message limit); larger packets get DISCONNECT 0x95 (v5) or a closed connection. 0 = mqtt.max_packet_size.', { also: [0], unit: 'bytes' }),
 } as const satisfies Fields;

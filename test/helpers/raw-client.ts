@@ -100,6 +100,16 @@ export class RawClient {
     await this.until(() => (this.closed ? true : undefined), timeoutMs, 'close');
   }
 
+  /**
+   * Sends PINGREQ and returns the bytes received from offset `from` up to and including its PINGRESP:
+   * what the broker sent before it answered (packets are handled in order), for "nothing else came" checks.
+   */
+  async bytesThroughPing(from: number): Promise<number[]> {
+    this.write([0xc0, 0x00]);
+    for (;;) if ((await this.next()).cmd === 'pingresp') break;
+    return [...this.bytes().subarray(from)];
+  }
+
   /** All bytes received so far, concatenated. */
   bytes(): Buffer {
     return Buffer.concat(this.raw);

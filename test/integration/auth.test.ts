@@ -1,6 +1,7 @@
 /**
  * auth.password_file over real connections: files from the real
- * mosquitto_passwd, CONNACK 0x86 / 4 for a wrong password or unknown user,
+ * mosquitto_passwd, CONNACK 0x87 / 5 for a wrong password or unknown user
+ * (as mosquitto 2.0),
  * anonymous clients and allow_anonymous, passwords kept out of the log,
  * bad files refused at start, integrator hooks, and SIGHUP reload through
  * the real CLI.
@@ -8,12 +9,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/auth/password-hash.js';
 import { ConfigError } from '../../src/errors.js';
 import { connackCode, startAuthGateway, type AuthGateway } from '../helpers/auth.js';
-import { FLAG, rawConnect, uid } from '../helpers/lifecycle.js';
+import { FLAG, mqttString, rawConnect, uid } from '../helpers/lifecycle.js';
 import { startMidge, tempDir } from '../helpers/midge-process.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { waitFor } from '../helpers/wait.js';
@@ -46,14 +47,14 @@ describe('password file written by mosquitto_passwd (mosquitto.conf password_fil
     test(`v${version === 5 ? 5 : '3.1.1'}: right password ($6$ from -H sha512) → CONNACK success`, async () => {
       assert.equal(await connackCode(gw.port, version, { clientId: uid('l'), username: 'legacy', password: 'legacy-pw' }), codes.OK);
     });
-    test(`v${version === 5 ? 5 : '3.1.1'}: wrong password → CONNACK ${version === 5 ? '0x86' : '4'} bad user name or password`, async () => {
-      assert.equal(await connackCode(gw.port, version, { clientId: uid('w'), username: 'alice', password: 'nope' }), codes.BAD_USER_OR_PASSWORD);
+    test(`v${version === 5 ? 5 : '3.1.1'}: wrong password → CONNACK ${version === 5 ? '0x87' : '5'} not authorized, as mosquitto 2.0`, async () => {
+      assert.equal(await connackCode(gw.port, version, { clientId: uid('w'), username: 'alice', password: 'nope' }), codes.NOT_AUTHORIZED);
     });
-    test(`v${version === 5 ? 5 : '3.1.1'}: unknown user → CONNACK ${version === 5 ? '0x86' : '4'}`, async () => {
-      assert.equal(await connackCode(gw.port, version, { clientId: uid('u'), username: 'mallory', password: 'alice-pw' }), codes.BAD_USER_OR_PASSWORD);
+    test(`v${version === 5 ? 5 : '3.1.1'}: unknown user → CONNACK ${version === 5 ? '0x87' : '5'}, as mosquitto 2.0`, async () => {
+      assert.equal(await connackCode(gw.port, version, { clientId: uid('u'), username: 'mallory', password: 'alice-pw' }), codes.NOT_AUTHORIZED);
     });
-    test(`v${version === 5 ? 5 : '3.1.1'}: known user without a password → CONNACK ${version === 5 ? '0x86' : '4'}`, async () => {
-      assert.equal(await connackCode(gw.port, version, { clientId: uid('n'), username: 'alice' }), codes.BAD_USER_OR_PASSWORD);
+    test(`v${version === 5 ? 5 : '3.1.1'}: known user without a password → CONNACK ${version === 5 ? '0x87' : '5'}`, async () => {
+      assert.equal(await connackCode(gw.port, version, { clientId: uid('n'), username: 'alice' }), codes.NOT_AUTHORIZED);
     });
     test(`v${version === 5 ? 5 : '3.1.1'}: anonymous client on a loopback listener with allow_anonymous unset → refused (${version === 5 ? '0x87' : '5'}): a password file makes unset mean false`, async () => {
       assert.equal(await connackCode(gw.port, version, { clientId: uid('anon') }), codes.NOT_AUTHORIZED);
@@ -82,8 +83,8 @@ describe('allow_anonymous with a password file', () => {
     try {
       assert.equal(await connackCode(gw.port, 5, { clientId: uid('anon') }), V5.OK);
       assert.equal(await connackCode(gw.port, 5, { clientId: uid('b'), username: 'bob', password: 'bob-pw' }), V5.OK);
-      assert.equal(await connackCode(gw.port, 5, { clientId: uid('b'), username: 'bob', password: 'x' }), V5.BAD_USER_OR_PASSWORD);
-      assert.equal(await connackCode(gw.port, 4, { clientId: uid('x'), username: 'nobody', password: 'x' }), V3.BAD_USER_OR_PASSWORD);
+      assert.equal(await connackCode(gw.port, 5, { clientId: uid('b'), username: 'bob', password: 'x' }), V5.NOT_AUTHORIZED);
+      assert.equal(await connackCode(gw.port, 4, { clientId: uid('x'), username: 'nobody', password: 'x' }), V3.NOT_AUTHORIZED);
     } finally {
       await gw.stop();
     }
@@ -113,7 +114,7 @@ describe('allow_anonymous with a password file', () => {
 });
 
 describe('empty passwords', () => {
-  test('a user whose stored hash is of the empty password cannot log in with an empty password (4 / 0x86), as in mosquitto', async () => {
+  test('a user whose stored hash is of the empty password cannot log in with an empty password (5 / 0x87), as in mosquitto', async () => {
     const dir = tempDir('midge-auth-');
     writeFileSync(join(dir.path, 'passwd'), `eve:${hashPassword('')}\n`);
     const gw = await startAuthGateway({ password_file: join(dir.path, 'passwd') });
@@ -122,12 +123,12 @@ describe('empty passwords', () => {
       const v3 = await RawClient.connect(gw.port, 4);
       v3.write(rawConnect({ level: 4, flags, clientId: uid('eve'), username: 'eve', password: '' }));
       await v3.closedByBroker();
-      assert.deepEqual([...v3.bytes()], [0x20, 0x02, 0x00, V3.BAD_USER_OR_PASSWORD]);
+      assert.deepEqual([...v3.bytes()], [0x20, 0x02, 0x00, V3.NOT_AUTHORIZED]);
       const v5 = await RawClient.connect(gw.port, 5);
       v5.write(rawConnect({ level: 5, flags, clientId: uid('eve'), username: 'eve', password: '' }));
       await v5.closedByBroker();
-      const bytes = v5.bytes(); // 20 LEN 00 86 PROPS
-      assert.deepEqual([bytes[0], bytes[2], bytes[3]], [0x20, 0x00, V5.BAD_USER_OR_PASSWORD]);
+      const bytes = v5.bytes(); // 20 LEN 00 87 PROPS
+      assert.deepEqual([bytes[0], bytes[2], bytes[3]], [0x20, 0x00, V5.NOT_AUTHORIZED]);
       assert.match(gw.log(), /authentication failed: no or empty password given/);
     } finally {
       await gw.stop();
@@ -136,13 +137,46 @@ describe('empty passwords', () => {
   });
 });
 
+describe('bad credentials answered with mosquitto 2.0\'s bytes', () => {
+  test('wrong password and unknown user: 3.1.1 `20 02 00 05`, v5 without problem information `20 03 00 87 00`', async () => {
+    const dir = tempDir('midge-auth-');
+    writeFileSync(join(dir.path, 'passwd'), `bob:${hashPassword('bob-pw')}\n`);
+    const gw = await startAuthGateway({ password_file: join(dir.path, 'passwd') });
+    try {
+      const flags = FLAG.CLEAN | FLAG.USERNAME | FLAG.PASSWORD;
+      for (const username of ['bob', 'nobody']) {
+        const v3 = await RawClient.connect(gw.port, 4);
+        v3.write(rawConnect({ level: 4, flags, clientId: 'c3', username, password: 'wrong' }));
+        await v3.closedByBroker();
+        assert.deepEqual([...v3.bytes()], [0x20, 0x02, 0x00, 0x05]);
+        // v5 CONNECT with Request Problem Information (0x17) = 0: no Reason String may come back
+        const body = [...mqttString('MQTT'), 5, flags, 0, 60, 2, 0x17, 0, ...mqttString('c5'), ...mqttString(username), ...mqttString('wrong')];
+        const v5 = await RawClient.connect(gw.port, 5);
+        v5.write(Buffer.from([0x10, body.length, ...body]));
+        await v5.closedByBroker();
+        assert.deepEqual([...v5.bytes()], [0x20, 0x03, 0x00, 0x87, 0x00]);
+      }
+    } finally {
+      await gw.stop();
+      dir.cleanup();
+    }
+  });
+});
+
 describe('bad password file at start', () => {
-  test('a malformed line stops the start with a ConfigError naming file and line', async () => {
+  test('a malformed line skips that entry with a warning naming file and line (as mosquitto); the other users log in', async () => {
     const dir = tempDir('midge-auth-');
     try {
       const file = join(dir.path, 'passwd');
       writeFileSync(file, `# users\nbob:${hashPassword('x')}\ncarol:plaintext\n`);
-      await assert.rejects(startAuthGateway({ password_file: file }), (err: unknown) => err instanceof ConfigError && err.line === 3 && err.message.startsWith(`${file}:line 3: user 'carol'`));
+      const gw = await startAuthGateway({ password_file: file });
+      try {
+        assert.match(gw.log(), new RegExp(`"level":40,.*"line":3,.*password file: entry skipped: ${file}:line 3: user 'carol'`));
+        assert.equal(await connackCode(gw.port, 5, { clientId: uid('b'), username: 'bob', password: 'x' }), V5.OK);
+        assert.equal(await connackCode(gw.port, 5, { clientId: uid('c'), username: 'carol', password: 'plaintext' }), V5.NOT_AUTHORIZED);
+      } finally {
+        await gw.stop();
+      }
       await assert.rejects(startAuthGateway({ password_file: join(dir.path, 'missing') }), /cannot read password file: no such file/);
     } finally {
       dir.cleanup();
@@ -157,16 +191,23 @@ describe('SIGHUP reloads the password file (real CLI)', () => {
     writeFileSync(file, `alice:${hashPassword('a-pw')}\n`);
     const midge = await startMidge(dir.path, `log:\n  level: info\n  format: json\nlisteners:\n  - host: 127.0.0.1\n    port: 0\npersistence:\n  enabled: false\nauth:\n  password_file: ${JSON.stringify(file)}\n`);
     try {
-      assert.equal(await connackCode(midge.port, 5, { clientId: uid('c'), username: 'carl', password: 'c-pw' }), V5.BAD_USER_OR_PASSWORD);
+      assert.equal(await connackCode(midge.port, 5, { clientId: uid('c'), username: 'carl', password: 'c-pw' }), V5.NOT_AUTHORIZED);
       writeFileSync(file, `alice:${hashPassword('a-pw')}\ncarl:${hashPassword('c-pw')}\n`);
       midge.proc.kill('SIGHUP');
       await waitFor(() => /password file reloaded/.test(midge.output()), 5000, 'password file reloaded');
       assert.equal(await connackCode(midge.port, 5, { clientId: uid('c'), username: 'carl', password: 'c-pw' }), V5.OK);
 
-      writeFileSync(file, `alice:${hashPassword('a-pw')}\nbroken line\n`);
+      // a broken line is skipped with a warning; the rest of the file is in force
+      writeFileSync(file, `alice:${hashPassword('a-pw')}\nbroken line\ncarl:${hashPassword('c-pw')}\n`);
+      midge.proc.kill('SIGHUP');
+      await waitFor(() => /entry skipped: .*line 2: expected user:hash/.test(midge.output()), 5000, 'the skipped line in the log');
+      await waitFor(() => (midge.output().match(/password file reloaded/g) ?? []).length === 2, 5000, 'second reload');
+      assert.equal(await connackCode(midge.port, 5, { clientId: uid('c'), username: 'carl', password: 'c-pw' }), V5.OK);
+
+      // a file that cannot be read (gone) is not loaded: the previous contents stay in force
+      rmSync(file);
       midge.proc.kill('SIGHUP');
       await waitFor(() => /password file not reloaded/.test(midge.output()), 5000, 'reload refusal');
-      assert.match(midge.output(), /line 2: expected user:hash/);
       // the previous file is still in force: carl still gets in, the process is still up
       assert.equal(await connackCode(midge.port, 4, { clientId: uid('c'), username: 'carl', password: 'c-pw' }), V3.OK);
       assert.equal(await midge.stop(), 0);

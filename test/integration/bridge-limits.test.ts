@@ -161,6 +161,28 @@ describe('message ids and batching', () => {
     }
   });
 
+  test('a generic mqttv50 bridge adds no midge-id user property unless message_id asks for one (as a mosquitto bridge)', async () => {
+    const port = await freePort();
+    const gw = await startTestGateway(bridge(port, { protocol_version: 'mqttv50' }));
+    try {
+      const c = await connect(gw.port, { clientId: 'p8', protocolVersion: 5 });
+      await c.client.publishAsync('q/x', 'bare', { qos: 1 });
+      await c.client.publishAsync('q/x', 'tagged', { qos: 1, properties: { userProperties: { site: 'north' } } });
+      await c.end(true);
+      const { cloud, got, payloads } = await collectUpstream(port);
+      try {
+        await waitFor(() => got.length >= 2, 15_000, 'two upstream');
+        assert.deepEqual(payloads(), ['bare', 'tagged']);
+        assert.equal(got[0]!.properties?.userProperties, undefined);
+        assert.deepEqual({ ...got[1]!.properties?.userProperties }, { site: 'north' });
+      } finally {
+        await cloud.stop();
+      }
+    } finally {
+      await gw.stop();
+    }
+  });
+
   test('batch_max_bytes: a backlog goes up as JSON arrays per topic, within the size, in order', async () => {
     const port = await freePort();
     const gw = await startTestGateway(bridge(port, { batch_max_bytes: 100 }));

@@ -71,6 +71,13 @@ describe('check-config: files the config names', () => {
     await failsLikeStart('acl.yaml', auth(`  acl_file: ${acl}\n`), /auth\.acl_file: .*acl:line 2: /);
   });
 
+  it('a malformed password file line is a warning naming file and line (the entry is skipped, as mosquitto does)', async () => {
+    const pw = file('passwd-bad-line', 'nocolon\n');
+    const r = await runMidgeCli(['check-config', file('pw-line.yaml', `listeners:\n  - host: 127.0.0.1\n    port: 0\nauth:\n  password_file: ${pw}\npersistence:\n  enabled: false\n`)]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /warning: auth\.password_file: .*passwd-bad-line:line 1: expected user:hash \(no colon found\) \(this entry is skipped/);
+  });
+
   it('a bridge whose key does not match its certificate, or whose CA is not PEM', async () => {
     const junk = file('junk-ca.pem', 'garbage\n');
     const bridge = (extra: string): string =>

@@ -42,6 +42,9 @@ describe('bridges config', () => {
     assert.equal(plan.notificationTopic, '$SYS/broker/connection/up/state');
     assert.deepEqual(plan.backoff, { baseMs: 5000, capMs: 30000 });
     assert.deepEqual(plan.messageId, { userProperty: false, payloadField: false });
+    // message_id auto adds nothing for a generic upstream, on mqttv50 too (as a mosquitto bridge)
+    const v5 = planBridge(validateConfig({ bridges: [{ ...generic, protocol_version: 'mqttv50' }] }).bridges[0]!, 'gw');
+    assert.deepEqual(v5.messageId, { userProperty: false, payloadField: false });
   });
 
   it('aws: certificate required, QoS/rate/in-flight limits, ALPN on 443, notifications off', () => {

@@ -141,7 +141,7 @@ describe('applyOverrides', () => {
   it('-p replaces all listeners with one loopback listener on that port', () => {
     const cfg = parseConfigText('listeners:\n  - host: 0.0.0.0\n    allow_anonymous: true\n  - port: 1884\n');
     const next = applyOverrides(cfg, { port: 1999 });
-    assert.deepEqual(next.listeners, [{ host: '127.0.0.1', port: 1999, protocol: 'mqtt', socket_path: undefined, ws_path: undefined, allow_anonymous: undefined, max_connections: -1, certfile: undefined, keyfile: undefined, cafile: undefined, crlfile: undefined, require_certificate: false, use_identity_as_username: false, use_subject_as_username: false, ciphers: undefined, tls_version: 'tlsv1.2', max_publish_rate: 0, max_packet_size: 0 }]);
+    assert.deepEqual(next.listeners, [{ host: '127.0.0.1', port: 1999, protocol: 'mqtt', socket_path: undefined, ws_path: undefined, allow_anonymous: undefined, max_connections: -1, certfile: undefined, keyfile: undefined, cafile: undefined, crlfile: undefined, require_certificate: false, use_identity_as_username: false, use_subject_as_username: false, ciphers: undefined, tls_version: 'tlsv1.2', max_publish_rate: 0, max_packet_size: 0, mount_point: undefined, acl_file: undefined }]);
     assert.equal(cfg.listeners.length, 2, 'input untouched');
     assert.ok(Object.isFrozen(next.listeners[0]));
   });

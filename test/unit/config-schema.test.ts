@@ -50,7 +50,7 @@ describe('validateConfig: defaults', () => {
       const cfg = validateConfig(input);
       assert.deepEqual(cfg.log, { level: 'info', format: 'auto', file: undefined, max_size: 0 });
       assert.deepEqual(cfg.listeners, [
-        { host: '127.0.0.1', port: 1883, protocol: 'mqtt', socket_path: undefined, ws_path: undefined, allow_anonymous: undefined, max_connections: -1, certfile: undefined, keyfile: undefined, cafile: undefined, crlfile: undefined, require_certificate: false, use_identity_as_username: false, use_subject_as_username: false, ciphers: undefined, tls_version: 'tlsv1.2', max_publish_rate: 0, max_packet_size: 0 },
+        { host: '127.0.0.1', port: 1883, protocol: 'mqtt', socket_path: undefined, ws_path: undefined, allow_anonymous: undefined, max_connections: -1, certfile: undefined, keyfile: undefined, cafile: undefined, crlfile: undefined, require_certificate: false, use_identity_as_username: false, use_subject_as_username: false, ciphers: undefined, tls_version: 'tlsv1.2', max_publish_rate: 0, max_packet_size: 0, mount_point: undefined, acl_file: undefined },
       ]);
       assert.equal(cfg.mqtt.max_inflight_messages, 20);
       assert.equal(cfg.mqtt.max_session_expiry_interval, 4294967295);
@@ -68,7 +68,7 @@ describe('validateConfig: defaults', () => {
 
   it('fills defaults inside each listener and keeps given values', () => {
     const cfg = validateConfig({ listeners: [{ port: 1884 }, { host: '0.0.0.0', allow_anonymous: false }] });
-    assert.deepEqual(cfg.listeners[0], { host: '127.0.0.1', port: 1884, protocol: 'mqtt', socket_path: undefined, ws_path: undefined, allow_anonymous: undefined, max_connections: -1, certfile: undefined, keyfile: undefined, cafile: undefined, crlfile: undefined, require_certificate: false, use_identity_as_username: false, use_subject_as_username: false, ciphers: undefined, tls_version: 'tlsv1.2', max_publish_rate: 0, max_packet_size: 0 });
+    assert.deepEqual(cfg.listeners[0], { host: '127.0.0.1', port: 1884, protocol: 'mqtt', socket_path: undefined, ws_path: undefined, allow_anonymous: undefined, max_connections: -1, certfile: undefined, keyfile: undefined, cafile: undefined, crlfile: undefined, require_certificate: false, use_identity_as_username: false, use_subject_as_username: false, ciphers: undefined, tls_version: 'tlsv1.2', max_publish_rate: 0, max_packet_size: 0, mount_point: undefined, acl_file: undefined });
     assert.equal(cfg.listeners[1].port, 1883);
     assert.equal(cfg.listeners[1].allow_anonymous, false);
   });
@@ -127,7 +127,7 @@ const badValues: Array<[string, unknown, string, RegExp]> = [
   ['unknown root key', { foo: 1 }, 'foo', new RegExp(`unknown key \\(accepted: ${Object.keys(configSchema).join(', ')}\\)`)],
   ['typo in section', { mqtt: { max_inflight_message: 5 } }, 'mqtt.max_inflight_message', /did you mean 'max_inflight_messages'\?/],
   ['dashes for underscores', { mqtt: { 'max-qos': 1 } }, 'mqtt.max-qos', /did you mean 'max_qos'\?/],
-  ['abbreviated key', { mqtt: { max_inflight: 5 } }, 'mqtt.max_inflight', /did you mean 'max_inflight_messages'\?/],
+  ['abbreviated key', { mqtt: { max_inflight_message: 5 } }, 'mqtt.max_inflight_message', /did you mean 'max_inflight_messages'\?/],
   ['typo at root', { listener: [] }, 'listener', /did you mean 'listeners'\?/],
   ['key in wrong section', { max_qos: 1 }, 'max_qos', /did you mean mqtt\.max_qos\?/],
   ['mosquitto name', { persistence: { persistence_location: '/var/lib' } }, 'persistence.persistence_location', /mosquitto option 'persistence_location' is persistence\.path/],

@@ -189,6 +189,32 @@ describe('mosquitto.conf semantics', () => {
     assert.equal(parse('log_type error\nlog_type warning\n').config.log.level, 'warn');
   });
 
+  it('per_listener_settings true: each listener keeps its own acl_file (none: none), auth.acl_file unset', () => {
+    const r = parse('per_listener_settings true\nlistener 1883\nacl_file /a\nlistener 1884\nacl_file /b\nlistener 1885\n');
+    assert.deepEqual(r.config.listeners.map((l) => l.acl_file), ['/a', '/b', undefined]);
+    assert.equal(r.config.auth.acl_file, undefined);
+    // without per_listener_settings, acl_file stays global wherever it is
+    const g = parse('listener 1883\nacl_file /a\nlistener 1884\n');
+    assert.deepEqual([g.config.listeners.map((l) => l.acl_file), g.config.auth.acl_file], [[undefined, undefined], '/a']);
+  });
+
+  it('mount_point is per listener', () => {
+    const r = parse('listener 1883\nmount_point tenant/\nlistener 1884\n');
+    assert.deepEqual(r.config.listeners.map((l) => l.mount_point), ['tenant/', undefined]);
+  });
+
+  it('max_inflight_bytes maps to mqtt.max_inflight_bytes (0 = count only)', () => {
+    assert.equal(parse('max_inflight_bytes 65536\n').config.mqtt.max_inflight_bytes, 65536);
+    assert.deepEqual(parse('max_inflight_bytes 65536\n').warnings, []);
+    assert.equal(parse('listener 1883\n').config.mqtt.max_inflight_bytes, 0);
+  });
+
+  it('upgrade_outgoing_qos maps to mqtt.upgrade_outgoing_qos (off unless set)', () => {
+    assert.equal(parse('upgrade_outgoing_qos true\n').config.mqtt.upgrade_outgoing_qos, true);
+    assert.equal(parse('upgrade_outgoing_qos false\n').config.mqtt.upgrade_outgoing_qos, false);
+    assert.equal(parse('listener 1883\n').config.mqtt.upgrade_outgoing_qos, false);
+  });
+
   it('persistence_file names the database inside persistence_location; a directory in it is refused at its line', () => {
     const r = parse('persistence true\npersistence_location /var/lib/m/\npersistence_file second.db\n');
     assert.deepEqual([r.config.persistence.path, r.config.persistence.file], ['/var/lib/m/', 'second.db']);
@@ -318,9 +344,7 @@ describe('mosquitto.conf errors name the exact line', () => {
     ['bad bridge topic line', 'connection cloud\naddress h\ntopic a/# sideways\n', "m.conf:line 3: topic: topic line 1 'a/# sideways'"],
     ['PSK bridge', 'connection c\naddress h\nbridge_identity gw\n', 'm.conf:line 3: bridge_identity: TLS-PSK bridges are not supported'],
     ['start_type once', 'connection c\naddress h\nstart_type once\n', 'm.conf:line 3: start_type: start_type once is not supported'],
-    ['upgrade_outgoing_qos true', 'upgrade_outgoing_qos true\n', 'm.conf:line 1: upgrade_outgoing_qos: is non-standard and not supported'],
     ['auth plugin', 'auth_plugin /usr/lib/mosquitto_dynamic_security.so\n', 'm.conf:line 1: auth_plugin: auth plugins are not supported by Midge yet'],
-    ['mount_point', 'listener 1883\nmount_point tenant/\n', 'm.conf:line 2: mount_point: mount points are not supported by Midge yet'],
     ['bad log_type', 'log_type verbose\n', 'm.conf:line 1: log_type: expected one of none, error'],
     ['tls_version 1.1', 'listener 8883\ntls_version tlsv1.1\n', 'm.conf:line 2: tls_version: expected one of tlsv1.2, tlsv1.3'],
     ['per-listener password files that differ', 'per_listener_settings true\nlistener 1883\npassword_file /a\nlistener 1884\n', 'm.conf:line 3: password_file: per_listener_settings: Midge has one password_file'],

@@ -92,6 +92,16 @@ describe('parsePasswordFile', () => {
     });
   }
 
+  it('with onSkip (the broker) every bad line is skipped and reported with file and line; the good entries load', () => {
+    const skipped: ConfigError[] = [];
+    const text = bad.map(([, t]) => t).join('') + `bob:${good}\n`;
+    const db = parsePasswordFile(text, '/etc/midge/passwd', (err) => skipped.push(err));
+    assert.deepEqual([...db.keys()], ['ok', 'bob']);
+    assert.equal(skipped.length, bad.length);
+    assert.ok(skipped.every((e) => e.file === '/etc/midge/passwd' && e.message.startsWith(`/etc/midge/passwd:line ${e.line}: `)));
+    assert.match(skipped[0]!.message, /line 2: expected user:hash \(no colon found\)/);
+  });
+
   it('a missing file is a ConfigError naming it', () => {
     assert.throws(() => loadPasswordFile('/nonexistent/passwd'), (err: unknown) => err instanceof ConfigError && /no such file/.test(err.message) && err.file === '/nonexistent/passwd');
   });

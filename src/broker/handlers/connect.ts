@@ -11,6 +11,7 @@ import { validateTopicName } from '../../topics/index.js';
 import { MAX_PACKET_SIZE } from '../../limits.js';
 import type { ConnectionContext } from '../context.js';
 import { drain, resendInflight } from '../delivery.js';
+import { mountTopic } from '../mount-point.js';
 import { NEVER_EXPIRES, Session } from '../session.js';
 
 /** 3.1/3.1.1 CONNACK accepting the connection (session present 0 / 1), encoded once: the hot path of a connect storm. */
@@ -23,6 +24,8 @@ export async function handleConnect(conn: ConnectionContext, packet: IConnectPac
   const mqttCfg = broker.config.mqtt;
   const version = packet.protocolVersion ?? 4;
   conn.protocolVersion = version;
+  // mosquitto (handle_connect.c): level 0x83/0x84 marks a bridge; the bit means nothing with MQTT 5
+  conn.bridgeClient = version !== 5 && (packet as { bridgeMode?: boolean }).bridgeMode === true;
   // [MQTT-3.1.2-1] protocol name must match the level ('MQIsdp' is 3.1, 'MQTT' is 3.1.1 and 5)
   if ((packet.protocolId === 'MQIsdp') !== (version === 3)) {
     return refuse(conn, RC.UNSUPPORTED_PROTOCOL_VERSION, `protocol name ${packet.protocolId} with level ${version}`);
@@ -133,8 +136,10 @@ export async function handleConnect(conn: ConnectionContext, packet: IConnectPac
   session.connection = conn;
   session.disconnectedAt = undefined;
   session.username = conn.username;
+  session.listenerIndex = conn.listenerIndex;
   conn.session = session;
   conn.will = packet.will;
+  if (packet.will && conn.mountPoint) packet.will.topic = mountTopic(conn.mountPoint, packet.will.topic); // listener mount_point
   conn.state = 'connected';
   broker.stats.clientsConnected++;
   if (broker.stats.clientsConnected > broker.stats.clientsMaximum) broker.stats.clientsMaximum = broker.stats.clientsConnected;

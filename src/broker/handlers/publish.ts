@@ -11,6 +11,7 @@ import { RC } from '../../reason-codes.js';
 import { matchTopic, validateTopicName } from '../../topics/index.js';
 import type { ConnectionContext } from '../context.js';
 import { resolveInboundTopic } from './topic-alias.js';
+import { mountTopic } from '../mount-point.js';
 
 const DOLLAR = 0x24;
 
@@ -40,9 +41,10 @@ export function handlePublish(conn: ConnectionContext, packet: IPublishPacket): 
   if (qos > cfg.max_qos) throw new ProtocolError(`QoS ${qos} above maximum ${cfg.max_qos}`, RC.QOS_NOT_SUPPORTED); // [MQTT-3.2.2-11]
   if (packet.retain && !cfg.retain_available) throw new ProtocolError('retain not available', RC.RETAIN_NOT_SUPPORTED); // [MQTT-3.2.2-14]
   broker.stats.publishReceivedByQos[qos]++;
-  const topic = v5 ? resolveInboundTopic(conn, packet) : packet.topic;
-  const invalid = validateTopicName(topic, { maxLevels: cfg.max_topic_levels || undefined });
+  const sent = v5 ? resolveInboundTopic(conn, packet) : packet.topic;
+  const invalid = validateTopicName(sent, { maxLevels: cfg.max_topic_levels || undefined });
   if (invalid) throw new ProtocolError(`invalid topic name: ${invalid}`, RC.TOPIC_NAME_INVALID); // [MQTT-3.3.2-2]
+  const topic = mountTopic(conn.mountPoint, sent); // listener mount_point, as mosquitto: before the ACL check
 
   if (v5 && qos > 0 && cfg.max_inflight_messages > 0) {
     // [MQTT-3.3.4-8] more unacknowledged QoS>0 PUBLISHes than our Receive Maximum. The quota is per

@@ -13,6 +13,7 @@ import { hasWildcard, parseSharedFilter, validateTopicFilter } from '../../topic
 import { refuseIllFormed } from './topic-filter.js';
 import type { ConnectionContext } from '../context.js';
 import { deliver } from '../delivery.js';
+import { mountFilter } from '../mount-point.js';
 
 export function handleSubscribe(conn: ConnectionContext, packet: ISubscribePacket): void {
   const broker = conn.broker;
@@ -38,10 +39,10 @@ export function handleSubscribe(conn: ConnectionContext, packet: ISubscribePacke
   // [MQTT-4.7.3-1] [MQTT-4.7.1-1..3] an empty or ill-formed filter is a Malformed Packet (mosquitto: the same)
   for (const s of packet.subscriptions) refuseIllFormed(s.topic);
   for (const s of packet.subscriptions) {
-    const filter = s.topic;
+    const filter = mountFilter(conn.mountPoint, s.topic); // listener mount_point
     const shared = parseSharedFilter(filter);
     let code: number;
-    const invalid = validateTopicFilter(filter, { maxLevels: cfg.max_topic_levels || undefined });
+    const invalid = validateTopicFilter(s.topic, { maxLevels: cfg.max_topic_levels || undefined });
     if (invalid) code = RC.TOPIC_FILTER_INVALID;
     else if (shared && !cfg.shared_subscription_available) code = RC.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED;
     else if (!cfg.wildcard_subscription_available && hasWildcard(shared ? shared.filter : filter)) code = RC.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED;
@@ -55,8 +56,9 @@ export function handleSubscribe(conn: ConnectionContext, packet: ISubscribePacke
     const sub: SubscriptionRecord = {
       filter,
       qos: code as QoS,
-      noLocal: v5 ? !!s.nl : false,
-      retainAsPublished: v5 ? !!s.rap : false,
+      // a 3.1/3.1.1 bridge's subscriptions are no-local and retain-as-published (mosquitto handle_subscribe.c)
+      noLocal: v5 ? !!s.nl : conn.bridgeClient,
+      retainAsPublished: v5 ? !!s.rap : conn.bridgeClient,
       retainHandling: v5 ? ((s.rh ?? 0) as 0 | 1 | 2) : 0,
     };
     if (subId !== undefined) sub.subscriptionId = subId;
@@ -93,7 +95,8 @@ function sendRetained(conn: ConnectionContext, retainedFor: Array<{ sub: Subscri
     for (const message of broker.retained.matching(sub.filter)) {
       if (broker.hooks.authorizeRead && !broker.hooks.authorizeRead(broker.clientInfo(conn), message.topic)) continue;
       // retained messages sent because of a new subscription carry RETAIN=1 [MQTT-3.3.1-8]
-      deliver(broker, session, message, Math.min(message.qos, sub.qos) as QoS, true, ids);
+      const qos = broker.config.mqtt.upgrade_outgoing_qos ? sub.qos : (Math.min(message.qos, sub.qos) as QoS); // as grantQos
+      deliver(broker, session, message, qos, true, ids);
     }
   }
 }

@@ -8,6 +8,7 @@ import { MalformedPacketError, ProtocolError } from '../../errors.js';
 import { RC } from '../../reason-codes.js';
 import { refuseIllFormed } from './topic-filter.js';
 import type { ConnectionContext } from '../context.js';
+import { mountFilter } from '../mount-point.js';
 
 export function handleUnsubscribe(conn: ConnectionContext, packet: IUnsubscribePacket): void {
   const broker = conn.broker;
@@ -19,7 +20,8 @@ export function handleUnsubscribe(conn: ConnectionContext, packet: IUnsubscribeP
   for (const filter of packet.unsubscriptions) refuseIllFormed(filter);
   const reasons: number[] = [];
   let changed = false;
-  for (const filter of packet.unsubscriptions) {
+  for (const sent of packet.unsubscriptions) {
+    const filter = mountFilter(conn.mountPoint, sent); // listener mount_point
     const had = session.subscriptions.delete(filter);
     if (had) {
       broker.subscriptions.remove(session, filter);

@@ -43,6 +43,8 @@ export function buildGlobals(globals: ReadonlyMap<string, Setting[]>, drafts: re
     ['max_packet_size', 'mqtt', 'max_packet_size'],
     ['retain_available', 'mqtt', 'retain_available'],
     ['queue_qos0_messages', 'mqtt', 'queue_qos0_messages'],
+    ['upgrade_outgoing_qos', 'mqtt', 'upgrade_outgoing_qos'],
+    ['max_inflight_bytes', 'mqtt', 'max_inflight_bytes'],
     ['persistent_client_expiration', 'mqtt', 'persistent_client_expiration'],
     ['sys_interval', 'sys', 'interval'],
   ];

@@ -46,7 +46,7 @@ export function listenerHas(name: string): boolean {
 }
 
 /** Listener options copied as they are, when Midge has a key of the same name. */
-const SAME_NAME = ['cafile', 'certfile', 'keyfile', 'crlfile', 'ciphers', 'require_certificate', 'use_identity_as_username', 'use_subject_as_username', 'tls_version'];
+const SAME_NAME = ['cafile', 'certfile', 'keyfile', 'crlfile', 'ciphers', 'require_certificate', 'use_identity_as_username', 'use_subject_as_username', 'tls_version', 'mount_point'];
 
 export function buildListeners(drafts: readonly ListenerDraft[], ctx: ListenerContext): Plain[] {
   const globalAnon = ctx.globals.get('allow_anonymous')?.[0];
