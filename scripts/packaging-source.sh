@@ -77,7 +77,10 @@ bash "$PKG_ROOT/scripts/packaging-node-modules.sh" "$SHRINKWRAP" "$OUT/$NM_TGZ"
 NM_SUM="$(sha256_of "$OUT/$NM_TGZ")"
 log "built $OUT/$NM_TGZ sha256 $NM_SUM"
 
-# The hashes the three trees declare: "FILE TARBALL SHA256" lines
+# What midge.hash must list (Buildroot checks the licence files' hashes too, in legal-info)
+EXPECTED="$(printf '%s %s\n' "$TGZ" "$SUM" "$NM_TGZ" "$NM_SUM" \
+  LICENSE "$(sha256_of "$WORK/package/LICENSE")" THIRD-PARTY-LICENSES.md "$(sha256_of "$WORK/package/THIRD-PARTY-LICENSES.md")")"
+# The hashes the three trees declare: "FILE NAME SHA256" lines
 declared_hashes() {
   awk '/^sha256 /{print "buildroot/package/midge/midge.hash " $3 " " $2}' "$PKG_ROOT/buildroot/package/midge/midge.hash"
   local bb
@@ -88,13 +91,15 @@ declared_hashes() {
 }
 if [ "$CHECK" = 1 ]; then
   declared="$(declared_hashes)"
-  stale="$(printf '%s\n' "$declared" | awk -v t="$TGZ" -v s="$SUM" -v nt="$NM_TGZ" -v ns="$NM_SUM" \
-    '!(($2 == t && $3 == s) || ($2 == nt && $3 == ns))')"
+  # a declared hash that is not the expected one, and a name midge.hash lacks
+  stale="$(printf '%s\n' "$declared" | awk 'NR == FNR { want[$1] = $2; next } want[$2] != $3' <(printf '%s\n' "$EXPECTED") -)"
+  while read -r name _; do
+    printf '%s\n' "$declared" | grep -q "^buildroot/package/midge/midge.hash $name " ||
+      stale="$stale${stale:+$'\n'}buildroot/package/midge/midge.hash has no line for $name"
+  done <<<"$EXPECTED"
   [ "$(printf '%s\n' "$declared" | grep -c " $TGZ ")" -ge 3 ] || die "fewer than three declared hashes of $TGZ found"
-  printf '%s\n' "$declared" | grep -q "^buildroot/package/midge/midge.hash $NM_TGZ " ||
-    stale="$stale${stale:+$'\n'}buildroot/package/midge/midge.hash has no line for $NM_TGZ"
   if [ -n "$stale" ]; then
-    printf 'error: %s has sha256 %s and %s %s, but these declare another:\n%s\n' "$TGZ" "$SUM" "$NM_TGZ" "$NM_SUM" "$stale" >&2
+    printf 'error: the sha256 are\n%s\nbut these declare another:\n%s\n' "$EXPECTED" "$stale" >&2
     printf 'update them with: scripts/packaging-source.sh --update-hashes\n' >&2
     exit 1
   fi
@@ -102,8 +107,9 @@ if [ "$CHECK" = 1 ]; then
 fi
 
 if [ "$UPDATE" = 1 ]; then
-  printf '# sha256 of the tarballs made by scripts/packaging-source.sh --update-hashes\nsha256  %s  %s\nsha256  %s  %s\n' \
-    "$SUM" "$TGZ" "$NM_SUM" "$NM_TGZ" >"$PKG_ROOT/buildroot/package/midge/midge.hash"
+  { printf '# sha256 of the tarballs made by scripts/packaging-source.sh --update-hashes, and of the licence files\n'
+    printf '%s\n' "$EXPECTED" | awk '{print "sha256  " $2 "  " $1}'
+  } >"$PKG_ROOT/buildroot/package/midge/midge.hash"
   sed -i "s/^MIDGE_VERSION = .*/MIDGE_VERSION = $VERSION/" "$PKG_ROOT/buildroot/package/midge/midge.mk"
   for bb in "$PKG_ROOT"/yocto-layer/recipes-connectivity/midge/midge_*.bb; do
     sed -i "s/^SRC_URI\[sha256sum\] = .*/SRC_URI[sha256sum] = \"$SUM\"/" "$bb"

@@ -70,12 +70,13 @@ describe('buildroot/ (BR2_EXTERNAL tree)', () => {
     assert.match(read('buildroot/package/midge/Config.in'), /^\tselect BR2_PACKAGE_HOST_NODEJS\b/m);
   });
 
-  it('midge.hash names the source tarball and the node_modules tarball of this version', () => {
+  it('midge.hash names both tarballs of this version and the licence files (legal-info checks them)', () => {
     assert.ok(HASH, 'a sha256 line');
     assert.equal(HASH[2], `midge-${VERSION}.tgz`);
     assert.match(mk, /^MIDGE_SOURCE = midge-\$\(MIDGE_VERSION\)\.tgz$/m);
     const names = [...read('buildroot/package/midge/midge.hash').matchAll(/^sha256\s+[0-9a-f]{64}\s+(\S+)$/gm)].map((m) => m[1]);
-    assert.deepEqual(names, [`midge-${VERSION}.tgz`, `midge-node-modules-${VERSION}.tar.gz`]);
+    assert.deepEqual(names, [`midge-${VERSION}.tgz`, `midge-node-modules-${VERSION}.tar.gz`,
+      ...(/^MIDGE_LICENSE_FILES = (.+)$/m.exec(mk)?.[1]?.split(/\s+/) ?? [])]);
   });
 
   it('MIDGE_ADDONS names every production package with an install script (else it is not compiled for the target)', () => {
