@@ -40,7 +40,7 @@ log "npm rebuild --offline $addons (no network; headers from $NODE_PREFIX)"
   { tail -n 30 "$B/rebuild.log" >&2; die "offline npm rebuild failed"; }
 sh "$B/packaging/prune-node-modules.sh" "$B/node_modules"
 
-[ "$(node "$B/dist/cli.js" --version)" = "$VERSION" ] || die "midge --version is not $VERSION"
+[ "$(node "$B/dist/cli.js" --version)" = "midge $VERSION" ] || die "midge --version does not say midge $VERSION"
 for a in $addons; do
   f="$(find "$B/node_modules/$a/build/Release" -maxdepth 1 -name '*.node' | head -n1)"
   [ -n "$f" ] || die "$a: no addon built"
