@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The packaging part of CI (called by .ci/run when CI=true; needs root for
 # debootstrap/chroot). Prints how long each step took.
-#   default:                x64 and arm64 artefacts (addons cross-compiled), smoke test of both
+#   default:                source tarballs (hashes as declared) and Buildroot's offline build from them,
+#                           x64 and arm64 artefacts (addons cross-compiled), smoke test of both
 #   MIDGE_CI_ARMV7=1        also the armv7 artefact and its smoke test (~5 min more)
 #   MIDGE_CI_EMULATED_BUILD=1  also build arm64 addons inside the emulated chroot (~15 min more)
 # The ARM rootfs lives in a temporary folder for this run only and is removed at the end.
@@ -27,6 +28,8 @@ step() {
 
 # the source tarball of the distribution trees: its sha256 must be the one they declare
 step bash "$PKG_ROOT/scripts/packaging-source.sh" --check --out "$MIDGE_ROOTFS_DIR/source"
+# Buildroot's offline build from those two tarballs (host arch, no network while it compiles)
+step bash "$PKG_ROOT/scripts/packaging-offline-build.sh" "$MIDGE_ROOTFS_DIR/source"
 step bash "$PKG_ROOT/scripts/build-release.sh" x64
 step bash "$PKG_ROOT/scripts/arm-smoke.sh" x64
 step bash "$PKG_ROOT/scripts/build-release.sh" arm64

@@ -13,8 +13,14 @@
 #    packaging/ (unit, default config, udev rules), midge.example.yaml,
 #    README.md, LICENSE, THIRD-PARTY-LICENSES.md) in build/release/, made
 #    reproducibly: the same commit gives the same bytes.
-# 3. --update-hashes writes its sha256 into buildroot/package/midge/midge.hash,
-#    the Yocto recipe's SRC_URI[sha256sum] and the OpenWrt Makefile's PKG_HASH.
+# 3. midge-node-modules-<version>.tar.gz beside it: node_modules/ with the
+#    sources of every production dependency (npm ci --omit=dev --ignore-scripts
+#    from npm-shrinkwrap.json), prebuilt binaries removed, for Buildroot's
+#    offline build (MIDGE_EXTRA_DOWNLOADS; the build compiles the addons).
+#    Also reproducible: it depends only on the lock file.
+# 4. --update-hashes writes the sha256 of both into buildroot/package/midge/midge.hash,
+#    that of the first into the Yocto recipe's SRC_URI[sha256sum] and the OpenWrt
+#    Makefile's PKG_HASH (Yocto and OpenWrt fetch the dependencies from the lock).
 #    Needed after any change to what the tarball holds (src/, board-configs/...):
 #    --check (CI, test/unit/packaging-source.test.ts) fails until it is done.
 set -euo pipefail
@@ -65,29 +71,45 @@ tar -C "$WORK" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode
 SUM="$(sha256_of "$OUT/$TGZ")"
 log "built $OUT/$TGZ sha256 $SUM"
 
-# The hashes the three trees declare
+# --- node_modules sources (Buildroot's offline build) --------------------------------
+NM_TGZ="midge-node-modules-$VERSION.tar.gz"
+bash "$PKG_ROOT/scripts/packaging-node-modules.sh" "$SHRINKWRAP" "$OUT/$NM_TGZ"
+NM_SUM="$(sha256_of "$OUT/$NM_TGZ")"
+log "built $OUT/$NM_TGZ sha256 $NM_SUM"
+
+# What midge.hash must list (Buildroot checks the licence files' hashes too, in legal-info)
+EXPECTED="$(printf '%s %s\n' "$TGZ" "$SUM" "$NM_TGZ" "$NM_SUM" \
+  LICENSE "$(sha256_of "$WORK/package/LICENSE")" THIRD-PARTY-LICENSES.md "$(sha256_of "$WORK/package/THIRD-PARTY-LICENSES.md")")"
+# The hashes the three trees declare: "FILE NAME SHA256" lines
 declared_hashes() {
-  awk '/^sha256 /{print "buildroot/package/midge/midge.hash " $2}' "$PKG_ROOT/buildroot/package/midge/midge.hash"
+  awk '/^sha256 /{print "buildroot/package/midge/midge.hash " $3 " " $2}' "$PKG_ROOT/buildroot/package/midge/midge.hash"
   local bb
   for bb in "$PKG_ROOT"/yocto-layer/recipes-connectivity/midge/midge_*.bb; do
-    sed -n "s|^SRC_URI\[sha256sum\] = \"\(.*\)\"|${bb#"$PKG_ROOT"/} \1|p" "$bb"
+    sed -n "s|^SRC_URI\[sha256sum\] = \"\(.*\)\"|${bb#"$PKG_ROOT"/} $TGZ \1|p" "$bb"
   done
-  sed -n 's|^PKG_HASH:=\(.*\)|openwrt/midge/Makefile \1|p' "$PKG_ROOT/openwrt/midge/Makefile"
+  sed -n "s|^PKG_HASH:=\(.*\)|openwrt/midge/Makefile $TGZ \1|p" "$PKG_ROOT/openwrt/midge/Makefile"
 }
 if [ "$CHECK" = 1 ]; then
-  stale="$(declared_hashes | awk -v sum="$SUM" '$2 != sum')"
-  [ "$(declared_hashes | wc -l)" -ge 3 ] || die "fewer than three declared hashes found"
+  declared="$(declared_hashes)"
+  # a declared hash that is not the expected one, and a name midge.hash lacks
+  stale="$(printf '%s\n' "$declared" | awk 'NR == FNR { want[$1] = $2; next } want[$2] != $3' <(printf '%s\n' "$EXPECTED") -)"
+  while read -r name _; do
+    printf '%s\n' "$declared" | grep -q "^buildroot/package/midge/midge.hash $name " ||
+      stale="$stale${stale:+$'\n'}buildroot/package/midge/midge.hash has no line for $name"
+  done <<<"$EXPECTED"
+  [ "$(printf '%s\n' "$declared" | grep -c " $TGZ ")" -ge 3 ] || die "fewer than three declared hashes of $TGZ found"
   if [ -n "$stale" ]; then
-    printf 'error: source tarball sha256 is %s, but these declare another:\n%s\n' "$SUM" "$stale" >&2
+    printf 'error: the sha256 are\n%s\nbut these declare another:\n%s\n' "$EXPECTED" "$stale" >&2
     printf 'update them with: scripts/packaging-source.sh --update-hashes\n' >&2
     exit 1
   fi
-  log "buildroot/, yocto-layer/ and openwrt/ declare this tarball's hash"
+  log "buildroot/, yocto-layer/ and openwrt/ declare these tarballs' hashes"
 fi
 
 if [ "$UPDATE" = 1 ]; then
-  printf '# sha256 of the tarball made by scripts/packaging-source.sh --update-hashes\nsha256  %s  %s\n' "$SUM" "$TGZ" \
-    >"$PKG_ROOT/buildroot/package/midge/midge.hash"
+  { printf '# sha256 of the tarballs made by scripts/packaging-source.sh --update-hashes, and of the licence files\n'
+    printf '%s\n' "$EXPECTED" | awk '{print "sha256  " $2 "  " $1}'
+  } >"$PKG_ROOT/buildroot/package/midge/midge.hash"
   sed -i "s/^MIDGE_VERSION = .*/MIDGE_VERSION = $VERSION/" "$PKG_ROOT/buildroot/package/midge/midge.mk"
   for bb in "$PKG_ROOT"/yocto-layer/recipes-connectivity/midge/midge_*.bb; do
     sed -i "s/^SRC_URI\[sha256sum\] = .*/SRC_URI[sha256sum] = \"$SUM\"/" "$bb"

@@ -28,8 +28,9 @@ if (files.length === 0) {
   process.exit(1);
 }
 // Node 20's --test-timeout bounds a whole file. Files that need longer run afterwards, one at a time,
-// with their own bound (the power-cut test boots a VM under emulation again and again: 4-5 min).
-const LONG = { 'integration/powercut.test.js': 480_000 };
+// with their own bound (the power-cut test boots a VM under emulation again and again: 4-5 min;
+// the packaging-source test compiles dist/ and installs the production dependencies: 1-3 min).
+const LONG = { 'integration/powercut.test.js': 480_000, 'unit/packaging-source.test.js': 300_000 };
 const isLong = (f) => relative(testRoot, f) in LONG;
 const run = (list, timeoutMs, concurrency) =>
   list.length === 0 ? 0 : (spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeoutMs}`, ...list], { stdio: 'inherit', cwd: root }).status ?? 1);

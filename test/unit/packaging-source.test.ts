@@ -3,7 +3,8 @@
  * rebuilt here, its sha256 must be the one buildroot/, yocto-layer/ and openwrt/ declare
  * (else: scripts/packaging-source.sh --update-hashes), and it must hold every file a
  * packaged midge needs: the files the three trees install from it, board configs,
- * the unit, default config, udev rules and the licences. Also: the licence files are
+ * the unit, default config, udev rules and the licences; the second tarball (node_modules
+ * sources for Buildroot's offline build) holds every production package and no binary. Also: the licence files are
  * current (scripts/third-party-licenses.mjs) and every shell script with a #! line is
  * executable in git.
  */
@@ -56,6 +57,20 @@ describe('source tarball (scripts/packaging-source.sh)', () => {
       ...readdirSync(join(ROOT, 'board-configs')).map((f) => `board-configs/${f}`)];
     for (const f of [...need, ...filesTheTreesRead()]) assert.ok(entries.includes(f), `${f} in midge-${VERSION}.tgz`);
     assert.ok(!entries.some((e) => e.endsWith('.map')), 'no source maps');
+  });
+
+  it('the node_modules tarball (Buildroot offline) holds every production package, addon sources, no prebuilt binary', () => {
+    const list = spawnSync('tar', ['tzf', join(out, `midge-node-modules-${VERSION}.tar.gz`)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(list.status, 0, list.stderr);
+    const nm = new Set(list.stdout.split('\n').map((e) => e.replace(/\/$/, '')));
+    const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { dev?: boolean }> };
+    for (const [path, meta] of Object.entries(lock.packages)) {
+      assert.equal(nm.has(`${path}/package.json`), path !== '' && !meta.dev, `${path || 'midge'}/package.json`);
+    }
+    assert.ok(nm.has('node_modules/better-sqlite3/deps/sqlite3/sqlite3.c'), 'SQLite source: the build compiles the addon');
+    assert.ok(nm.has('node_modules/better-sqlite3/binding.gyp'));
+    const binaries = [...nm].filter((e) => e.endsWith('.node') || /\/prebuilds(\/|$)/.test(e) || e === 'node_modules/.package-lock.json');
+    assert.deepEqual(binaries, []);
   });
 });
 

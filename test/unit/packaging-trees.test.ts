@@ -48,7 +48,12 @@ describe('buildroot/ (BR2_EXTERNAL tree)', () => {
     for (const m of mk.matchAll(/^(?:define\s+)?([A-Z][A-Z0-9_]*)\s*(?:[:+?]?=|$)/gm)) assert.match(m[1]!, /^MIDGE_/, `variable ${m[1]}`);
     assert.match(mk.trimEnd(), /\$\(eval \$\(generic-package\)\)$/);
     assert.equal(/^MIDGE_VERSION = (\S+)$/m.exec(mk)?.[1], VERSION);
-    assert.match(mk, /\$\(NPM\) ci --omit=dev/);
+    // offline: the dependencies come from the second source tarball, the build only compiles
+    assert.match(mk, /^MIDGE_EXTRA_DOWNLOADS = \$\(MIDGE_NODE_MODULES_SOURCE\)$/m);
+    assert.match(mk, /^MIDGE_NODE_MODULES_SOURCE = midge-node-modules-\$\(MIDGE_VERSION\)\.tar\.gz$/m);
+    assert.match(mk, /^MIDGE_POST_EXTRACT_HOOKS \+= MIDGE_EXTRACT_NODE_MODULES$/m);
+    assert.match(mk, /^\tcd \$\(@D\) && \$\(NPM\) rebuild --offline --foreground-scripts \$\(MIDGE_ADDONS\)$/m);
+    assert.doesNotMatch(mk, /\$\(NPM\) (ci|install)\b/, 'no npm download in the build step');
     for (const m of mk.matchAll(/\$\(MIDGE_PKGDIR\)\/(\S+)/g)) assert.ok(existsSync(br(`package/midge/${m[1]}`)), m[1]);
     for (const m of mk.matchAll(/\$\(MIDGE_PACKAGING_DIR\)\/(\S+)/g)) assert.ok(existsSync(join(ROOT, 'packaging', m[1]!)), m[1]);
     assert.match(mk, /^\tmidge -1 midge -1 \* \/var\/lib\/midge - dialout,gpio /m, 'users table line');
@@ -65,10 +70,23 @@ describe('buildroot/ (BR2_EXTERNAL tree)', () => {
     assert.match(read('buildroot/package/midge/Config.in'), /^\tselect BR2_PACKAGE_HOST_NODEJS\b/m);
   });
 
-  it('midge.hash names the source tarball of this version', () => {
+  it('midge.hash names both tarballs of this version and the licence files (legal-info checks them)', () => {
     assert.ok(HASH, 'a sha256 line');
     assert.equal(HASH[2], `midge-${VERSION}.tgz`);
     assert.match(mk, /^MIDGE_SOURCE = midge-\$\(MIDGE_VERSION\)\.tgz$/m);
+    const names = [...read('buildroot/package/midge/midge.hash').matchAll(/^sha256\s+[0-9a-f]{64}\s+(\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(names, [`midge-${VERSION}.tgz`, `midge-node-modules-${VERSION}.tar.gz`,
+      ...(/^MIDGE_LICENSE_FILES = (.+)$/m.exec(mk)?.[1]?.split(/\s+/) ?? [])]);
+  });
+
+  it('MIDGE_ADDONS names every production package with an install script (else it is not compiled for the target)', () => {
+    const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { dev?: boolean; hasInstallScript?: boolean }> };
+    const withScripts = Object.entries(lock.packages).filter(([p, m]) => p !== '' && !m.dev && m.hasInstallScript).map(([p]) => p.replace(/^.*node_modules\//, ''));
+    const addons = /^MIDGE_ADDONS = (.+)$/m.exec(mk)?.[1]?.split(/\s+/) ?? [];
+    const optional = /^MIDGE_ADDONS_OPTIONAL = (.+)$/m.exec(mk)?.[1]?.split(/\s+/) ?? [];
+    assert.ok(addons.includes('$(MIDGE_ADDONS_OPTIONAL)'));
+    assert.deepEqual([...addons.filter((a) => !a.startsWith('$(')), ...optional].sort(), withScripts.sort());
+    assert.deepEqual(/^MIDGE_ADDONS_DROP = (.+)$/m.exec(mk)?.[1]?.split(/\s+/), optional, 'an optional addon not built is removed');
   });
 
   it('defconfigs are complete (upstream Pi defconfig + Midge), hash-checked, and point at files that exist', () => {

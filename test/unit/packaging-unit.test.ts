@@ -72,6 +72,8 @@ describe('packaging shell scripts', () => {
     ['bash', 'scripts/packaging-lib.sh'],
     ['bash', 'scripts/packaging-ci.sh'],
     ['bash', 'scripts/packaging-source.sh'],
+    ['bash', 'scripts/packaging-node-modules.sh'],
+    ['bash', 'scripts/packaging-offline-build.sh'],
     ['sh', 'scripts/install.sh'],
     ['sh', 'scripts/uninstall.sh'],
     ['sh', 'buildroot/package/midge/S90midge'],

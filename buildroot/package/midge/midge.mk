@@ -10,6 +10,11 @@
 MIDGE_VERSION = 0.1.0
 MIDGE_SOURCE = midge-$(MIDGE_VERSION).tgz
 MIDGE_SITE = $(call qstrip,$(BR2_PACKAGE_MIDGE_SITE))
+# The production dependencies' sources (node_modules/, no prebuilt binary),
+# made by the same script from the lock file: downloaded by `make source`
+# and hash-checked like the first, so the build needs no network.
+MIDGE_NODE_MODULES_SOURCE = midge-node-modules-$(MIDGE_VERSION).tar.gz
+MIDGE_EXTRA_DOWNLOADS = $(MIDGE_NODE_MODULES_SOURCE)
 # Midge, then what its production dependencies carry (THIRD-PARTY-LICENSES.md;
 # Public Domain: SQLite inside better-sqlite3)
 MIDGE_LICENSE = EPL-2.0, MIT, ISC, Apache-2.0, BSD-2-Clause, BSD-3-Clause, 0BSD, WTFPL, Public Domain
@@ -19,14 +24,32 @@ MIDGE_INSTALL_DIR = /usr/lib/node/midge
 # systemd unit, default config, udev rules: packaging/ inside the source tarball
 MIDGE_PACKAGING_DIR = $(@D)/packaging
 
-# $(NPM) exports the cross toolchain, npm_config_arch/target_arch and
-# nodedir, so node-gyp cross-compiles better-sqlite3 (and any other addon)
-# for the target; build_from_source keeps prebuild-install from downloading.
+define MIDGE_EXTRACT_NODE_MODULES
+	$(call suitable-extractor,$(MIDGE_NODE_MODULES_SOURCE)) \
+		$(MIDGE_DL_DIR)/$(MIDGE_NODE_MODULES_SOURCE) | \
+		$(TAR) -C $(@D) $(TAR_OPTIONS) -
+endef
+MIDGE_POST_EXTRACT_HOOKS += MIDGE_EXTRACT_NODE_MODULES
+
+# node-libgpiod (the chardev GPIO driver) links libgpiod 1.x; without it
+# the package is left out and Midge falls back to sysfs GPIO.
+ifeq ($(BR2_PACKAGE_LIBGPIOD),y)
+MIDGE_DEPENDENCIES += libgpiod
+MIDGE_ADDONS_OPTIONAL = node-libgpiod
+else
+MIDGE_ADDONS_DROP = node-libgpiod
+endif
+
+# The addons of node_modules/ (every package with an install script), built
+# offline for the target: $(NPM) exports the cross toolchain,
+# npm_config_arch/target_arch, nodedir (the target's Node headers in
+# staging) and build_from_source, so node-gyp compiles them from source.
+MIDGE_ADDONS = better-sqlite3 @serialport/bindings-cpp epoll $(MIDGE_ADDONS_OPTIONAL)
+
 define MIDGE_BUILD_CMDS
-	cd $(@D) && $(NPM) ci --omit=dev --no-audit --no-fund \
-		--build-from-source --foreground-scripts
-	# Addon sources, build leftovers, foreign prebuilds/ (they would fail
-	# Buildroot's architecture check) and the packages' shell scripts
+	rm -rf $(addprefix $(@D)/node_modules/,$(MIDGE_ADDONS_DROP))
+	cd $(@D) && $(NPM) rebuild --offline --foreground-scripts $(MIDGE_ADDONS)
+	# Addon sources, build leftovers and the packages' shell scripts
 	sh $(@D)/packaging/prune-node-modules.sh $(@D)/node_modules
 endef
 

@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "f41b9f4a96cb3db24a9a22233f78923fd8b36a59cb8651e4cf8be34eab129fbf"
+SRC_URI[sha256sum] = "d0895a1c1b92f3968d23337db93a33995b7e92ca7aba9b4b784b1820fe6b1d4d"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 
