@@ -96,17 +96,7 @@ EOF
 
 start_midge
 MSG="retained-$RANDOM$RANDOM"
-# live delivery: subscriber first, then publish
-sub_one smoke/live >"$ROOT/tmp/midge-smoke/live.out" &
-SUB=$!
-# publish until the subscriber (connected at some point) has one: no guessing how long subscribing takes
-for _ in $(seq 1 50); do
-  mosquitto_pub -h 127.0.0.1 -p "$PORT" -t smoke/live -m live-ok -q 1
-  kill -0 "$SUB" 2>/dev/null || break
-  sleep 0.2
-done
-wait "$SUB" || die "no live message received"
-[ "$(cat "$ROOT/tmp/midge-smoke/live.out")" = live-ok ] || die "wrong live message: $(cat "$ROOT/tmp/midge-smoke/live.out")"
+check_live_delivery "$PORT" "$ROOT/tmp/midge-smoke/live.out"
 mosquitto_pub -h 127.0.0.1 -p "$PORT" -t smoke/retained -m "$MSG" -q 1 -r
 [ "$(sub_one smoke/retained)" = "$MSG" ] || die "retained message not delivered before restart"
 log "publish/subscribe ok"

@@ -147,5 +147,21 @@ EOF
   chmod 755 "$stage/bin/midge" "$stage/install.sh" "$stage/uninstall.sh"
 }
 
+# Live QoS 1 delivery through the broker on 127.0.0.1:$1 (mosquitto_sub/_pub): the
+# subscriber first, then publish until it has one, so no guessing how long
+# subscribing takes. $2: a scratch file.
+check_live_delivery() {
+  local port="$1" out="$2" sub
+  mosquitto_sub -h 127.0.0.1 -p "$port" -t smoke/live -C 1 -W 60 -q 1 >"$out" &
+  sub=$!
+  for _ in $(seq 1 150); do
+    mosquitto_pub -h 127.0.0.1 -p "$port" -t smoke/live -m live-ok -q 1
+    kill -0 "$sub" 2>/dev/null || break
+    sleep 0.2
+  done
+  wait "$sub" || die "no live message received"
+  [ "$(cat "$out")" = live-ok ] || die "wrong live message: $(cat "$out")"
+}
+
 # sha256 of a file
 sha256_of() { sha256sum "$1" | awk '{print $1}'; }

@@ -81,6 +81,10 @@ describe('packaging shell scripts', () => {
     ['sh', 'openwrt/midge/files/midge-uci2yaml.sh'],
     ['sh', 'scripts/powercut/guest-init.sh'],
     ['sh', 'packaging/prune-node-modules.sh'],
+    ['bash', 'scripts/build-image.sh'],
+    ['bash', 'scripts/image-lib.sh'],
+    ['bash', 'scripts/image-smoke.sh'],
+    ['sh', 'scripts/image/rootfs/usr/local/sbin/midge-firstboot'],
   ];
   const hasShellcheck = spawnSync('sh', ['-c', 'command -v shellcheck']).status === 0;
 
