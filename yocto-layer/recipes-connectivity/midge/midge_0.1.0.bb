@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "d0895a1c1b92f3968d23337db93a33995b7e92ca7aba9b4b784b1820fe6b1d4d"
+SRC_URI[sha256sum] = "d733d0e24a858aaad2cec24bdca8b777aab03b74372356403fd56674600c3b38"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 
