@@ -1,6 +1,6 @@
 /**
- * Runs in a worker thread (checkpointer.ts): one PASSIVE checkpoint of the
- * database through a connection of its own, then exits. SQLite copies the
+ * Runs in a worker thread (checkpointer.ts): a PASSIVE checkpoint of the
+ * database (up to three passes) through a connection of its own, then exits. SQLite copies the
  * WAL's pages into the database file and syncs both (the checkpoint syncs
  * the WAL before it copies and the database after, whatever the main
  * connection's setting), here, off the broker's event loop. PASSIVE never
@@ -14,7 +14,7 @@ let result: { busy: number; log: number; checkpointed: number } | { error: strin
 try {
   const db = openConnection(file, { fileMustExist: true }); // pinned: see native.ts
   try {
-    // SQLite's default synchronous (FULL) on this connection: the checkpoint syncs the WAL and the database
+    // SQLite's default synchronous (FULL) on this connection: the checkpoint syncs the WAL and the database.
     // The store keeps committing meanwhile; a frame written during a pass keeps the WAL from starting
     // again at the next commit, so a few more passes copy what came in (each much shorter than the first).
     for (let pass = 0; pass < 3; pass++) {

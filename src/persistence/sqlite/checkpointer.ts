@@ -10,14 +10,14 @@
  * off, and after each commit `afterCommit` reads the WAL's length in frames
  * from the WAL-index header (`-shm`, SQLite's documented WAL-index format:
  * `mxFrame`, a native-order u32 at byte 16); at `WAL_CHECKPOINT_FRAMES`, a
- * worker thread runs one PASSIVE checkpoint through its own connection
- * (checkpoint-worker.ts) and exits. The worker lives for the checkpoint
+ * worker thread runs a PASSIVE checkpoint (up to three passes) through its
+ * own connection (checkpoint-worker.ts) and exits. The worker lives for the checkpoint
  * only (about 10 MB while it runs).
  *
  * PASSIVE does not stop the store's commits, so under a steady stream the
  * WAL may not be entirely copied when a checkpoint ends, and then it cannot
  * start again from the beginning: it grows. At `4 x WAL_CHECKPOINT_FRAMES`,
- * or when the worker cannot run, the store checkpoints on its own
+ * or when the worker cannot run (it cannot start, or failed three times), the store checkpoints on its own
  * connection as SQLite would have (`blocking` in the counters): nothing
  * commits meanwhile, so the WAL is copied whole and starts again.
  *
@@ -30,22 +30,15 @@ import { endianness } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import { pragmaValue } from './native.js';
-import type { StoreLogger } from './options.js';
+import type { CheckpointCounters, StoreLogger } from './options.js';
 
 /** SQLite's default automatic-checkpoint threshold, in WAL frames (pages). */
 export const WAL_CHECKPOINT_FRAMES = 1000;
 /** WAL length at which the store checkpoints on its own connection. */
 const BLOCKING_FRAMES = 4 * WAL_CHECKPOINT_FRAMES;
 const MX_FRAME_OFFSET = 16;
-
-export interface CheckpointCounters {
-  /** Checkpoints run by the worker thread. */
-  background: number;
-  /** Checkpoints run on the store's connection (WAL too long, or no worker). */
-  blocking: number;
-  /** Worker runs that failed. */
-  failed: number;
-}
+/** The WAL-index is in the machine's byte order. */
+const LITTLE_ENDIAN = endianness() === 'LE';
 
 export class Checkpointer {
   readonly counters: CheckpointCounters = { background: 0, blocking: 0, failed: 0 };
@@ -69,7 +62,7 @@ export class Checkpointer {
     try {
       this.shm ??= openSync(`${this.file}-shm`, 'r');
       if (readSync(this.shm, this.header, 0, 4, MX_FRAME_OFFSET) !== 4) return undefined;
-      return endianness() === 'LE' ? this.header.readUInt32LE(0) : this.header.readUInt32BE(0);
+      return LITTLE_ENDIAN ? this.header.readUInt32LE(0) : this.header.readUInt32BE(0);
     } catch {
       return undefined;
     }
@@ -131,7 +124,8 @@ export class Checkpointer {
 
   private fail(err: Error): void {
     this.counters.failed++;
-    this.logger.warn({ file: this.file, err }, 'background WAL checkpoint failed; the next one runs on the main thread');
     this.noWorker = this.counters.failed >= 3;
+    const next = this.noWorker ? 'from now on checkpoints run on the main thread' : 'the next one starts a new worker';
+    this.logger.warn({ file: this.file, err, failed: this.counters.failed }, `background WAL checkpoint failed; ${next}`);
   }
 }

@@ -7,10 +7,10 @@
  * database is created in its place. The gateway therefore starts with an
  * empty store instead of crash-looping; the old file is kept for forensics.
  */
-import { WAL_CHECKPOINT_FRAMES } from './checkpointer.js';
 import { closeSync, existsSync, fdatasyncSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { ERR, StoreError } from '../../errors.js';
+import { WAL_CHECKPOINT_FRAMES } from './checkpointer.js';
 import type { SqliteStoreOptions, StoreLogger } from './options.js';
 import { openConnection, pragmaColumn, pragmaValue } from './native.js';
 import { migrate } from './schema.js';

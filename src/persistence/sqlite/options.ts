@@ -64,7 +64,16 @@ export interface SqliteStoreStats {
   /** Set when a corrupt file was moved aside at open. */
   movedAside: string | undefined;
   /** WAL checkpoints (checkpointer.ts); undefined where SQLite runs them inside commits (`synchronous: normal`). */
-  checkpoints: { background: number; blocking: number; failed: number } | undefined;
+  checkpoints: CheckpointCounters | undefined;
+}
+
+export interface CheckpointCounters {
+  /** Checkpoints run by the worker thread. */
+  background: number;
+  /** Checkpoints run on the store's connection (WAL too long, or no worker). */
+  blocking: number;
+  /** Worker runs that failed. */
+  failed: number;
 }
 
 export const DEFAULT_MAX_BATCH_OPS = 5000;
