@@ -141,11 +141,13 @@ test(`soak: ${SECONDS} s of pub/sub churn and reconnects: RSS and file descripto
   await new Promise((r) => setTimeout(r, warmup));
   const start = { rss: rssBytes(pid), fds: openFds(pid), clients: churners.size };
   const receivedAtStart = stables.map((s) => s.received);
+  const publishedAtStart = seq;
   const cloudAtStart = observer?.messages.length ?? 0;
   const samples: Array<{ rss: number; fds: number; heap: number }> = [];
   every(5000, () => samples.push({ rss: rssBytes(pid), fds: openFds(pid), heap }));
   await new Promise((r) => setTimeout(r, SECONDS * 1000 - warmup));
   const end = { rss: rssBytes(pid), fds: openFds(pid), clients: churners.size };
+  const publishedPerQos = (seq - publishedAtStart) / 3;
   for (const timer of timers) clearInterval(timer);
 
   const sorted = [...lags].sort((a, b) => a - b);
@@ -163,6 +165,12 @@ test(`soak: ${SECONDS} s of pub/sub churn and reconnects: RSS and file descripto
   assert.ok(lags.length >= SECONDS / 2, `$SYS lag samples: ${lags.length}`);
   assert.ok(lagP99 < 1000, `event-loop lag p99 ${lagP99} ms: the loop is blocked (the figure also includes CPU starvation on a loaded machine)`);
   stables.forEach((s, i) => assert.ok(s.received > receivedAtStart[i]!, `${s.id} kept receiving`));
+  // a persistent subscriber loses nothing and keeps up (a QoS 2 one capped by the commit window did not: its queue filled)
+  stables.forEach((s, i) => {
+    if (s.clean || s.qos === 0) return;
+    const got = s.received - receivedAtStart[i]!;
+    assert.ok(got >= publishedPerQos * 0.8, `${s.id} (QoS ${s.qos}, persistent) received ${got} of ~${Math.round(publishedPerQos)} published to it: it is falling behind`);
+  });
   if (observer) {
     proxy!.resume();
     t.diagnostic(`bridge: ${observer.messages.length} messages at the cloud (uplink down half of the time)`);
