@@ -12,7 +12,7 @@
  *     {p}/twin/reported                          → $iothub/twin/PATCH/properties/reported/?$rid={n}
  *     {p}/twin/get                               → $iothub/twin/GET/?$rid={n}
  */
-import { parseMethodRequest, parsePropertyBag, parseTwinResponse } from './profiles/azure.js';
+import { parseMethodRequest, parsePropertyBag, parseTwinResponse } from '../clouds/azure.js';
 
 export interface AzureInbound {
   localTopic: string;

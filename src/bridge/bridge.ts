@@ -17,10 +17,10 @@ import { localPublishFor, subscribeRemote, type InboundPacket } from './inbound.
 import { Backoff } from '../util/backoff.js';
 import { linkOptions, openLink } from './link.js';
 import { OutboundQueue, type DropReason } from './outbound-queue.js';
-import type { BridgePlan } from './plan.js';
+import type { BridgePlan } from '../config/bridge-plan.js';
 import { RateMeter } from './rate-meter.js';
 import { Sender } from './sender.js';
-import { localSubscriptions, mapOutgoing, capQos } from './topic-map.js';
+import { localSubscriptions, mapOutgoing, capQos } from '../topics/bridge-topic-map.js';
 import { describeLink, LinkTimers } from './link-timers.js';
 import { explainTlsError } from '../tls/tls-errors.js';
 

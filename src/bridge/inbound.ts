@@ -8,8 +8,8 @@ import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { LocalPublishOptions } from '../broker/local-bus.js';
 import { azureInbound } from './azure-routes.js';
-import type { BridgePlan } from './plan.js';
-import { mapIncoming, remoteSubscriptions } from './topic-map.js';
+import type { BridgePlan } from '../config/bridge-plan.js';
+import { mapIncoming, remoteSubscriptions } from '../topics/bridge-topic-map.js';
 
 export interface InboundPacket {
   qos: 0 | 1 | 2;

@@ -8,7 +8,7 @@ import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { BridgeStatus } from '../status-types.js';
 import { VERSION } from '../version.js';
-import type { BridgePlan } from './plan.js';
+import type { BridgePlan } from '../config/bridge-plan.js';
 
 /** What the timers ask of the bridge they serve (`bridge.ts` implements it; this file does not import it). */
 export interface TimedLink {

@@ -10,8 +10,8 @@ import mqtt from 'mqtt';
 import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
 import { ERR, BridgeError } from '../errors.js';
 import { readConfiguredFile } from '../tls/key-pair.js';
-import type { Address, BridgePlan } from './plan.js';
-import type { ConnectionParams } from './profiles/index.js';
+import type { Address, BridgePlan } from '../config/bridge-plan.js';
+import type { ConnectionParams } from '../clouds/registry.js';
 
 export interface LinkHandlers {
   /** A message from upstream (any QoS); called once per PUBLISH. */

@@ -16,7 +16,7 @@ import type { IConnackPacket } from 'mqtt-packet';
 import type { BridgeQueueEntry } from '../persistence/types.js';
 import type { OutboundQueue } from './outbound-queue.js';
 import { batchElement, buildPayload, toBridgeMessage, v5Properties } from './payload.js';
-import type { BridgePlan } from './plan.js';
+import type { BridgePlan } from '../config/bridge-plan.js';
 import { TokenBucket } from '../util/token-bucket.js';
 
 export interface SenderEvents {

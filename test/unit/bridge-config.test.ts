@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { parseConfigText } from '../../src/config/load.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { ConfigError } from '../../src/errors.js';
-import { parseAddress, parseRestartTimeout, planBridge } from '../../src/bridge/plan.js';
+import { parseAddress, parseRestartTimeout, planBridge } from '../../src/config/bridge-plan.js';
 
 function configError(input: unknown): ConfigError {
   try {

@@ -16,11 +16,14 @@
  * A local topic that is not an IoT Hub topic becomes telemetry, with the
  * topic carried as an application property (`topic` by default).
  */
-import { ERR, BridgeError } from '../../errors.js';
-import { utf8ByteLength, validateTopicName } from '../../topics/index.js';
-import { DEFAULT_SAS_RENEW_MARGIN_SEC, DEFAULT_SAS_TTL_SEC, SasTokenSource, deviceResourceUri, encodeUriComponentStrict } from '../azure-sas.js';
-import type { Subscription } from '../topic-map.js';
+import { ERR, BridgeError } from '../errors.js';
+import { utf8ByteLength, validateTopicName } from '../topics/index.js';
+import { DEFAULT_SAS_RENEW_MARGIN_SEC, DEFAULT_SAS_TTL_SEC, SasTokenSource, deviceResourceUri, encodeUriComponentStrict } from './azure-sas.js';
+import type { Subscription } from '../topics/bridge-topic-map.js';
 import { commonRejectReason, requireKeepalive, toRemotePublish } from './generic.js';
+import type { Fields } from '../config/schema-spec.js';
+import { int, optStr } from '../config/schema-fields.js';
+import { CloudKeyError, need, withKey, type CloudDefinition } from './definition.js';
 import type { BridgeMessage, CloudProfile, ConnectionParams } from './types.js';
 
 export const AZURE_API_VERSION = '2021-04-12';
@@ -220,3 +223,39 @@ export function createAzureProfile(options: AzureProfileOptions): CloudProfile {
   };
   return profile;
 }
+
+/** The keys of a bridge entry only `type: azure` reads. */
+export const azureFields = {
+  azure_hub: optStr('azure: the hub name (`myhub`) or host name (`myhub.azure-devices.net`).', 253),
+  device_id: optStr('azure: the device id (client id); required for azure.', 128),
+  module_id: optStr('azure: module id, for a module identity.', 128),
+  sas_key: optStr('azure: base64 device key; the password becomes a SAS token renewed before it expires (by reconnecting; nothing queued is lost). Omit with an X.509 certfile/keyfile.', 1024),
+  sas_ttl: int(60, 31_536_000, 3600, 'azure: lifetime of each SAS token.', { unit: 'seconds' }),
+  azure_local_prefix: optStr('azure: local topic prefix for cloud-to-device messages (`<prefix>/c2d/...`), twin (`<prefix>/twin/desired`, `.../twin/reported`) and direct methods (`<prefix>/methods/<name>/<rid>`, reply on `<prefix>/methods/res/<status>/<rid>`). Default `azure/<name>`.', 1024),
+} as const satisfies Fields;
+
+/** `type: azure`: Azure IoT Hub, with a SAS key or an X.509 device certificate. */
+export const azureCloud = {
+  type: 'azure',
+  summary: 'azure (Azure IoT Hub rules and limits)',
+  fields: azureFields,
+  tlsByDefault: true,
+  notificationsByDefault: true,
+  // azure sets the $.mid system property itself
+  autoMessageId: () => 'none',
+  create(entry, { now }) {
+    if (entry.protocol_version === 'mqttv50') throw new CloudKeyError('azure: IoT Hub speaks MQTT 3.1.1 only', 'protocol_version');
+    if (entry.sas_key === undefined && entry.certfile === undefined) {
+      throw new CloudKeyError('azure: give sas_key (device key) or certfile/keyfile (X.509)', 'sas_key');
+    }
+    const hub = need(entry, 'azure_hub', 'for azure: the hub name');
+    const deviceId = need(entry, 'device_id', 'for azure: the device id');
+    return withKey(() => createAzureProfile({
+      hub, deviceId, keepaliveSec: entry.keepalive, clean: entry.clean_session,
+      sasTtlSec: entry.sas_ttl, sasRenewMarginSec: Math.min(900, Math.floor(entry.sas_ttl / 4)),
+      ...(entry.module_id !== undefined ? { moduleId: entry.module_id } : {}),
+      ...(entry.sas_key !== undefined ? { sasKey: entry.sas_key } : {}),
+      ...(now ? { now } : {}),
+    }), (message) => (/sas|key/i.test(message) ? 'sas_key' : /keepalive/.test(message) ? 'keepalive' : 'type'));
+  },
+} as const satisfies CloudDefinition<'azure', typeof azureFields>;

@@ -3,7 +3,7 @@
  * leaf: the profiles (`aws.ts`, `azure.ts`, `generic.ts`) and the registry
  * (`index.ts`) import it; it imports none of them.
  */
-import type { Qos, Subscription } from '../topic-map.js';
+import type { Qos, Subscription } from '../topics/bridge-topic-map.js';
 
 /** A message on its way to the cloud, after the bridge's topic map. */
 export interface BridgeMessage {
