@@ -12,7 +12,6 @@ import type { Bus } from '../broker/local-bus.js';
 import type { TapResult } from '../broker/local-bus.js';
 import type { Store, StoredMessage } from '../persistence/types.js';
 import type { BridgeState, BridgeStatus } from '../status-types.js';
-import { azureLocalFilters, azureOutbound } from './azure-routes.js';
 import { localPublishFor, subscribeRemote, type InboundPacket } from './inbound.js';
 import { Backoff } from '../util/backoff.js';
 import { linkOptions, openLink } from './link.js';
@@ -65,7 +64,7 @@ export class Bridge {
 
   start(): void {
     const filters = localSubscriptions(this.plan.rules).map((s) => s.filter);
-    if (this.plan.type === 'azure') filters.push(...azureLocalFilters(this.plan.azureLocalPrefix));
+    filters.push(...(this.plan.profile.routes?.localFilters() ?? []));
     for (const f of filters) this.unsubscribe.push(this.deps.bus.subscribe(f, (m) => this.onLocal(m)));
     this.notify(false);
     if (this.queue.messages > 0) this.log.info({ queued: this.queue.messages, bytes: this.queue.bytes }, 'queued messages from before the restart will be sent');
@@ -138,9 +137,10 @@ export class Bridge {
     if (route) {
       topic = route.remoteTopic;
       qos = capQos(Math.min(message.qos, route.qos), 2);
-    } else if (this.plan.type === 'azure') {
-      topic = azureOutbound(this.plan.azureLocalPrefix, message.topic, () => String(++this.twinRid));
-      qos = Math.min(message.qos, 1) as 0 | 1; // a method reply or twin update sent as QoS 1 is kept until acknowledged
+    } else if (this.plan.profile.routes) {
+      // the cloud's own routes (Azure: a method reply or twin update; sent as QoS 1, it is kept until acknowledged)
+      topic = this.plan.profile.routes.outbound(message.topic, () => String(++this.twinRid));
+      qos = capQos(message.qos, this.plan.profile.maxQos);
     }
     if (topic === null) return undefined;
     if (qos === 0 && !this.plan.queue.qos0 && this.state !== 'connected') {

@@ -7,7 +7,6 @@
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { LocalPublishOptions } from '../broker/local-bus.js';
-import { azureInbound } from './azure-routes.js';
 import type { BridgePlan } from '../config/bridge-plan.js';
 import { mapIncoming, remoteSubscriptions } from '../topics/bridge-topic-map.js';
 
@@ -38,9 +37,9 @@ export function localPublishFor(plan: BridgePlan, topic: string, packet: Inbound
   let bag: Record<string, string> | undefined;
   const route = mapIncoming(plan.rules, topic);
   if (route) localTopic = route.localTopic;
-  else if (plan.type === 'azure') {
-    const az = azureInbound(plan.azureLocalPrefix, plan.azureDeviceId, topic);
-    if (az) ({ localTopic, retain, userProperties: bag } = az);
+  else if (plan.profile.routes) {
+    const own = plan.profile.routes.inbound(topic);
+    if (own) ({ localTopic, retain, userProperties: bag } = own);
   }
   if (localTopic === undefined) return null;
   const props = packet.properties as { userProperties?: Record<string, string>; contentType?: string } | undefined;

@@ -18,7 +18,7 @@ import { commonRejectReason, requireKeepalive, toRemotePublish } from './generic
 import type { Fields } from '../config/schema-spec.js';
 import { int, oneOf, optStr } from '../config/schema-fields.js';
 import { CloudKeyError, need, withKey, type CloudDefinition } from './definition.js';
-import type { CloudProfile, ConnectionParams } from './types.js';
+import type { CloudProfile, ConnectionParams, StatusReport } from './types.js';
 
 export const AWS_LIMITS = {
   maxQos: 1,
@@ -47,6 +47,8 @@ export interface AwsProfileOptions {
   protocolVersion?: 4 | 5;
   keepaliveSec?: number;
   clean?: boolean;
+  /** Report the gateway's state to the thing shadow this often while connected; 0 or unset: never. */
+  shadowIntervalSec?: number;
 }
 
 const RULE_NAME = /^[A-Za-z0-9_]+$/;
@@ -124,6 +126,7 @@ export function createAwsProfile(options: AwsProfileOptions): CloudProfile {
     rejectReason: (message) => commonRejectReason(profile, message),
     toRemote: (message) => toRemotePublish(profile, message),
     builtinSubscriptions: (): Subscription[] => [],
+    ...(options.shadowIntervalSec ? { statusReport: shadowReport(thingName, options.shadowIntervalSec) } : {}),
     credentialsRenewInMs: () => undefined,
     connectionParams: (): ConnectionParams => ({
       host: endpoint,
@@ -139,6 +142,15 @@ export function createAwsProfile(options: AwsProfileOptions): CloudProfile {
     }),
   };
   return profile;
+}
+
+/** The gateway's state as the thing shadow's reported state (`$aws/things/<thing>/shadow/update`). */
+function shadowReport(thingName: string, intervalSec: number): StatusReport {
+  return {
+    intervalMs: intervalSec * 1000,
+    topic: `${THINGS}${thingName}/shadow/update`,
+    payload: (reported) => JSON.stringify({ state: { reported } }),
+  };
 }
 
 /** The keys of a bridge entry only `type: aws` reads. */
@@ -166,7 +178,7 @@ export const awsCloud = {
     const thingName = need(entry, 'thing_name', 'for aws: the thing name');
     return withKey(() => createAwsProfile({
       endpoint, thingName, port: entry.aws_port, protocolVersion: entry.protocol_version === 'mqttv50' ? 5 : 4,
-      keepaliveSec: entry.keepalive, clean: entry.clean_session,
+      keepaliveSec: entry.keepalive, clean: entry.clean_session, shadowIntervalSec: entry.shadow_interval,
       ...(entry.basic_ingest_rule !== undefined ? { basicIngestRule: entry.basic_ingest_rule } : {}),
     }), (message) => (/keepalive/.test(message) ? 'keepalive' : /Basic Ingest/.test(message) ? 'basic_ingest_rule' : 'thing_name'));
   },

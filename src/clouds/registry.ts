@@ -36,13 +36,11 @@ export function cloudDefinition(type: CloudType): CloudDefinition {
   return found as CloudDefinition;
 }
 
-export type { BridgeMessage, CloudProfile, ConnectionParams, RemotePublish } from './types.js';
+export type { BridgeMessage, CloudProfile, CloudRoutes, ConnectionParams, RemotePublish, StatusReport } from './types.js';
 export type { CloudContext, CloudDefinition, CloudEntry } from './definition.js';
 export { CloudKeyError } from './definition.js';
 
 export { type AwsProfileOptions, AWS_LIMITS, createAwsProfile } from './aws.js';
-export {
-  type AzureProfileOptions, AZURE_LIMITS, AZURE_API_VERSION, createAzureProfile, encodePropertyBag, parsePropertyBag,
-  azureTopics, parseMethodRequest, parseTwinResponse,
-} from './azure.js';
+export { type AzureProfileOptions, AZURE_LIMITS, AZURE_API_VERSION, createAzureProfile } from './azure.js';
+export { encodePropertyBag, parsePropertyBag, azureTopics, parseMethodRequest, parseTwinResponse } from './azure-topics.js';
 export { type GenericProfileOptions, createGenericProfile, commonRejectReason, payloadSize } from './generic.js';

@@ -43,10 +43,6 @@ export interface BridgePlan {
   notificationTopic: string | undefined;
   queue: { maxMessages: number; maxBytes: number; policy: BridgeConfig['queue_policy']; ttlMs: number; qos0: boolean };
   sessionExpiry: number;
-  shadowIntervalMs: number;
-  azureLocalPrefix: string;
-  /** azure: the device id (C2D topics carry it). */
-  azureDeviceId: string;
 }
 
 /** A problem with one key of a bridge entry. */
@@ -144,9 +140,6 @@ export function planBridge(cfg: BridgeConfig, host = hostname(), now?: () => num
     notificationTopic,
     queue: { maxMessages: cfg.max_queue_messages, maxBytes: cfg.max_queue_bytes, policy: cfg.queue_policy, ttlMs: cfg.message_ttl * 1000, qos0: cfg.queue_qos0 },
     sessionExpiry: cfg.session_expiry,
-    shadowIntervalMs: cfg.shadow_interval * 1000,
-    azureLocalPrefix: cfg.azure_local_prefix ?? `azure/${name}`,
-    azureDeviceId: cfg.device_id ?? '',
   };
 }
 
