@@ -24,6 +24,7 @@ const ROOMS = {
   clouds: ['clouds/'],
   'serial parsers': ['serial-parsers/'],
   config: ['config/'],
+  bus: ['bus.ts'],
   persistence: ['persistence/'],
   broker: ['broker/'],
   bridge: ['bridge/'],
@@ -37,9 +38,10 @@ const LAYERS = {
   'serial parsers': { may: ['base', 'schema words'] },
   config: { may: ['base', 'schema words', 'clouds', 'serial parsers'] },
   persistence: { may: ['base', 'config'] },
+  bus: { may: ['persistence'] },
   broker: { mayNot: ['top', 'bridge', 'adapters'] },
   bridge: { mayNot: ['top', 'adapters'] },
-  adapters: { mayNot: ['top', 'bridge'] },
+  adapters: { mayNot: ['top', 'bridge', 'broker'] },
 };
 
 const matches = (file, path) => (path.endsWith('/') ? file.startsWith(path) : file === path);

@@ -8,8 +8,8 @@
  */
 import type { IConnackPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Bus } from '../broker/local-bus.js';
-import type { TapResult } from '../broker/local-bus.js';
+import type { Bus } from '../bus.js';
+import type { TapResult } from '../bus.js';
 import type { Store, StoredMessage } from '../persistence/types.js';
 import type { BridgeState, BridgeStatus } from '../status-types.js';
 import { localPublishFor, subscribeRemote, type InboundPacket } from './inbound.js';

@@ -6,7 +6,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { LocalPublishOptions } from '../broker/local-bus.js';
+import type { LocalPublishOptions } from '../bus.js';
 import type { BridgePlan } from '../config/bridge-plan.js';
 import { mapIncoming, remoteSubscriptions } from '../topics/bridge-topic-map.js';
 
