@@ -105,3 +105,11 @@ export function openLink(options: IClientOptions, handlers: LinkHandlers): Promi
     };
   });
 }
+
+/** A clean DISCONNECT, but never waiting more than `ms` for a link that may be dead; then the socket is gone. */
+export async function endLink(client: MqttClient, ms: number): Promise<void> {
+  const ended = new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+  await Promise.race([ended, timeout]);
+  client.stream?.destroy();
+}

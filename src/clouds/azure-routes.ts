@@ -18,11 +18,11 @@ import { parseMethodRequest, parsePropertyBag, parseTwinResponse } from './azure
 import type { CloudRoutes, InboundRoute } from './types.js';
 
 /** Local filters the bridge listens on for replies and twin updates. */
-export function azureLocalFilters(prefix: string): string[] {
+function azureLocalFilters(prefix: string): string[] {
   return [`${prefix}/methods/res/+/+`, `${prefix}/twin/reported`, `${prefix}/twin/get`];
 }
 
-export function azureInbound(prefix: string, deviceId: string, topic: string): InboundRoute | null {
+function azureInbound(prefix: string, deviceId: string, topic: string): InboundRoute | null {
   const c2d = `devices/${deviceId}/messages/devicebound/`;
   if (topic.startsWith(c2d)) {
     const bag = parsePropertyBag(topic.slice(c2d.length));
@@ -37,7 +37,7 @@ export function azureInbound(prefix: string, deviceId: string, topic: string): I
 }
 
 /** The IoT Hub topic for a local reply/twin message, or null when `topic` is not one. `rid` numbers twin requests. */
-export function azureOutbound(prefix: string, topic: string, rid: () => string): string | null {
+function azureOutbound(prefix: string, topic: string, rid: () => string): string | null {
   if (!topic.startsWith(`${prefix}/`)) return null;
   const rest = topic.slice(prefix.length + 1);
   const res = /^methods\/res\/(\d{3})\/([^/]+)$/.exec(rest);
