@@ -159,6 +159,24 @@ describe('GroupCommit settling: a message its receivers acknowledged needs no fl
     assert.deepEqual([await settled(a), await settled(b)], ['ok', 'ok']);
   });
 
+  it('each waiter waits settleWaitMs from its own arrival: no commit while the oldest one still waiting is younger', async () => {
+    const commits: string[] = [];
+    const h = harness({ settleWaitMs: 400, commit: (ops) => void ops.forEach((op) => op()) });
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const a = inflight(h, 'c/1', commits);
+    await sleep(200);
+    const b = inflight(h, 'c/2', commits);
+    await sleep(50);
+    removed(h, 'c/1'); // the older one settles; the newer one has 350 ms left
+    assert.equal(await a, 'ok');
+    await sleep(200); // past the first waiter's 400 ms
+    assert.deepEqual(commits, [], 'the batch waits for the newer waiter\'s own deadline');
+    removed(h, 'c/2');
+    assert.equal(await b, 'ok');
+    assert.deepEqual(commits, []);
+    assert.equal(h.gc.counters.cancelledOps, 2);
+  });
+
   it('an urgent waiter (a stalled delivery) ends a patient commit window at the end of the turn', async () => {
     const commits: string[] = [];
     const h = harness({ windowMs: 300, commit: (ops) => void ops.forEach((op) => op()) });

@@ -106,6 +106,8 @@ const NOOP: Op = () => {};
 /** One `whenDurable` caller: released once, by the sync of its writes or (with keys) when all its rows settled. */
 class Waiter {
   done = false;
+  /** performance.now() when it started waiting. */
+  readonly at = performance.now();
   /** Waiting in the batch not yet committed. */
   inBatch = false;
   left: number;
@@ -123,6 +125,8 @@ export class GroupCommit {
   };
   readonly window: CommitWindow;
   private pending: Op[] = [];
+  /** Ops of `pending` cancelled (NOOP): they do not count towards `maxBatchOps`. */
+  private cancelledInBatch = 0;
   private keys = new Map<string, number[]>();
   private waiting: Waiter[] = [];
   private unsynced: Array<{ gen: number; w: Waiter }> = [];
@@ -133,6 +137,9 @@ export class GroupCommit {
   private batchPlain = 0;
   /** The open batch's timer is the settle wait (not the commit window's). */
   private settleWaiting = false;
+  /** When the settle wait of the open batch began, and its first waiter not yet looked at (`waiting` index). */
+  private settleSince = 0;
+  private settleHead = 0;
   private commitGen = 0;
   private syncedGen = 0;
   /** The newest commit a started sync covers. */
@@ -169,7 +176,7 @@ export class GroupCommit {
       else this.keys.get(options.key)?.push(at);
     }
     if (this.failure !== undefined) return; // the retry timer owns the next attempt
-    if (this.pending.length > this.opts.maxBatchOps) {
+    if (this.pending.length - this.cancelledInBatch > this.opts.maxBatchOps) {
       this.flush();
       return;
     }
@@ -181,6 +188,7 @@ export class GroupCommit {
     const at = this.keys.get(key);
     if (at === undefined) return false;
     for (const i of at) this.pending[i] = NOOP;
+    this.cancelledInBatch += at.length;
     this.keys.delete(key);
     this.counters.cancelledOps += at.length;
     return true;
@@ -249,9 +257,11 @@ export class GroupCommit {
     this.waiting = [];
     this.batchKeyed = this.batchPlain = 0;
     this.settleWaiting = false;
+    this.settleHead = 0;
     const ops = this.pending.filter((op) => op !== NOOP);
     if (ops.length === 0 && !(this.pending.length > 0 && this.opts.mustCommit?.())) {
       this.pending = [];
+      this.cancelledInBatch = 0;
       this.keys.clear();
       this.afterCommit(callbacks, undefined);
       return undefined;
@@ -274,6 +284,7 @@ export class GroupCommit {
       for (const w of callbacks) queueMicrotask(() => this.release(w, error));
       return error;
     }
+    this.cancelledInBatch = 0;
     this.pending = []; // ops cannot enqueue more ops, so nothing arrived meanwhile
     this.keys.clear();
     this.commitGen++;
@@ -396,6 +407,7 @@ export class GroupCommit {
     if (delay === 0 && maySettle && settleMs > 0) {
       this.schedule(true, settleMs);
       this.settleWaiting = true;
+      this.settleSince = performance.now();
     } else this.schedule(true, delay);
   }
 
@@ -409,8 +421,28 @@ export class GroupCommit {
 
   private readonly onTimer = (): void => {
     this.timer = undefined;
+    if (this.settleWaiting && this.settleLonger()) return;
     this.flush();
   };
+
+  /**
+   * The settle wait ended: each waiter may wait `settleWaitMs` from its own
+   * arrival, so while the oldest one still waiting is younger (its receivers
+   * answer in order, the older ones have), wait on, up to `lazyMs` for the
+   * batch. True when it waits on.
+   */
+  private settleLonger(): boolean {
+    const waiting = this.waiting;
+    while (this.settleHead < waiting.length && waiting[this.settleHead]!.done) this.settleHead++;
+    const oldest = waiting[this.settleHead];
+    if (oldest === undefined || oldest.keys === undefined) return false;
+    const due = Math.min(oldest.at + this.opts.settleWaitMs!, this.settleSince + this.opts.lazyMs);
+    const left = due - performance.now();
+    if (left < 1) return false;
+    this.timerIsWindow = true;
+    this.timer = setTimeout(this.onTimer, left);
+    return true;
+  }
 
   private scheduleRetry(): void {
     const delay = Math.min(this.opts.retryMaxMs, this.opts.retryInitialMs * 2 ** (this.attempts - 1));
