@@ -209,6 +209,14 @@ describe('mosquitto.conf semantics', () => {
     assert.equal(parse('listener 1883\n').config.mqtt.max_inflight_bytes, 0);
   });
 
+  it('check_retain_source maps to mqtt.check_retain_source (off unless set), without a warning', () => {
+    const on = parse('check_retain_source true\nacl_file /etc/mosquitto/acl\n');
+    assert.equal(on.config.mqtt.check_retain_source, true);
+    assert.deepEqual(on.warnings.filter((w) => w.option === 'check_retain_source'), []);
+    assert.equal(parse('check_retain_source false\n').config.mqtt.check_retain_source, false);
+    assert.equal(parse('listener 1883\n').config.mqtt.check_retain_source, false);
+  });
+
   it('upgrade_outgoing_qos maps to mqtt.upgrade_outgoing_qos (off unless set)', () => {
     assert.equal(parse('upgrade_outgoing_qos true\n').config.mqtt.upgrade_outgoing_qos, true);
     assert.equal(parse('upgrade_outgoing_qos false\n').config.mqtt.upgrade_outgoing_qos, false);

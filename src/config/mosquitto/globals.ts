@@ -44,6 +44,7 @@ export function buildGlobals(globals: ReadonlyMap<string, Setting[]>, drafts: re
     ['retain_available', 'mqtt', 'retain_available'],
     ['queue_qos0_messages', 'mqtt', 'queue_qos0_messages'],
     ['upgrade_outgoing_qos', 'mqtt', 'upgrade_outgoing_qos'],
+    ['check_retain_source', 'mqtt', 'check_retain_source'],
     ['max_inflight_bytes', 'mqtt', 'max_inflight_bytes'],
     ['persistent_client_expiration', 'mqtt', 'persistent_client_expiration'],
     ['sys_interval', 'sys', 'interval'],
