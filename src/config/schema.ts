@@ -57,6 +57,7 @@ export const configSchema = {
       max_queued_messages: int(0, I32, 1000, 'Messages queued per client beyond the in-flight window (offline or slow client); 0 = no limit.'),
       max_queued_bytes: int(0, Number.MAX_SAFE_INTEGER, 0, 'Bytes of payload queued per client; 0 = no limit.', { unit: 'bytes' }),
       queue_qos0_messages: bool(false, 'Also queue QoS 0 messages for offline persistent sessions (as mosquitto).'),
+      reason_strings: bool(true, 'Tell a v5 client why it was refused or disconnected (a Reason String in a refusing CONNACK or an error DISCONNECT), when it asks for problem information (Request Problem Information, 1 unless the client sends 0). mosquitto never sends one; a mosquitto.conf sets false, so clients see its exact bytes.'),
       check_retain_source: bool(false, 'Send a retained message to a new subscriber only while the client that published it may still publish to its topic under the current ACL (mosquitto check_retain_source): after a SIGHUP reload that took the right away, its old retained messages are no longer delivered. Each retained message keeps its publisher (client id, user name, listener) whatever this says.'),
       upgrade_outgoing_qos: bool(false, 'Send every message at the QoS its subscription was granted, even when it was published at a lower one (mosquitto upgrade_outgoing_qos). Non-standard: MQTT says the lower of the two; leave it off unless clients rely on it.'),
       max_outbound_buffer: int(65536, Number.MAX_SAFE_INTEGER, 8388608,

@@ -202,7 +202,7 @@ function refuse(conn: ConnectionContext, v5Code: number, why: string): void {
   conn.broker.log.info({ clientId: conn.clientId || undefined, remote: conn.remoteAddress, reason: reasonName(v5Code) }, `connection refused: ${why}`);
   if (code !== undefined) {
     const packet: IConnackPacket = { cmd: 'connack', sessionPresent: false, reasonCode: code, returnCode: code };
-    if (conn.protocolVersion === 5 && conn.requestProblemInformation) packet.properties = { reasonString: why };
+    if (conn.protocolVersion === 5 && conn.requestProblemInformation && conn.broker.config.mqtt.reason_strings) packet.properties = { reasonString: why };
     conn.send(packet);
   }
   conn.close();

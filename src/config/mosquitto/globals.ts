@@ -59,6 +59,9 @@ export function buildGlobals(globals: ReadonlyMap<string, Setting[]>, drafts: re
   const sizeLimit = g('message_size_limit');
   if (sizeLimit) set('mqtt', 'max_payload_size', sizeLimit.value, sizeLimit.d);
 
+  // mosquitto sends no Reason String (Midge's are a YAML default): the same bytes as mosquitto
+  set('mqtt', 'reason_strings', false, undefined);
+
   // mosquitto's persistence defaults: off, database in the working directory.
   const persistence = g('persistence');
   set('persistence', 'enabled', persistence ? persistence.value : false, persistence?.d);
