@@ -53,7 +53,7 @@ export const configSchema = {
       max_keepalive: int(0, U16, U16, 'Largest keepalive a client may ask for; v5 clients asking more are told Server Keep Alive. 0 = no limit.', { unit: 'seconds' }),
       connect_timeout: int(1, 3600, 10, 'Time allowed between opening a connection and sending CONNECT.', { unit: 'seconds' }),
       max_inflight_messages: int(1, U16, 20, 'QoS 1/2 messages sent to one client and not yet acknowledged; also the v5 Receive Maximum we advertise.'),
-      max_inflight_bytes: int(0, Number.MAX_SAFE_INTEGER, 0, 'Payload bytes of QoS 1/2 messages in flight to one client: a further message waits in the queue while this many or more are unacknowledged (mosquitto max_inflight_bytes); 0 = count only (max_inflight_messages).', { unit: 'bytes' }),
+      max_inflight_bytes: int(0, Number.MAX_SAFE_INTEGER, 0, 'Payload bytes of QoS 1/2 messages in flight to one client: a further message waits in the queue while this many or more are unacknowledged (mosquitto max_inflight_bytes); with max_queued_messages 0 (or with max_queued_bytes) a QoS 0 message is dropped while the unacknowledged bytes exceed this by max_queued_bytes or more, as mosquitto. 0 = count only (max_inflight_messages).', { unit: 'bytes' }),
       max_queued_messages: int(0, I32, 1000, 'Messages queued per client beyond the in-flight window (offline or slow client); 0 = no limit.'),
       max_queued_bytes: int(0, Number.MAX_SAFE_INTEGER, 0, 'Bytes of payload queued per client; 0 = no limit.', { unit: 'bytes' }),
       queue_qos0_messages: bool(false, 'Also queue QoS 0 messages for offline persistent sessions (as mosquitto).'),
