@@ -11,7 +11,7 @@ export type { DeepPartial, GatewayConfigInput } from './embed/config-input.js';
 export type { BridgeStateEvent, GatewayEventName, GatewayEvents, GatewayEventSource, GatewayListener } from './embed/events.js';
 export type { AuthResult, BrokerHooks, ClientInfo } from './broker/hooks.js';
 export type { ListenerAddress } from './broker/listeners.js';
-export type { LocalPublishOptions } from './broker/local-bus.js';
+export type { LocalPublishOptions } from './bus.js';
 export type { MessageProperties, QoS, StoredMessage } from './persistence/types.js';
 export type { BridgeState, BridgeStatus } from './status-types.js';
 export { defaultConfig, loadConfigFile, parseConfigText } from './config/load.js';

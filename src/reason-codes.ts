@@ -104,6 +104,11 @@ const NAMES: Record<number, string> = Object.fromEntries(
     .map(([k, v]) => [v, k.toLowerCase().replace(/_/g, ' ')]),
 );
 
+/** A reason code of 0x80 or more is a failure (MQTT 5, 2.4 Reason Code). */
+export function isFailureCode(code: number): boolean {
+  return code >= RC.UNSPECIFIED_ERROR;
+}
+
 /** Human-readable name of a reason code, for logs. */
 export function reasonName(code: number): string {
   return NAMES[code] ?? `0x${code.toString(16).padStart(2, '0')}`;

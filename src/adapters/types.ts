@@ -5,10 +5,10 @@
  * GPIO chip.
  */
 import type { Logger } from 'pino';
-import type { Bus } from '../broker/local-bus.js';
+import type { Bus } from '../bus.js';
 import type { AdapterKind, AdapterStatus } from '../status-types.js';
 
-export type { Bus } from '../broker/local-bus.js';
+export type { Bus } from '../bus.js';
 
 /** One reading from a device: flat field values (dotted keys for nested JSON). */
 export interface Reading {

@@ -8,19 +8,18 @@
  */
 import type { IConnackPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Bus } from '../broker/local-bus.js';
-import type { TapResult } from '../broker/local-bus.js';
+import type { Bus, TapResult } from '../bus.js';
 import type { Store, StoredMessage } from '../persistence/types.js';
 import type { BridgeState, BridgeStatus } from '../status-types.js';
-import { azureLocalFilters, azureOutbound } from './azure-routes.js';
-import { localPublishFor, subscribeRemote, type InboundPacket } from './inbound.js';
+import { publishInbound, subscribeRemote, type InboundPacket, type InboundSink } from './inbound.js';
 import { Backoff } from '../util/backoff.js';
-import { linkOptions, openLink } from './link.js';
-import { OutboundQueue, type DropReason } from './outbound-queue.js';
-import type { BridgePlan } from './plan.js';
+import { endLink, linkOptions, openLink } from './link.js';
+import { DROP_WORDS, OutboundQueue, type DropReason } from './outbound-queue.js';
+import type { BridgePlan } from '../config/bridge-plan.js';
 import { RateMeter } from './rate-meter.js';
 import { Sender } from './sender.js';
-import { localSubscriptions, mapOutgoing, capQos } from './topic-map.js';
+import { localSubscriptions } from '../topics/bridge-topic-map.js';
+import { remoteRouteFor } from './outbound-route.js';
 import { describeLink, LinkTimers } from './link-timers.js';
 import { explainTlsError } from '../tls/tls-errors.js';
 
@@ -52,6 +51,7 @@ export class Bridge {
   private counters = { sent: 0, received: 0, connects: 0 };
   private lastError: string | undefined;
   private deadLetters: number;
+  private readonly inbound: InboundSink;
 
   constructor(
     readonly plan: BridgePlan,
@@ -61,11 +61,20 @@ export class Bridge {
     this.queue = new OutboundQueue(plan.name, deps.store.bridgeQueue, plan.queue, Date.now, (reason) => this.logDrop(reason));
     this.deadLetters = deps.store.bridgeQueue.deadLetterCount(plan.name);
     this.backoff = new Backoff({ ...plan.backoff, ...(deps.random ? { random: deps.random } : {}) });
+    this.inbound = {
+      bus: deps.bus,
+      log: this.log,
+      warn: (key, message, fields) => this.timers.rateLimitedWarn(this.log, key, message, fields),
+      taken: () => {
+        this.counters.received++;
+        this.timers.touch();
+      },
+    };
   }
 
   start(): void {
     const filters = localSubscriptions(this.plan.rules).map((s) => s.filter);
-    if (this.plan.type === 'azure') filters.push(...azureLocalFilters(this.plan.azureLocalPrefix));
+    filters.push(...(this.plan.profile.routes?.localFilters() ?? []));
     for (const f of filters) this.unsubscribe.push(this.deps.bus.subscribe(f, (m) => this.onLocal(m)));
     this.notify(false);
     if (this.queue.messages > 0) this.log.info({ queued: this.queue.messages, bytes: this.queue.bytes }, 'queued messages from before the restart will be sent');
@@ -79,13 +88,7 @@ export class Bridge {
     this.timers.clearAll();
     this.sender?.pause(); // PUBACKs still delete their rows while the connection closes
     const client = this.client;
-    if (client) {
-      // a clean DISCONNECT, but never wait long for a link that may be dead
-      const ended = new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
-      const timeout = new Promise<void>((resolve) => setTimeout(resolve, 2000).unref());
-      await Promise.race([ended, timeout]);
-      client.stream?.destroy();
-    }
+    if (client) await endLink(client, 2000);
     this.sender?.stop();
     this.client = undefined;
     this.setState('stopped');
@@ -93,19 +96,15 @@ export class Bridge {
   }
 
   status(): BridgeStatus {
-    const oldest = this.queue.oldestAt();
     return {
       name: this.plan.name,
       type: this.plan.type,
       state: this.state ?? 'idle',
       address: this.address,
-      queueDepth: this.queue.messages,
-      queueBytes: this.queue.bytes,
-      oldestAgeSeconds: oldest === undefined ? null : Math.max(0, (Date.now() - oldest) / 1000),
+      ...this.queue.statusFields(Date.now()),
       inFlight: this.sender?.inFlight ?? 0,
       sentTotal: this.counters.sent,
       receivedTotal: this.counters.received,
-      droppedTotal: { ...this.queue.dropped },
       deadLetters: this.deadLetters,
       sendRate: this.sent.rate(),
       connectsTotal: this.counters.connects,
@@ -132,17 +131,9 @@ export class Bridge {
   }
 
   private queueLocal(message: StoredMessage): TapResult {
-    let topic: string | null = null;
-    let qos = message.qos;
-    const route = mapOutgoing(this.plan.rules, message.topic);
-    if (route) {
-      topic = route.remoteTopic;
-      qos = capQos(Math.min(message.qos, route.qos), 2);
-    } else if (this.plan.type === 'azure') {
-      topic = azureOutbound(this.plan.azureLocalPrefix, message.topic, () => String(++this.twinRid));
-      qos = Math.min(message.qos, 1) as 0 | 1; // a method reply or twin update sent as QoS 1 is kept until acknowledged
-    }
-    if (topic === null) return undefined;
+    const route = remoteRouteFor(this.plan, message, () => String(++this.twinRid));
+    if (route === null) return undefined;
+    const { topic, qos } = route;
     if (qos === 0 && !this.plan.queue.qos0 && this.state !== 'connected') {
       this.queue.dropped.offline_qos0++;
       this.logDrop('offline_qos0');
@@ -223,14 +214,19 @@ export class Bridge {
     this.timers.onConnected(this, this.plan, client);
   }
 
-  private onDown(err: Error | undefined): void {
+  /** Forget the link: the sender stops, unacknowledged messages go back to the queue's head, the socket closes. */
+  private dropLink(): void {
     this.sender?.stop();
     this.sender = undefined;
     const client = this.client;
     this.client = undefined;
-    client?.end(true);
     this.queue.rewind();
     this.timers.onDisconnected();
+    client?.end(true);
+  }
+
+  private onDown(err: Error | undefined): void {
+    this.dropLink();
     if (this.stopped) return;
     const wasUp = this.state === 'connected';
     if (err) this.lastError = explainTlsError(err, 'bridge') ?? err.message;
@@ -252,13 +248,7 @@ export class Bridge {
   /** Reconnect now (credential renewal, lazy idle): nothing queued is lost, unacked messages are resent. */
   reconnect(reason: string, thenIdle = false): void {
     this.log.info({ reason }, 'bridge reconnecting');
-    const client = this.client;
-    this.sender?.stop();
-    this.sender = undefined;
-    this.client = undefined;
-    this.queue.rewind();
-    this.timers.onDisconnected();
-    client?.end(true);
+    this.dropLink();
     this.notify(false);
     if (thenIdle) this.setState('idle');
     else this.connect();
@@ -274,25 +264,9 @@ export class Bridge {
   }
 
   private onRemote(topic: string, payload: Buffer, packet: InboundPacket): void {
-    let local: ReturnType<typeof localPublishFor>;
-    try {
-      local = localPublishFor(this.plan, topic, packet);
-    } catch (err) {
-      // e.g. a malformed Azure property bag: dropped (and acknowledged), never a crash
-      this.timers.rateLimitedWarn(this.log, 'inbound', `message from upstream on '${topic}' cannot be mapped to a local topic; dropped`, { err });
-      return;
-    }
-    if (!local) {
-      this.log.debug({ topic }, 'message from upstream matches no in rule; dropped');
-      return;
-    }
-    this.counters.received++;
-    this.timers.touch();
     this.delivering = true; // our own out rules must not send it back
     try {
-      this.deps.bus.publish(local.topic, payload, local.options);
-    } catch (err) {
-      this.timers.rateLimitedWarn(this.log, 'inbound', `message from upstream mapped to an invalid local topic '${local.topic}'; dropped`, { err });
+      publishInbound(this.plan, topic, payload, packet, this.inbound);
     } finally {
       this.delivering = false;
     }
@@ -301,15 +275,7 @@ export class Bridge {
   /** Every drop is counted; the log gets at most one line a minute per reason, with the running total. */
   private logDrop(reason: DropReason): void {
     const total = this.queue.dropped[reason];
-    const what: Record<DropReason, string> = {
-      queue_full: 'bridge queue full: dropped the oldest queued message(s) (queue_policy drop-oldest)',
-      rejected: 'bridge queue full: refused new message(s) (queue_policy reject-new)',
-      expired: 'dropped queued message(s) older than message_ttl or past their expiry',
-      dead_letter: 'moved message(s) to the dead-letter table',
-      offline_qos0: 'dropped QoS 0 message(s) while not connected (queue_qos0 false)',
-      purged: 'queued message(s) were purged',
-    };
-    this.timers.rateLimitedWarn(this.log, `drop:${reason}`, `${what[reason]}; ${total} so far`, { reason, total });
+    this.timers.rateLimitedWarn(this.log, `drop:${reason}`, `${DROP_WORDS[reason]}; ${total} so far`, { reason, total });
   }
 
   private notify(up: boolean): void {

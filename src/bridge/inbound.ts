@@ -6,10 +6,9 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { LocalPublishOptions } from '../broker/local-bus.js';
-import { azureInbound } from './azure-routes.js';
-import type { BridgePlan } from './plan.js';
-import { mapIncoming, remoteSubscriptions } from './topic-map.js';
+import type { Bus, LocalPublishOptions } from '../bus.js';
+import type { BridgePlan } from '../config/bridge-plan.js';
+import { mapIncoming, remoteSubscriptions } from '../topics/bridge-topic-map.js';
 
 export interface InboundPacket {
   qos: 0 | 1 | 2;
@@ -38,9 +37,9 @@ export function localPublishFor(plan: BridgePlan, topic: string, packet: Inbound
   let bag: Record<string, string> | undefined;
   const route = mapIncoming(plan.rules, topic);
   if (route) localTopic = route.localTopic;
-  else if (plan.type === 'azure') {
-    const az = azureInbound(plan.azureLocalPrefix, plan.azureDeviceId, topic);
-    if (az) ({ localTopic, retain, userProperties: bag } = az);
+  else if (plan.profile.routes) {
+    const own = plan.profile.routes.inbound(topic);
+    if (own) ({ localTopic, retain, userProperties: bag } = own);
   }
   if (localTopic === undefined) return null;
   const props = packet.properties as { userProperties?: Record<string, string>; contentType?: string } | undefined;
@@ -49,4 +48,36 @@ export function localPublishFor(plan: BridgePlan, topic: string, packet: Inbound
   if (Object.keys(user).length > 0) properties.userProperties = user;
   if (props?.contentType) properties.contentType = props.contentType;
   return { topic: localTopic, options: { qos: packet.qos, retain, ...(Object.keys(properties).length > 0 ? { properties } : {}) } };
+}
+
+/** What publishing a message from upstream locally needs of its bridge. */
+export interface InboundSink {
+  bus: Bus;
+  log: Logger;
+  /** A warning at most once a minute per key. */
+  warn(key: string, message: string, fields: Record<string, unknown>): void;
+  /** A message was mapped to a local topic (counted, and the link is alive), before it is published. */
+  taken(): void;
+}
+
+/** Publishes a message from upstream on its local topic; one that maps to none, or cannot be published, is dropped. */
+export function publishInbound(plan: BridgePlan, topic: string, payload: Buffer, packet: InboundPacket, sink: InboundSink): void {
+  let local: ReturnType<typeof localPublishFor>;
+  try {
+    local = localPublishFor(plan, topic, packet);
+  } catch (err) {
+    // e.g. a malformed Azure property bag: dropped (and acknowledged), never a crash
+    sink.warn('inbound', `message from upstream on '${topic}' cannot be mapped to a local topic; dropped`, { err });
+    return;
+  }
+  if (!local) {
+    sink.log.debug({ topic }, 'message from upstream matches no in rule; dropped');
+    return;
+  }
+  sink.taken();
+  try {
+    sink.bus.publish(local.topic, payload, local.options);
+  } catch (err) {
+    sink.warn('inbound', `message from upstream mapped to an invalid local topic '${local.topic}'; dropped`, { err });
+  }
 }

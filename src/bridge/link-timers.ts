@@ -8,7 +8,7 @@ import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { BridgeStatus } from '../status-types.js';
 import { VERSION } from '../version.js';
-import type { BridgePlan } from './plan.js';
+import type { BridgePlan } from '../config/bridge-plan.js';
 
 /** What the timers ask of the bridge they serve (`bridge.ts` implements it; this file does not import it). */
 export interface TimedLink {
@@ -74,16 +74,16 @@ export class LinkTimers {
         if (bridge.queue.messages === 0 && Date.now() - this.lastTraffic >= lazy.idleTimeoutMs) bridge.reconnect('idle (lazy bridge)', true);
       }, true);
     }
-    if (plan.type === 'aws' && plan.shadowIntervalMs > 0) {
-      const thing = plan.profile.connectionParams().clientId;
+    const statusReport = plan.profile.statusReport;
+    if (statusReport) {
       const report = () => {
         if (!bridge.takeSendToken()) return; // the replay uses the whole rate: report next time
         const s = bridge.status();
         const reported = { midge: { version: VERSION, queue_depth: s.queueDepth, queue_bytes: s.queueBytes, dead_letters: s.deadLetters, uptime_s: Math.round(process.uptime()) } };
-        client.publish(`$aws/things/${thing}/shadow/update`, JSON.stringify({ state: { reported } }), { qos: 0 });
+        client.publish(statusReport.topic, statusReport.payload(reported), { qos: 0 });
       };
       report();
-      this.set('shadow', plan.shadowIntervalMs, report, true);
+      this.set('shadow', statusReport.intervalMs, report, true);
     }
   }
 

@@ -10,8 +10,8 @@ import mqtt from 'mqtt';
 import type { IClientOptions, IConnackPacket, IPublishPacket, MqttClient } from 'mqtt';
 import { ERR, BridgeError } from '../errors.js';
 import { readConfiguredFile } from '../tls/key-pair.js';
-import type { Address, BridgePlan } from './plan.js';
-import type { ConnectionParams } from './profiles/index.js';
+import type { Address, BridgePlan } from '../config/bridge-plan.js';
+import type { ConnectionParams } from '../clouds/registry.js';
 
 export interface LinkHandlers {
   /** A message from upstream (any QoS); called once per PUBLISH. */
@@ -104,4 +104,12 @@ export function openLink(options: IClientOptions, handlers: LinkHandlers): Promi
       }
     };
   });
+}
+
+/** A clean DISCONNECT, but never waiting more than `ms` for a link that may be dead; then the socket is gone. */
+export async function endLink(client: MqttClient, ms: number): Promise<void> {
+  const ended = new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
+  const timeout = new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+  await Promise.race([ended, timeout]);
+  client.stream?.destroy();
 }

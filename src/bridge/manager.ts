@@ -4,7 +4,7 @@ import type { Broker } from '../broker/broker.js';
 import type { MidgeConfig } from '../config/types.js';
 import type { BridgeStatus } from '../status-types.js';
 import type { Bridge, BridgeDeps } from './bridge.js';
-import { planBridge } from './plan.js';
+import { planBridge } from '../config/bridge-plan.js';
 
 export interface RunningBridges {
   readonly bridges: readonly Bridge[];

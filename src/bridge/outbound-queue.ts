@@ -12,6 +12,7 @@
  */
 import { messageBytes } from '../limits.js';
 import type { BridgeQueueEntry, BridgeQueueStore, StoredMessage } from '../persistence/types.js';
+import type { BridgeStatus } from '../status-types.js';
 
 export interface QueueLimits {
   maxMessages: number;
@@ -22,6 +23,16 @@ export interface QueueLimits {
 }
 
 export type DropReason = 'queue_full' | 'rejected' | 'expired' | 'dead_letter' | 'offline_qos0' | 'purged';
+
+/** What each drop means, for the log line that counts them. */
+export const DROP_WORDS: Readonly<Record<DropReason, string>> = {
+  queue_full: 'bridge queue full: dropped the oldest queued message(s) (queue_policy drop-oldest)',
+  rejected: 'bridge queue full: refused new message(s) (queue_policy reject-new)',
+  expired: 'dropped queued message(s) older than message_ttl or past their expiry',
+  dead_letter: 'moved message(s) to the dead-letter table',
+  offline_qos0: 'dropped QoS 0 message(s) while not connected (queue_qos0 false)',
+  purged: 'queued message(s) were purged',
+};
 
 const PAGE = 1000;
 
@@ -146,6 +157,17 @@ export class OutboundQueue {
     if (this.messages === 0) return undefined;
     const first = this.store.load(this.bridge, 0, 1)[0];
     return first?.message.receivedAt;
+  }
+
+  /** The queue's part of the bridge status at `now` (ms). */
+  statusFields(now: number): Pick<BridgeStatus, 'queueDepth' | 'queueBytes' | 'oldestAgeSeconds' | 'droppedTotal'> {
+    const oldest = this.oldestAt();
+    return {
+      queueDepth: this.messages,
+      queueBytes: this.bytes,
+      oldestAgeSeconds: oldest === undefined ? null : Math.max(0, (now - oldest) / 1000),
+      droppedTotal: { ...this.dropped },
+    };
   }
 
   /** Remove everything queued (CLI purge on a live gateway); returns how many. */

@@ -4,8 +4,8 @@
  * id, the MQTT 5 properties and the profile's view of it. Pure.
  */
 import type { BridgeQueueEntry } from '../persistence/types.js';
-import type { BridgePlan } from './plan.js';
-import type { BridgeMessage } from './profiles/index.js';
+import type { BridgePlan } from '../config/bridge-plan.js';
+import type { BridgeMessage } from '../clouds/registry.js';
 
 export interface OutgoingPayload {
   id: string;

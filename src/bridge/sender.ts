@@ -16,7 +16,8 @@ import type { IConnackPacket } from 'mqtt-packet';
 import type { BridgeQueueEntry } from '../persistence/types.js';
 import type { OutboundQueue } from './outbound-queue.js';
 import { batchElement, buildPayload, toBridgeMessage, v5Properties } from './payload.js';
-import type { BridgePlan } from './plan.js';
+import type { BridgePlan } from '../config/bridge-plan.js';
+import { isFailureCode, RC } from '../reason-codes.js';
 import { TokenBucket } from '../util/token-bucket.js';
 
 export interface SenderEvents {
@@ -29,7 +30,7 @@ export interface SenderEvents {
 }
 
 /** MQTT 5 reason codes that say "not now" rather than "never". */
-const TRANSIENT = new Set([0x89 /* server busy */, 0x97 /* quota exceeded */]);
+const TRANSIENT: ReadonlySet<number> = new Set([RC.SERVER_BUSY, RC.QUOTA_EXCEEDED]);
 /** A PUBLISH not acknowledged within this long means the link is stuck even if PINGs still work. */
 const ACK_TIMEOUT_MS = 60_000;
 const STORE_RETRY_MS = 1000;
@@ -210,7 +211,7 @@ export class Sender {
 
   private failed(batch: BridgeQueueEntry[], err: Error): void {
     const code = (err as { code?: unknown }).code;
-    if (typeof code === 'number' && code >= 0x80) {
+    if (typeof code === 'number' && isFailureCode(code)) {
       // a negative PUBACK (MQTT 5): busy/quota is retried after a reconnect, anything else never succeeds
       if (TRANSIENT.has(code)) return this.events.stalled(`upstream busy or over quota (reason code 0x${code.toString(16)})`);
       this.deadLetter(batch, `upstream refused it: reason code 0x${code.toString(16)} (${err.message})`);

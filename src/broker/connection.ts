@@ -14,6 +14,7 @@ import type { ConnectionState } from './client-link.js';
 import type { BrokerContext, ConnectionContext } from './context.js';
 import { dispatch } from './dispatch.js';
 import type { PublishRateLimiter } from './publish-rate.js';
+import { OrderedAcks } from './ordered-acks.js';
 import type { Session } from './session.js';
 import { listenToSocket } from './socket-events.js';
 import { encodeShortAck, encodeShortDisconnect } from './ack-codec.js';
@@ -77,8 +78,8 @@ export class Connection implements ConnectionContext {
   bridgeClient = false;
   /** Inbound QoS 1/2 PUBLISHes not yet acknowledged (our Receive Maximum). */
   inboundUnacked = 0;
-  /** Acks waiting for the store, so later acks queue behind them [MQTT-4.6.0-2]. */
-  pendingDurableAcks = 0;
+  /** Acknowledgements of inbound packets, in arrival order [MQTT-4.6.0-2]. */
+  readonly acks = new OrderedAcks();
   /** v5: inbound QoS 2 ids received on this connection and not yet released, counted against our Receive Maximum. */
   unreleasedQos2: Set<number> | undefined;
   /** Set when a DISCONNECT was received: suppresses the will unless 0x04. */

@@ -10,11 +10,12 @@
  */
 import type { Logger } from 'pino';
 import type { MidgeConfig } from '../config/types.js';
-import type { OutboundEntry, Store, StoredMessage } from '../persistence/types.js';
+import type { OutboundEntry, QueueRef, Store, StoredMessage } from '../persistence/types.js';
 import type { ClientLink } from './client-link.js';
 import type { BrokerClock } from './clock.js';
 import type { BrokerHooks, ClientInfo } from './hooks.js';
 import type { LocalBus } from './local-bus.js';
+import type { OrderedAcks } from './ordered-acks.js';
 import type { PublishRateLimiter } from './publish-rate.js';
 import type { RetainedIndex } from './retained.js';
 import type { Session } from './session.js';
@@ -35,6 +36,12 @@ export interface RouteResult {
   matched: number;
   /** Store writes were issued for it (queues, retained, bridge): acknowledge once they are durable. */
   stored: boolean;
+  /**
+   * Queue entries written for it that are already in flight to connected
+   * receivers: acknowledge once they are durable or once each receiver has
+   * acknowledged it, whichever is first (only when `stored` is false).
+   */
+  inflight: QueueRef[] | undefined;
   /** Some destination had no room in the store for it (v5: 0x97 Quota exceeded). */
   quotaHit: boolean;
 }
@@ -120,8 +127,8 @@ export interface ConnectionContext extends ClientLink {
   requestProblemInformation: boolean;
   /** Inbound QoS 1/2 PUBLISHes not yet acknowledged (our Receive Maximum). */
   inboundUnacked: number;
-  /** Acks waiting for the store, so later acks queue behind them [MQTT-4.6.0-2]. */
-  pendingDurableAcks: number;
+  /** Acknowledgements of inbound packets, in arrival order [MQTT-4.6.0-2] (some wait for the store). */
+  readonly acks: OrderedAcks;
   /** v5: inbound QoS 2 ids received on this connection and not yet released, counted against our Receive Maximum. */
   unreleasedQos2: Set<number> | undefined;
   /** Set when a DISCONNECT was received: suppresses the will unless 0x04. */

@@ -4,7 +4,7 @@
  * free the window; resend in-flight messages on reconnect [MQTT-4.4.0-1].
  */
 import type { IPublishPacket } from 'mqtt-packet';
-import type { OutboundEntry, QoS, StoredMessage } from '../persistence/types.js';
+import type { OutboundEntry, QoS, QueueRef, StoredMessage } from '../persistence/types.js';
 import { storedSize } from '../limits.js';
 import type { BrokerContext } from './context.js';
 import type { ClientLink } from './client-link.js';
@@ -16,10 +16,12 @@ import { unmountTopic } from './mount-point.js';
 /**
  * What became of a message for one session: sent now (QoS 0, or in flight
  * and not stored: a clean session), queued in memory, `stored` (written to
- * the store: the publisher's ack waits for it), dropped (limits, expiry), or
- * refused for lack of store room (`quota`).
+ * the store: the publisher's ack waits for it), dropped (limits, expiry),
+ * refused for lack of store room (`quota`), or a `QueueRef`: written to the
+ * store AND in flight to the connected client, so the publisher's ack waits
+ * for the write or for this client's acknowledgement, whichever is first.
  */
-export type Delivery = 'sent' | 'queued' | 'stored' | 'dropped' | 'quota';
+export type Delivery = 'sent' | 'queued' | 'stored' | 'dropped' | 'quota' | QueueRef;
 
 export function deliver(
   broker: BrokerContext,
@@ -59,8 +61,11 @@ export function deliver(
       entry.state = 'sent';
       session.inflight.set(packetId, entry);
       broker.journalEnqueue(session, entry);
-      if (!sendPublish(broker, conn, entry, packetId, false)) completeInflight(broker, session, entry);
-      return session.persistent ? 'stored' : 'sent';
+      if (!sendPublish(broker, conn, entry, packetId, false)) {
+        completeInflight(broker, session, entry); // discarded (expired, too large, outside the mount point)
+        return 'dropped';
+      }
+      return session.persistent ? { clientId: session.clientId, seq: entry.seq } : 'sent';
     }
   }
   if (!admit(broker, session, entry)) return 'dropped';

@@ -8,7 +8,8 @@
  * write is durable; one that had no room returns 'quota'.
  */
 import type { Logger } from 'pino';
-import type { QoS, StoredMessage } from '../persistence/types.js';
+import type { Bus, LocalHandler, LocalPublishOptions, TapResult } from '../bus.js';
+import type { StoredMessage } from '../persistence/types.js';
 import { matchTopic, validateTopicFilter, validateTopicName } from '../topics/index.js';
 
 /** What the bus needs of the broker (`broker.ts` passes itself; this module does not import it). */
@@ -17,18 +18,6 @@ export interface BusHost {
   readonly log: Logger;
   readonly router: { publish(message: StoredMessage, origin: null): { delivered: number } };
 }
-
-export interface LocalPublishOptions {
-  qos?: QoS;
-  retain?: boolean;
-  /** v5 properties carried with the message (user properties, content type...). */
-  properties?: StoredMessage['properties'];
-}
-
-/** What an internal subscriber did with a message, when it matters to the publisher's acknowledgement. */
-export type TapResult = 'stored' | 'quota' | undefined;
-
-export type LocalHandler = (message: StoredMessage) => TapResult | void;
 
 /** What internal subscribers did with one routed message. */
 export interface TapOutcome {
@@ -43,17 +32,6 @@ export interface TapOutcome {
 interface Tap {
   filter: string;
   handler: LocalHandler;
-}
-
-/**
- * The broker as an in-process client sees it (device adapters, bridges):
- * publish as the gateway, subscribe to command topics. `LocalBus` is the one
- * implementation; tests supply fakes.
- */
-export interface Bus {
-  publish(topic: string, payload: Buffer | string, options?: LocalPublishOptions): number;
-  /** Returns the unsubscribe function. */
-  subscribe(filter: string, handler: LocalHandler): () => void;
 }
 
 export class LocalBus implements Bus {

@@ -25,7 +25,7 @@ export class Router implements MessageRouter {
   /** Route a message published by `origin` (null for the broker itself). */
   publish(message: StoredMessage, origin: Session | null): RouteResult {
     const broker = this.broker;
-    const result: RouteResult = { delivered: 0, matched: 0, stored: false, quotaHit: false };
+    const result: RouteResult = { delivered: 0, matched: 0, stored: false, quotaHit: false, inflight: undefined };
     // the publisher is kept with a retained message (mqtt.check_retain_source); none for the broker's own
     if (message.retain && broker.retained.set(message, origin ? sourceOf(origin) : undefined)) result.stored = true;
     if (broker.bus.active) {
@@ -97,7 +97,8 @@ export class Router implements MessageRouter {
 /** One session was given the message: count it and what its delivery wrote. */
 function given(result: RouteResult, delivery: Delivery): void {
   result.delivered++;
-  if (delivery === 'stored') result.stored = true;
+  if (typeof delivery === 'object') (result.inflight ??= []).push(delivery);
+  else if (delivery === 'stored') result.stored = true;
   else if (delivery === 'quota') result.quotaHit = true;
 }
 

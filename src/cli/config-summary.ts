@@ -5,8 +5,8 @@
  * devices, GPIO pins, health, Home Assistant and the metrics URL.
  */
 import { healthBaseTopic } from '../adapters/health/index.js';
-import { planBridge } from '../bridge/plan.js';
-import type { TopicRule } from '../bridge/topic-map.js';
+import { planBridge } from '../config/bridge-plan.js';
+import type { TopicRule } from '../topics/bridge-topic-map.js';
 import { allowsAnonymous, listenerAddress, takesIdentity } from '../config/listener-access.js';
 import { metricsNeedAuth } from '../config/validate-metrics.js';
 import type { BridgeConfig, ListenerConfig, MidgeConfig, SerialDeviceConfig } from '../config/types.js';

@@ -3,7 +3,9 @@
  * or any MQTT broker, with mosquitto's bridge semantics where mosquitto has
  * the option (names in docs/bridge.md). Cross-field rules (required keys per
  * type, topic line syntax, unique names) live in validate-bridge.ts.
+ * The cloud types and each cloud's own keys come from src/clouds/registry.ts.
  */
+import { CLOUD_FIELDS, CLOUD_TYPES, CLOUDS } from '../clouds/registry.js';
 import { MAX_REMAINING_LENGTH } from '../limits.js';
 import type { Fields } from './schema-spec.js';
 import { bool, int, optBool, optStr, strings } from './schema-fields.js';
@@ -11,8 +13,8 @@ import { bool, int, optBool, optStr, strings } from './schema-fields.js';
 export const bridgeFields = {
   name: optStr('Required. Names the bridge in logs, metrics, `midge queue` and its state topic: letters, digits, `_` and `-`. Renaming a bridge orphans its queue.', 64),
   type: {
-    type: 'enum', values: ['generic', 'aws', 'azure'], default: 'generic',
-    description: 'Cloud profile: generic (any MQTT 3.1.1/5 broker), aws (AWS IoT Core rules and limits) or azure (Azure IoT Hub rules and limits).',
+    type: 'enum', values: CLOUD_TYPES, default: CLOUD_TYPES[0]!,
+    description: `Cloud profile: ${CLOUDS.map((c) => c.summary).join(', ').replace(/, ([^,]*)$/, ' or $1')}.`,
   },
   addresses: strings('Upstream `host:port` list, tried in order (failover); after a connection drops the first is tried again. Required for generic; for aws/azure it overrides the endpoint derived from aws_endpoint/azure_hub (private endpoints, tests).'),
   protocol_version: {
@@ -60,18 +62,5 @@ export const bridgeFields = {
   idle_timeout: int(1, 86400, 60, 'lazy: seconds with an empty queue and no traffic before the bridge disconnects.', { unit: 'seconds' }),
   notifications: optBool('Publish the connection state, retained, on notification_topic: 1 connected, 0 not (mosquitto notifications, local only). Unset: on, except for aws.'),
   notification_topic: optStr('Default `$SYS/broker/connection/<name>/state`.', 65535),
-  aws_endpoint: optStr('aws: the account endpoint, e.g. abc123-ats.iot.eu-west-1.amazonaws.com (also the TLS SNI name).', 253),
-  aws_port: {
-    type: 'enum', values: [8883, 443], default: 8883,
-    description: 'aws: 8883, or 443 with ALPN x-amzn-mqtt-ca (networks that only allow HTTPS).',
-  },
-  thing_name: optStr('aws: the thing name, used as client id (required for aws).', 128),
-  basic_ingest_rule: optStr('aws: send every message through Basic Ingest `$aws/rules/<rule>/<topic>` (cheaper, no broker fan-out).', 128),
-  shadow_interval: int(0, 86400, 0, 'aws: report gateway status (queue depth, uptime, version) to the thing shadow every this many seconds; 0 = off.', { unit: 'seconds' }),
-  azure_hub: optStr('azure: the hub name (`myhub`) or host name (`myhub.azure-devices.net`).', 253),
-  device_id: optStr('azure: the device id (client id); required for azure.', 128),
-  module_id: optStr('azure: module id, for a module identity.', 128),
-  sas_key: optStr('azure: base64 device key; the password becomes a SAS token renewed before it expires (by reconnecting; nothing queued is lost). Omit with an X.509 certfile/keyfile.', 1024),
-  sas_ttl: int(60, 31_536_000, 3600, 'azure: lifetime of each SAS token.', { unit: 'seconds' }),
-  azure_local_prefix: optStr('azure: local topic prefix for cloud-to-device messages (`<prefix>/c2d/...`), twin (`<prefix>/twin/desired`, `.../twin/reported`) and direct methods (`<prefix>/methods/<name>/<rid>`, reply on `<prefix>/methods/res/<status>/<rid>`). Default `azure/<name>`.', 1024),
+  ...CLOUD_FIELDS,
 } as const satisfies Fields;

@@ -1,13 +1,12 @@
 /**
  * Schema of one `serial:` list entry (kept out of schema.ts for size).
  * Cross-field rules (one way to find the port, unique names, templates
- * that expand to valid topics) are in validate-serial.ts.
+ * that expand to valid topics) are in validate-serial.ts. The parser names
+ * come from src/serial-parsers/registry.ts.
  */
+import { PARSER_NAMES } from '../serial-parsers/registry.js';
 import type { Fields } from './schema-spec.js';
 import { bool, int, optBool, optStr, str } from './schema-fields.js';
-
-/** The line parsers, in the order they are tried (`parsers` lists a subset). */
-export const PARSER_NAMES = ['json', 'nmea', 'keyvalue', 'csv'] as const;
 
 const template = (def: string, description: string) => str(def, description, 1, 1024);
 
@@ -33,7 +32,7 @@ export const serialDeviceFields = {
   max_line_length: int(16, 1048576, 4096, 'Longest line or JSON object; longer ones are dropped and counted (lines_dropped).', { unit: 'bytes' }),
   parsers: {
     type: 'strings', minItems: 0, maxLength: 16, default: PARSER_NAMES,
-    description: 'Parsers to try, always in the order json, nmea, keyvalue, csv; a line none of them takes is published as a log line. Leave one out to stop false matches.',
+    description: `Parsers to try, always in the order ${PARSER_NAMES.join(', ')}; a line none of them takes is published as a log line. Leave one out to stop false matches.`,
   },
   csv_columns: {
     type: 'strings', minItems: 0, maxLength: 128, default: [],

@@ -4,7 +4,7 @@
  * and readable certificate files, reported against the offending key.
  */
 import { accessSync, constants } from 'node:fs';
-import { BridgePlanError, planBridge } from '../bridge/plan.js';
+import { BridgePlanError, planBridge } from './bridge-plan.js';
 import { describeFsError } from '../fs-error.js';
 import type { MidgeConfig } from './types.js';
 import type { BridgeConfig } from './types.js';

@@ -5,7 +5,7 @@
  * expand to valid, distinct topic names.
  */
 import { checkTemplate, expandTemplate, slug } from '../topics/template.js';
-import { PARSER_NAMES } from './schema-serial.js';
+import { PARSER_NAMES } from '../serial-parsers/registry.js';
 import type { MidgeConfig, SerialDeviceConfig } from './types.js';
 
 type Fail = (message: string, path: ReadonlyArray<string | number>) => never;

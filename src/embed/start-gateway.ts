@@ -9,7 +9,7 @@
 import type { Logger } from 'pino';
 import type { BrokerHooks } from '../broker/hooks.js';
 import type { ListenerAddress } from '../broker/listeners.js';
-import type { LocalPublishOptions } from '../broker/local-bus.js';
+import type { LocalPublishOptions } from '../bus.js';
 import type { MidgeConfig } from '../config/types.js';
 import { startGateway as startComposed } from '../gateway.js';
 import { createLogger } from '../log.js';

@@ -21,7 +21,7 @@ export function databaseFile(config: Pick<PersistenceConfig, 'path'> & Partial<P
 }
 
 export function openStore(
-  config: Pick<PersistenceConfig, 'enabled' | 'path' | 'synchronous'> & Partial<Pick<PersistenceConfig, 'commit_window_ms' | 'file'>>,
+  config: Pick<PersistenceConfig, 'enabled' | 'path' | 'synchronous'> & Partial<Pick<PersistenceConfig, 'commit_window_ms' | 'inflight_wait_ms' | 'file'>>,
   logger: StoreLogger,
   tuning: Omit<SqliteStoreOptions, 'file' | 'logger' | 'synchronous'> = {},
 ): MemoryStore | SqliteStore {
@@ -36,7 +36,10 @@ export function openStore(
   const file = databaseFile(config);
   // SQLite gives the -wal and -shm files the mode of the database file: create it private
   if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
-  const window = config.commit_window_ms !== undefined ? { commitWindowMs: config.commit_window_ms } : {};
+  const window = {
+    ...(config.commit_window_ms !== undefined ? { commitWindowMs: config.commit_window_ms } : {}),
+    ...(config.inflight_wait_ms !== undefined ? { settleWaitMs: config.inflight_wait_ms } : {}),
+  };
   const store = new SqliteStore({ ...window, ...tuning, file, logger, synchronous: config.synchronous });
   keepPrivate(file, logger);
   return store;

@@ -144,6 +144,29 @@ export interface DeadLetter extends BridgeQueueEntry {
   failedAt: number;
 }
 
+/** What a `whenDurable` caller tells the store about its wait. */
+export interface DurableHints {
+  /**
+   * Queue entries of a message already sent to connected receivers, the
+   * caller's only writes: the callback may run as soon as every one of them
+   * was removed (`removeEntry`: its receiver acknowledged the message and
+   * holds it now), since then nothing of it needs to survive a power cut here.
+   */
+  inflight?: readonly QueueRef[];
+  /**
+   * A delivery is stalled until the callback runs (a subscriber's in-flight
+   * window is full and messages wait for it): commit now rather than wait for
+   * others to share the flush.
+   */
+  urgent?: boolean;
+}
+
+/** A queue entry of one client: the store's key of an outbound message. */
+export interface QueueRef {
+  clientId: string;
+  seq: number;
+}
+
 /**
  * Durable outbound queues of the bridges, one per bridge name, plus a
  * dead-letter table for messages the remote side can never accept. Writes
@@ -198,7 +221,7 @@ export interface Store extends SessionStore, RetainedStore, MessageQueueStore {
   shiftTimes(deltaMs: number): void;
   /** Counters of the write path; absent where nothing is written (the memory store). */
   writeStats?(): WriteStats;
-  /** Call `callback` once every write issued before this call is durable. */
-  whenDurable(callback: (err?: Error) => void): void;
+  /** Call `callback` once every write issued before this call is durable (see `DurableHints`). */
+  whenDurable(callback: (err?: Error) => void, hints?: DurableHints): void;
   close(): void;
 }

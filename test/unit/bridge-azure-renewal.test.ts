@@ -7,7 +7,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createAzureProfile } from '../../src/bridge/profiles/azure.js';
+import { createAzureProfile } from '../../src/clouds/azure.js';
 
 describe('azure profile: SAS renewal is driven by the CONNECT password only', () => {
   it('reading the client id after the renewal point leaves the renewal due', () => {

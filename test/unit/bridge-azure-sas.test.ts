@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { BridgeError } from '../../src/errors.js';
 import {
   SasTokenSource, createSasToken, deviceResourceUri, encodeUriComponentStrict, sasRenewAt, signSas,
-} from '../../src/bridge/azure-sas.js';
+} from '../../src/clouds/azure-sas.js';
 
 describe('signSas: known answers (cloud-targets.md)', () => {
   // [base64 key, string to sign, expected base64 signature (or its URL encoding), url-encode?]

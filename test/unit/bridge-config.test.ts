@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { parseConfigText } from '../../src/config/load.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { ConfigError } from '../../src/errors.js';
-import { parseAddress, parseRestartTimeout, planBridge } from '../../src/bridge/plan.js';
+import { parseAddress, parseRestartTimeout, planBridge } from '../../src/config/bridge-plan.js';
 
 function configError(input: unknown): ConfigError {
   try {
@@ -58,6 +58,11 @@ describe('bridges config', () => {
     assert.equal(plan.tls?.servername, 'abc-ats.iot.eu-west-1.amazonaws.com');
     assert.deepEqual(plan.addresses, [{ host: 'abc-ats.iot.eu-west-1.amazonaws.com', port: 443 }]);
     assert.equal(plan.notificationTopic, undefined);
+    assert.equal(plan.profile.statusReport, undefined, 'shadow_interval 0: no shadow reports');
+    const shadow = planBridge(validateConfig({ bridges: [{ ...aws, certfile: '/dev/null', keyfile: '/dev/null', shadow_interval: 30 }] }).bridges[0]!);
+    assert.equal(shadow.profile.statusReport?.topic, '$aws/things/gw-1/shadow/update');
+    assert.equal(shadow.profile.statusReport?.intervalMs, 30_000);
+    assert.equal(shadow.profile.statusReport?.payload({ a: 1 }), '{"state":{"reported":{"a":1}}}');
   });
 
   it('azure: needs a key or a certificate, mqttv311 only', () => {
@@ -68,7 +73,9 @@ describe('bridges config', () => {
     const params = plan.profile.connectionParams();
     assert.equal(params.username, 'myhub.azure-devices.net/dev1/?api-version=2021-04-12');
     assert.match(params.password!, /^SharedAccessSignature sr=myhub\.azure-devices\.net%2Fdevices%2Fdev1&sig=/);
-    assert.equal(plan.azureLocalPrefix, 'azure/az');
+    // the cloud's own routes: C2D, twin and methods under azure/<bridge name>
+    assert.deepEqual(plan.profile.routes?.localFilters(), ['azure/az/methods/res/+/+', 'azure/az/twin/reported', 'azure/az/twin/get']);
+    assert.equal(plan.profile.routes?.inbound('devices/dev1/messages/devicebound/a=1')?.localTopic, 'azure/az/c2d');
   });
 
   it('errors name the key and the line', () => {

@@ -2,9 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { BridgeError } from '../../src/errors.js';
 import {
-  type BridgeMessage, azureTopics, createAwsProfile, createAzureProfile, createGenericProfile, createProfile, encodePropertyBag,
+  type BridgeMessage, azureTopics, createAwsProfile, createAzureProfile, cloudDefinition, createGenericProfile, encodePropertyBag,
   parseMethodRequest, parsePropertyBag, parseTwinResponse,
-} from '../../src/bridge/profiles/index.js';
+} from '../../src/clouds/registry.js';
 
 const msg = (topic: string, size = 10, extra: Partial<BridgeMessage> = {}): BridgeMessage =>
   ({ topic, payload: new Uint8Array(size), qos: 1, retain: false, ...extra });
@@ -176,10 +176,15 @@ describe('generic profile', () => {
     assert.deepEqual(g.toRemote(msg('a', 1, { qos: 2, retain: true })), { topic: 'a', qos: 1, retain: false });
     assert.deepEqual([g.connectionParams().username, g.connectionParams().password], ['u', 'p']);
   });
-  it('createProfile dispatches on type', () => {
-    assert.equal(createProfile({ type: 'aws', endpoint: 'e', thingName: 't' }).name, 'aws');
-    assert.equal(createProfile({ type: 'azure', hub: 'h', deviceId: 'd' }).name, 'azure');
-    assert.equal(createProfile({ type: 'generic', name: 'hivemq', host: 'h', clientId: 'c' }).name, 'hivemq');
+  it('the registry builds the profile of each type', () => {
+    const entry = {
+      addresses: [], protocol_version: 'mqttv311', client_id: undefined, keepalive: 60, clean_session: false,
+      username: undefined, password: undefined, certfile: 'c.pem', keyfile: 'k.pem',
+    } as const;
+    const context = { name: 'hivemq', hostname: 'gw', address: { host: 'h', port: 1883 }, now: undefined };
+    assert.equal(cloudDefinition('aws').create({ ...entry, aws_endpoint: 'e', thing_name: 't', aws_port: 8883 }, context).name, 'aws');
+    assert.equal(cloudDefinition('azure').create({ ...entry, azure_hub: 'h', device_id: 'd', sas_ttl: 3600 }, context).name, 'azure');
+    assert.equal(cloudDefinition('generic').create(entry, context).name, 'hivemq');
     assert.throws(() => createGenericProfile({ host: 'h', clientId: 'c', maxInflight: 0 }), BridgeError);
   });
 });

@@ -4,7 +4,7 @@ import { BridgeError } from '../../src/errors.js';
 import {
   capQos, createTopicRule, formatTopicRule, localSubscriptions, mapIncoming, mapOutgoing, parseTopicRule, parseTopicRules,
   remoteSubscriptions, swapPrefix, validateTopicRule,
-} from '../../src/bridge/topic-map.js';
+} from '../../src/topics/bridge-topic-map.js';
 
 describe('parseTopicRule: valid lines', () => {
   // [line, pattern, direction, qos, localPrefix, remotePrefix, localFilter, remoteFilter]

@@ -57,7 +57,7 @@ describe('validateConfig: defaults', () => {
       assert.equal(cfg.mqtt.max_topic_levels, 201);
       assert.equal(cfg.mqtt.auto_id_prefix, 'auto-');
       assert.deepEqual(cfg.sys, { interval: 10 });
-      assert.deepEqual(cfg.persistence, { enabled: true, path: './data', file: 'midge.db', synchronous: 'full', commit_window_ms: 300, max_store_bytes: 0 });
+      assert.deepEqual(cfg.persistence, { enabled: true, path: './data', file: 'midge.db', synchronous: 'full', commit_window_ms: 300, inflight_wait_ms: 20, max_store_bytes: 0 });
       assert.deepEqual(cfg.metrics, { listen: undefined, status_page: true, allow_anonymous: undefined, status_page_topics: '#' });
     }
   });

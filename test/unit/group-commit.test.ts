@@ -94,3 +94,88 @@ describe('GroupCommit syncs', () => {
     assert.deepEqual([await settled(a), await settled(again)], ['ok', 'ok']);
   });
 });
+
+describe('GroupCommit settling: a message its receivers acknowledged needs no flush', () => {
+  /** Queue an insert under `key` and wait for it, settled by `key` (no flush). */
+  const inflight = (h: Harness, key: string, commits: string[]): Promise<string> => {
+    h.gc.push(() => commits.push(key), { key, insert: true });
+    return new Promise<string>((resolve) => h.gc.whenDurable((err) => resolve(err ? err.message : 'ok'), { keys: [key] }));
+  };
+  const removed = (h: Harness, key: string): void => {
+    if (!h.gc.cancel(key)) h.gc.push(() => {});
+    h.gc.settle(key);
+  };
+
+  it('acknowledged within the wait: released at once, never written, no sync', async () => {
+    const commits: string[] = [];
+    const h = harness({ settleWaitMs: 50, commit: (ops) => void ops.forEach((op) => op()) });
+    const a = inflight(h, 'c/1', commits);
+    assert.equal(await settled(a), 'pending', 'an eager batch of settle-able waiters is not committed at the end of its turn');
+    removed(h, 'c/1');
+    assert.equal(await settled(a), 'ok');
+    await new Promise((r) => setTimeout(r, 80)); // past the wait: nothing is left to commit for it
+    assert.deepEqual(commits, []);
+    assert.equal(h.running.length, 0, 'no sync');
+    assert.equal(h.gc.counters.cancelledOps, 1);
+  });
+
+  it('not acknowledged within the wait: written, released by the sync', async () => {
+    const commits: string[] = [];
+    const h = harness({ settleWaitMs: 20, commit: (ops) => void ops.forEach((op) => op()) });
+    const a = inflight(h, 'c/1', commits);
+    await new Promise((r) => setTimeout(r, 40));
+    assert.deepEqual(commits, ['c/1'], 'written when the wait ended');
+    assert.equal(await settled(a), 'pending', 'committed, not yet synced');
+    h.running.shift()!();
+    assert.equal(await settled(a), 'ok');
+  });
+
+  it('acknowledged after it was written but before the sync ended: released without the sync', async () => {
+    const commits: string[] = [];
+    const h = harness({ settleWaitMs: 0, commit: (ops) => void ops.forEach((op) => op()) });
+    const a = inflight(h, 'c/1', commits);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(commits, ['c/1']);
+    assert.equal(h.running.length, 1);
+    removed(h, 'c/1');
+    assert.equal(await settled(a), 'ok', 'the receiver holds it: the flush no longer matters to the publisher');
+    h.running.shift()!(); // ends later: nothing released twice
+    assert.equal(await settled(a), 'ok');
+  });
+
+  it('every key must settle; a waiter without keys in the batch brings the commit back to the end of the turn', async () => {
+    const commits: string[] = [];
+    const h = harness({ settleWaitMs: 1000, commit: (ops) => void ops.forEach((op) => op()) });
+    h.gc.push(() => commits.push('c/1'), { key: 'c/1', insert: true });
+    h.gc.push(() => commits.push('d/1'), { key: 'd/1', insert: true });
+    const a = new Promise<string>((resolve) => h.gc.whenDurable((err) => resolve(err ? err.message : 'ok'), { keys: ['c/1', 'd/1'] }));
+    removed(h, 'c/1');
+    assert.equal(await settled(a), 'pending', 'one of two receivers acknowledged');
+    h.gc.push(() => commits.push('retained'));
+    const b = new Promise<string>((resolve) => h.gc.whenDurable((err) => resolve(err ? err.message : 'ok')));
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(commits, ['d/1', 'retained'], 'committed at the end of the turn, without the cancelled row');
+    h.running.shift()!();
+    assert.deepEqual([await settled(a), await settled(b)], ['ok', 'ok']);
+  });
+
+  it('an urgent waiter (a stalled delivery) ends a patient commit window at the end of the turn', async () => {
+    const commits: string[] = [];
+    const h = harness({ windowMs: 300, commit: (ops) => void ops.forEach((op) => op()) });
+    // the first batch waits the whole window (the commit window's probe for an open-loop stream)
+    h.gc.push(() => commits.push('x'));
+    h.gc.whenDurable(() => {});
+    h.gc.push(() => commits.push('pubrel state'));
+    h.gc.whenDurable(() => {}, { urgent: true });
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(commits, ['x', 'pubrel state'], 'not held for the 300 ms window');
+    h.gc.close();
+  });
+
+  it('a failed commit fails a waiter that had not settled', async () => {
+    const h = harness({ settleWaitMs: 1, commit: () => { throw new Error('disk I/O error'); } });
+    const a = inflight(h, 'c/1', []);
+    assert.match(await a, /disk I\/O error/);
+    h.gc.close();
+  });
+});

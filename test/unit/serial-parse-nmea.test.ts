@@ -1,7 +1,7 @@
 /** NMEA 0183: checksum verification and GGA/RMC decoding, with real receiver output. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { checksum, parseNmea, type NmeaResult } from '../../src/adapters/serial/parse-nmea.js';
+import { checksum, parseNmea, type NmeaResult } from '../../src/serial-parsers/nmea.js';
 
 describe('parseNmea', () => {
   const table: Array<[string, string, NmeaResult | undefined]> = [

@@ -1,10 +1,10 @@
 /** JSON flattening, key:value (Arduino Serial Plotter), CSV with header, and value conversion. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CsvParser } from '../../src/adapters/serial/parse-csv.js';
-import { parseJsonLine } from '../../src/adapters/serial/parse-json.js';
-import { parseKeyValue } from '../../src/adapters/serial/parse-keyvalue.js';
-import { parseValue } from '../../src/adapters/serial/values.js';
+import { CsvParser } from '../../src/serial-parsers/csv.js';
+import { parseJsonLine } from '../../src/serial-parsers/json.js';
+import { parseKeyValue } from '../../src/serial-parsers/keyvalue.js';
+import { parseValue } from '../../src/serial-parsers/values.js';
 
 describe('parseJsonLine', () => {
   const table: Array<[string, string, Record<string, unknown> | undefined]> = [

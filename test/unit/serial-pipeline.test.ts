@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LinePipeline, type PipelineOptions } from '../../src/adapters/serial/pipeline.js';
-import { PARSER_NAMES } from '../../src/adapters/serial/parse-line.js';
+import { PARSER_NAMES } from '../../src/serial-parsers/registry.js';
 
 function run(input: Array<string | Buffer>, options: Partial<PipelineOptions> = {}, clock = { t: 1000 }) {
   const events: Array<[string, unknown]> = [];

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import type { Bus } from '../../src/adapters/types.js';
 import { createPublisher } from '../../src/adapters/serial/profiles.js';
 import { nestDotted } from '../../src/adapters/serial/publish-tasmota.js';
-import type { Value } from '../../src/adapters/serial/values.js';
-import type { LocalPublishOptions } from '../../src/broker/local-bus.js';
+import type { Value } from '../../src/serial-parsers/values.js';
+import type { LocalPublishOptions } from '../../src/bus.js';
 import { validateConfig } from '../../src/config/validate.js';
 import type { SerialDeviceConfig } from '../../src/config/types.js';
 

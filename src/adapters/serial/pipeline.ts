@@ -6,8 +6,9 @@
 import { detectBootBanner, isBootNoise, type BootBanner } from './boot-banner.js';
 import { classifyFrame } from './classify.js';
 import { LineFramer } from './framer.js';
-import { LineParser, type ParserName } from './parse-line.js';
-import type { Value } from './values.js';
+import { LineParser } from '../../serial-parsers/line-parser.js';
+import { PARSER_COUNTERS, parserDefinitions, type ParserName } from '../../serial-parsers/registry.js';
+import type { Value } from '../../serial-parsers/values.js';
 
 export interface PipelineSink {
   reading(values: Record<string, Value>, parser: ParserName, at: number): void;
@@ -26,11 +27,11 @@ export interface PipelineOptions {
   now?: () => number;
 }
 
-/** Counter names the pipeline maintains, all starting at 0. */
-export const PIPELINE_COUNTERS = [
-  'lines', 'lines_parsed', 'log_lines', 'lines_dropped', 'overlong', 'nmea_bad_checksum',
-  'garbage', 'boot_ignored', 'boot_noise', 'resets', 'csv_header', 'nmea_other',
-] as const;
+/** Counter names the pipeline maintains, all starting at 0: its own, then those the parsers name. */
+export const PIPELINE_COUNTERS: readonly string[] = [
+  'lines', 'lines_parsed', 'log_lines', 'lines_dropped', 'overlong', 'garbage', 'boot_ignored', 'boot_noise', 'resets',
+  ...PARSER_COUNTERS,
+];
 
 export class LinePipeline {
   readonly counters: Record<string, number> = Object.fromEntries(PIPELINE_COUNTERS.map((c) => [c, 0]));
@@ -41,7 +42,7 @@ export class LinePipeline {
   private overlongSeen = 0;
 
   constructor(private readonly options: PipelineOptions, private readonly sink: PipelineSink) {
-    this.framer = new LineFramer({ maxLength: options.maxLineLength, jsonFraming: options.parsers.includes('json') });
+    this.framer = new LineFramer({ maxLength: options.maxLineLength, jsonFraming: parserDefinitions(options.parsers).some((p) => p.framesBraces) });
     this.parser = new LineParser(options.parsers, options.csvColumns ?? []);
     this.now = options.now ?? Date.now;
   }
@@ -115,13 +116,13 @@ export class LinePipeline {
         this.counters.log_lines!++;
         this.sink.log(r.text, at);
         return;
-      case 'bad_checksum':
-        this.counters.nmea_bad_checksum!++;
+      case 'dropped':
+        this.counters[r.counter]!++;
         this.counters.lines_dropped!++;
-        this.sink.dropped?.('nmea_bad_checksum', text);
+        this.sink.dropped?.(r.counter, text);
         return;
       case 'skipped':
-        this.counters[r.reason]!++;
+        this.counters[r.counter]!++;
         return;
     }
   }

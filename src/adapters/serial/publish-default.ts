@@ -7,7 +7,7 @@ import type { BootBanner } from './boot-banner.js';
 import { plainValue, type OfflineReason, type Publisher, type PublisherContext } from './publisher.js';
 import type { AvailabilityTopic } from '../types.js';
 import { expandTemplate, hostSlug } from '../../topics/template.js';
-import { setOwn, type Value } from './values.js';
+import { setOwn, type Value } from '../../serial-parsers/values.js';
 
 export class DefaultPublisher implements Publisher {
   readonly commandTopics: readonly string[];

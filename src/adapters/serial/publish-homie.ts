@@ -10,7 +10,7 @@
 import type { BootBanner } from './boot-banner.js';
 import { plainValue, type OfflineReason, type Publisher, type PublisherContext } from './publisher.js';
 import { slug } from '../../topics/template.js';
-import type { Value } from './values.js';
+import type { Value } from '../../serial-parsers/values.js';
 import type { AvailabilityTopic } from '../types.js';
 
 const NODE = 'serial';

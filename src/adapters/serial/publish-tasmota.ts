@@ -9,7 +9,7 @@
  */
 import { ESP8266_RESET_CAUSES, type BootBanner } from './boot-banner.js';
 import { localIsoSeconds, type OfflineReason, type Publisher, type PublisherContext } from './publisher.js';
-import { setOwn, type Value } from './values.js';
+import { setOwn, type Value } from '../../serial-parsers/values.js';
 import type { AvailabilityTopic } from '../types.js';
 
 export class TasmotaPublisher implements Publisher {

@@ -6,7 +6,7 @@
 import type { SerialDeviceConfig } from '../../config/types.js';
 import type { AvailabilityTopic, Bus } from '../types.js';
 import type { BootBanner } from './boot-banner.js';
-import type { Value } from './values.js';
+import type { Value } from '../../serial-parsers/values.js';
 
 export type OfflineReason = 'closed' | 'missing' | 'timeout' | 'stopped';
 

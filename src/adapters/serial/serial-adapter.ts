@@ -12,12 +12,12 @@ import type { AdapterState, AdapterStatus } from '../../status-types.js';
 import type { Adapter, AdapterContext, AvailabilityTopic } from '../types.js';
 import { CommandGate } from './commands.js';
 import { LinePipeline, type PipelineSink } from './pipeline.js';
-import type { ParserName } from './parse-line.js';
+import type { ParserName } from '../../serial-parsers/registry.js';
 import { defaultFinderDeps, describeMatch, findPort, type FinderDeps, type PortMatch } from './port-finder.js';
 import { describeOpenError, openLink, type OpenLink } from './port-link.js';
 import { createPublisher } from './profiles.js';
 import type { OfflineReason, Publisher } from './publisher.js';
-import type { Value } from './values.js';
+import type { Value } from '../../serial-parsers/values.js';
 
 export interface SerialAdapterDeps {
   finder?: FinderDeps;

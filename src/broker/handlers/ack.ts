@@ -45,8 +45,10 @@ export function handlePubrec(conn: ConnectionContext, packet: IPubrecPacket): vo
     if (session.persistent) {
       broker.journalUpdate(session, entry);
       // PUBREL only once 'pubrel' is stored: after a crash the PUBLISH must not be sent
-      // again (as new, to a receiver that already released its id) [MQTT-4.3.3-5]
-      broker.store.whenDurable(() => conn.send(pubrel));
+      // again (as new, to a receiver that already released its id) [MQTT-4.3.3-5].
+      // With messages queued behind a full window the subscriber's delivery waits for this
+      // commit: urgent, else the commit window would cap it at one window per commit window.
+      broker.store.whenDurable(() => conn.send(pubrel), { urgent: session.queue.length > 0 });
       return;
     }
   }

@@ -9,7 +9,7 @@ import { MalformedPacketError, ProtocolError, reasonCodeOf } from '../../errors.
 import type { StoredMessage } from '../../persistence/types.js';
 import { RC } from '../../reason-codes.js';
 import { matchTopic, validateTopicName } from '../../topics/index.js';
-import type { ConnectionContext } from '../context.js';
+import type { ConnectionContext, RouteResult } from '../context.js';
 import { resolveInboundTopic } from './topic-alias.js';
 import { mountTopic } from '../mount-point.js';
 
@@ -77,6 +77,7 @@ export function handlePublish(conn: ConnectionContext, packet: IPublishPacket): 
   if (reason === RC.SUCCESS && info && !broker.hooks.authorizePublish!(info, topic)) reason = RC.NOT_AUTHORIZED;
 
   let stored = false;
+  let inflight: RouteResult['inflight'];
   if (reason === RC.SUCCESS) {
     const message: StoredMessage = { topic, payload, qos, retain: packet.retain, receivedAt: broker.clock.now() };
     if (props) {
@@ -90,6 +91,7 @@ export function handlePublish(conn: ConnectionContext, packet: IPublishPacket): 
     if (broker.hooks.onPublish) broker.hooks.onPublish(message, info ?? broker.clientInfo(conn)); // info is only built above when authorizePublish needs it
     const routed = broker.router.publish(message, session);
     stored = routed.stored;
+    inflight = routed.inflight;
     // [MQTT-3.4.2.1] 0x10 is optional: as mosquitto (handle_publish.c), on PUBACK only, and only when no
     // subscription matched at all; a no-local match or a PUBREC is 0x00
     if (routed.matched === 0 && qos === 1 && v5) reason = RC.NO_MATCHING_SUBSCRIBERS;
@@ -116,25 +118,27 @@ export function handlePublish(conn: ConnectionContext, packet: IPublishPacket): 
     if (qos === 1) conn.inboundUnacked--;
     conn.send(ack);
   };
-  if (!stored && conn.pendingDurableAcks === 0) {
-    send();
+  if (!stored && inflight === undefined) {
+    conn.acks.send(send); // behind acknowledgements still waiting for the store [MQTT-4.6.0-2]
     return;
   }
-  // acknowledge only once stored [issue: ack ordering], keeping acks in order [MQTT-4.6.0-2]
-  conn.pendingDurableAcks++;
-  broker.store.whenDurable((err) => {
-    conn.pendingDurableAcks--;
-    if (err) {
-      storeFailed(conn, err, qos, packet.messageId!);
-      if (!v5) {
-        if (qos === 1) conn.inboundUnacked--;
-        conn.close(); // 3.1.1 cannot say "not stored": the client resends after reconnecting
-        return;
+  // acknowledge only once stored, or once every receiver it is in flight to has acknowledged it
+  const go = conn.acks.reserve();
+  broker.store.whenDurable(
+    (err) => {
+      if (err) {
+        storeFailed(conn, err, qos, packet.messageId!);
+        if (!v5) {
+          if (qos === 1) conn.inboundUnacked--;
+          conn.close(); // 3.1.1 cannot say "not stored": the client resends after reconnecting
+          return;
+        }
+        ack.reasonCode = reasonCodeOf(err); // 0x97 for a full disk, else 0x80
       }
-      ack.reasonCode = reasonCodeOf(err); // 0x97 for a full disk, else 0x80
-    }
-    send();
-  });
+      go(send);
+    },
+    stored ? undefined : { inflight },
+  );
 }
 
 /** A commit failed: count and log it; a refused QoS 2 id is not kept for exactly-once. */

@@ -14,14 +14,11 @@ export function handlePubrel(conn: ConnectionContext, packet: IPubrelPacket): vo
   const pubcomp = { cmd: 'pubcomp' as const, messageId: packetId, reasonCode };
   // a persistent session's release must be stored before PUBCOMP: after a crash a
   // still-known id would make the client's next message with that id a "duplicate"
-  if (conn.pendingDurableAcks === 0 && !(known && session.persistent)) {
-    conn.send(pubcomp);
+  const send = () => conn.send(pubcomp);
+  if (!(known && session.persistent)) {
+    conn.acks.send(send); // behind PUBRECs still waiting for the store [MQTT-4.6.0-2]
     return;
   }
-  // also keeps PUBCOMP behind PUBRECs still waiting for the store [MQTT-4.6.0-2 order]
-  conn.pendingDurableAcks++;
-  broker.store.whenDurable(() => {
-    conn.pendingDurableAcks--;
-    conn.send(pubcomp);
-  });
+  const go = conn.acks.reserve();
+  broker.store.whenDurable(() => go(send));
 }

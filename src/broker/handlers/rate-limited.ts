@@ -28,13 +28,5 @@ export function publishRateExceeded(conn: ConnectionContext, limiter: PublishRat
   }
   if (packet.qos === 0) return;
   const ack = { cmd: packet.qos === 1 ? ('puback' as const) : ('pubrec' as const), messageId: packet.messageId };
-  if (conn.pendingDurableAcks === 0) {
-    conn.send(ack);
-    return;
-  }
-  conn.pendingDurableAcks++;
-  conn.broker.store.whenDurable(() => {
-    conn.pendingDurableAcks--;
-    conn.send(ack);
-  });
+  conn.acks.send(() => conn.send(ack)); // behind acknowledgements still waiting for the store [MQTT-4.6.0-2]
 }

@@ -16,6 +16,17 @@
  * acknowledged within the window) is dropped from the batch with its
  * updates; neither is ever written.
  *
+ * Settling: a caller whose only writes are such rows, for a message already
+ * sent to connected receivers, passes their keys to `whenDurable`. Its
+ * callback runs when the writes are durable OR when every one of those rows
+ * was removed (`settle`: each receiver acknowledged it and holds it now),
+ * whichever comes first, so a publisher's PUBACK never waits for a flush the
+ * subscriber made pointless. While every waiter of a batch is such a caller,
+ * an eager batch is not committed at the end of its turn but up to
+ * `settleWaitMs` later (the receivers' acknowledgements usually arrive
+ * first, and then nothing is written at all); a batch whose waiters have all
+ * settled is left to the lazy timer.
+ *
  * Durability: with a `sync` function (the SQLite store's fdatasync of its
  * WAL in the thread pool), callbacks run once a sync that started after
  * their writes' commit has finished; the event loop never waits for the
@@ -71,6 +82,8 @@ export interface GroupCommitOptions {
   sync?: (done: (err?: Error) => void) => void;
   /** Syncs allowed to run at once (default 2). */
   maxSyncs?: number;
+  /** Longest wait, in eager mode, of a batch whose waiters may all settle by acknowledgements, ms (0 or unset: end of turn). */
+  settleWaitMs?: number;
   /** Told about every failed attempt (for logs and counters). */
   onError(err: StoreError, pendingOps: number, attempt: number): void;
   /** Told about the first success after failures. */
@@ -90,6 +103,20 @@ export interface GroupCommitCounters {
 
 const NOOP: Op = () => {};
 
+/** One `whenDurable` caller: released once, by the sync of its writes or (with keys) when all its rows settled. */
+class Waiter {
+  done = false;
+  /** Waiting in the batch not yet committed. */
+  inBatch = false;
+  left: number;
+  constructor(
+    readonly cb: DurableCallback,
+    readonly keys: readonly string[] | undefined,
+  ) {
+    this.left = keys?.length ?? 0;
+  }
+}
+
 export class GroupCommit {
   readonly counters: GroupCommitCounters = {
     commits: 0, committedOps: 0, failedCommits: 0, largestBatch: 0, cancelledOps: 0, syncs: 0, failedSyncs: 0,
@@ -97,8 +124,15 @@ export class GroupCommit {
   readonly window: CommitWindow;
   private pending: Op[] = [];
   private keys = new Map<string, number[]>();
-  private waiting: DurableCallback[] = [];
-  private unsynced: Array<{ gen: number; cb: DurableCallback }> = [];
+  private waiting: Waiter[] = [];
+  private unsynced: Array<{ gen: number; w: Waiter }> = [];
+  /** Keys of rows whose removal settles a waiter. */
+  private watchers = new Map<string, Waiter>();
+  /** Waiters of the open batch still waiting: with keys (may settle) and without. */
+  private batchKeyed = 0;
+  private batchPlain = 0;
+  /** The open batch's timer is the settle wait (not the commit window's). */
+  private settleWaiting = false;
   private commitGen = 0;
   private syncedGen = 0;
   /** The newest commit a started sync covers. */
@@ -152,14 +186,49 @@ export class GroupCommit {
     return true;
   }
 
-  whenDurable(cb: DurableCallback): void {
+  /**
+   * Call `cb` once every write queued so far is durable, or, with `keys`
+   * (rows of the caller's message in flight to connected receivers, its only
+   * writes), as soon as each of them was settled, whichever comes first.
+   * `urgent`: something is stalled until then; commit at the end of the turn.
+   */
+  whenDurable(cb: DurableCallback, opts?: { keys?: readonly string[] | undefined; urgent?: boolean | undefined }): void {
     if (this.closed) {
       queueMicrotask(() => cb(new StoreError('store is closed', ERR.STORE_CLOSED)));
-    } else if (this.pending.length > 0) {
-      this.waiting.push(cb);
-      if (this.failure === undefined) this.openWindow();
+      return;
+    }
+    const keys = opts?.keys;
+    const w = new Waiter(cb, keys !== undefined && keys.length > 0 ? keys : undefined);
+    if (w.keys) for (const key of w.keys) this.watchers.set(key, w);
+    if (this.pending.length > 0) {
+      w.inBatch = true;
+      this.waiting.push(w);
+      if (w.keys) this.batchKeyed++;
+      else this.batchPlain++;
+      if (this.failure === undefined) this.openWindow(w.keys !== undefined, opts?.urgent === true);
     } else {
-      this.afterCommit([cb], undefined);
+      this.afterCommit([w], undefined);
+    }
+  }
+
+  /**
+   * The row under `key` was removed (its receiver acknowledged it, or it was
+   * dropped): a waiter whose rows are all settled no longer needs them durable.
+   */
+  settle(key: string): void {
+    const w = this.watchers.get(key);
+    if (w === undefined) return;
+    this.watchers.delete(key);
+    if (--w.left > 0 || w.done) return;
+    this.release(w, undefined);
+    if (!w.inBatch) return;
+    w.inBatch = false;
+    if (--this.batchKeyed === 0 && this.batchPlain === 0 && this.timerIsWindow) {
+      // nobody waits for the open batch any more: what is left is written lazily
+      this.clearTimers();
+      this.window.committed();
+      this.settleWaiting = false;
+      if (this.pending.length > 0) this.schedule(false, this.opts.lazyMs);
     }
   }
 
@@ -172,8 +241,14 @@ export class GroupCommit {
   flush(): StoreError | undefined {
     this.clearTimers();
     this.window.committed();
-    const callbacks = this.waiting;
+    const callbacks: Waiter[] = [];
+    for (const w of this.waiting) {
+      w.inBatch = false;
+      if (!w.done) callbacks.push(w);
+    }
     this.waiting = [];
+    this.batchKeyed = this.batchPlain = 0;
+    this.settleWaiting = false;
     const ops = this.pending.filter((op) => op !== NOOP);
     if (ops.length === 0 && !(this.pending.length > 0 && this.opts.mustCommit?.())) {
       this.pending = [];
@@ -196,7 +271,7 @@ export class GroupCommit {
       this.attempts++;
       this.opts.onError(error, this.pending.length, this.attempts);
       if (!this.closed) this.scheduleRetry();
-      for (const cb of callbacks) queueMicrotask(() => cb(error));
+      for (const w of callbacks) queueMicrotask(() => this.release(w, error));
       return error;
     }
     this.pending = []; // ops cannot enqueue more ops, so nothing arrived meanwhile
@@ -233,23 +308,31 @@ export class GroupCommit {
         syncError = err as Error;
       }
     }
-    for (const { cb } of this.unsynced.splice(0)) queueMicrotask(() => cb(syncError));
+    for (const { w } of this.unsynced.splice(0)) queueMicrotask(() => this.release(w, syncError));
     const callbacks = this.waiting;
     this.waiting = [];
     const err = error ?? new StoreError('store is closed', ERR.STORE_CLOSED);
-    for (const cb of callbacks) queueMicrotask(() => cb(err));
+    for (const w of callbacks) queueMicrotask(() => this.release(w, err));
     return lost;
   }
 
-  /** Callbacks whose writes are committed: run them once those commits are synced. */
-  private afterCommit(callbacks: DurableCallback[], error: StoreError | undefined): void {
-    if (callbacks.length === 0) return;
+  /** Waiters whose writes are committed: release them once those commits are synced. */
+  private afterCommit(waiters: Waiter[], error: StoreError | undefined): void {
+    if (waiters.length === 0) return;
     if (error !== undefined || this.opts.sync === undefined || this.syncedGen === this.commitGen) {
-      for (const cb of callbacks) queueMicrotask(() => cb(error));
+      for (const w of waiters) queueMicrotask(() => this.release(w, error));
       return;
     }
-    for (const cb of callbacks) this.unsynced.push({ gen: this.commitGen, cb });
+    for (const w of waiters) this.unsynced.push({ gen: this.commitGen, w });
     this.startSync();
+  }
+
+  /** Run a waiter's callback, once. */
+  private release(w: Waiter, err: Error | undefined): void {
+    if (w.done) return;
+    w.done = true;
+    if (w.keys) for (const key of w.keys) if (this.watchers.get(key) === w) this.watchers.delete(key);
+    w.cb(err);
   }
 
   /**
@@ -257,7 +340,10 @@ export class GroupCommit {
    * already (commits made meanwhile share the next).
    */
   private startSync(): void {
-    if (this.syncing >= (this.opts.maxSyncs ?? 2) || this.unsynced.length === 0) return;
+    if (this.syncing >= (this.opts.maxSyncs ?? 2)) return;
+    // waiters that settled meanwhile need no sync: their rows are with the receivers
+    if (this.unsynced.some((u) => u.w.done)) this.unsynced = this.unsynced.filter((u) => !u.w.done);
+    if (this.unsynced.length === 0) return;
     const gen = this.commitGen;
     if (gen <= this.startedGen) return; // a running sync already covers every commit waited for
     this.startedGen = gen;
@@ -273,22 +359,44 @@ export class GroupCommit {
       // a sync that overlapped a failed one may report success for lost pages: not trusted
       const err = syncErr ?? (this.syncFailures !== failuresBefore ? new Error('a concurrent sync failed') : undefined);
       if (!err && gen > this.syncedGen) this.syncedGen = gen;
-      const done: DurableCallback[] = [];
+      const done: Waiter[] = [];
       let keep = 0;
-      for (const w of this.unsynced) {
-        if (w.gen <= gen) done.push(w.cb);
-        else this.unsynced[keep++] = w;
+      for (const u of this.unsynced) {
+        if (u.gen <= gen) done.push(u.w);
+        else this.unsynced[keep++] = u;
       }
       this.unsynced.length = keep;
-      for (const cb of done) cb(err ? new StoreError(`sync failed: ${err.message}`, ERR.STORE, { cause: err }) : undefined);
+      const failed = err ? new StoreError(`sync failed: ${err.message}`, ERR.STORE, { cause: err }) : undefined;
+      for (const w of done) this.release(w, failed);
       this.startSync();
     });
   }
 
-  /** Someone waits for the queued writes: open the commit window (or join the open one). */
-  private openWindow(): void {
+  /**
+   * Someone waits for the queued writes: open the commit window (or join the
+   * open one). A batch that would be committed at the end of its turn waits
+   * up to `settleWaitMs` instead while all its waiters may settle; the first
+   * waiter that cannot brings the commit back to the end of the turn, and
+   * an urgent one does so in any batch.
+   */
+  private openWindow(maySettle: boolean, urgent: boolean): void {
     const delay = this.window.arrival(performance.now());
-    if (delay !== undefined) this.schedule(true, delay);
+    const settleMs = this.opts.settleWaitMs ?? 0;
+    if (delay === undefined) {
+      if ((this.settleWaiting && !maySettle) || (urgent && this.timerIsWindow)) {
+        this.clearTimers();
+        this.schedule(true, 0);
+      }
+      return;
+    }
+    if (urgent) {
+      this.schedule(true, 0);
+      return;
+    }
+    if (delay === 0 && maySettle && settleMs > 0) {
+      this.schedule(true, settleMs);
+      this.settleWaiting = true;
+    } else this.schedule(true, delay);
   }
 
   /** Arm the commit timer; a window timer replaces a later lazy one, never the other way round. */
@@ -313,6 +421,7 @@ export class GroupCommit {
   }
 
   private clearTimers(): void {
+    this.settleWaiting = false;
     if (this.timer !== undefined) {
       clearTimeout(this.timer as NodeJS.Timeout);
       clearImmediate(this.timer as NodeJS.Immediate);

@@ -20,6 +20,12 @@ export interface SqliteStoreOptions {
   synchronous?: 'normal' | 'full';
   /** Longest wait of an awaited commit for others to share its flush, ms (see commit-window.ts). Default 300. */
   commitWindowMs?: number;
+  /**
+   * Longest wait, while commits are eager (closed-loop publishers), of a
+   * batch whose waiters may all be settled by their receivers'
+   * acknowledgements before it is written, ms (group-commit.ts). Default 20; 0: end of turn.
+   */
+  settleWaitMs?: number;
   /** Longest wait of writes nobody waits for, ms. Default 1000. */
   lazyMs?: number;
   /** Commit synchronously once more than this many writes are queued in one turn. Default 5000. */
@@ -79,6 +85,7 @@ export interface CheckpointCounters {
 export const DEFAULT_MAX_BATCH_OPS = 5000;
 export const DEFAULT_COMMIT_WINDOW_MS = 300;
 export const DEFAULT_LAZY_MS = 1000;
+export const DEFAULT_SETTLE_WAIT_MS = 20;
 export const DEFAULT_RETRY_INITIAL_MS = 50;
 export const DEFAULT_RETRY_MAX_MS = 2000;
 

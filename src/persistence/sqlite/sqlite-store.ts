@@ -17,7 +17,7 @@
  */
 import type Database from 'better-sqlite3';
 import { ERR, StoreError } from '../../errors.js';
-import type { OutboundEntry, OutboundState, RetainedMessage, SessionRecord, Store, WriteStats } from '../types.js';
+import type { OutboundEntry, DurableHints, OutboundState, RetainedMessage, SessionRecord, Store, WriteStats } from '../types.js';
 import { decodeEntry, decodeRetained, decodeSession, encodeEntry, encodeRetained, encodeSession } from './codec.js';
 import type { QueueRow, RetainedRow, SessionRow } from './codec.js';
 import { Checkpointer } from './checkpointer.js';
@@ -27,6 +27,7 @@ import { pragmaValue } from './native.js';
 import { openDatabase, setMaxPageCount } from './open-database.js';
 import {
   DEFAULT_COMMIT_WINDOW_MS,
+  DEFAULT_SETTLE_WAIT_MS,
   DEFAULT_LAZY_MS,
   DEFAULT_MAX_BATCH_OPS,
   DEFAULT_RETRY_INITIAL_MS,
@@ -95,6 +96,7 @@ export class SqliteStore implements Store {
     this.group = new GroupCommit({
       maxBatchOps: options.maxBatchOps ?? DEFAULT_MAX_BATCH_OPS,
       windowMs: options.commitWindowMs ?? DEFAULT_COMMIT_WINDOW_MS,
+      settleWaitMs: options.settleWaitMs ?? DEFAULT_SETTLE_WAIT_MS,
       lazyMs: options.lazyMs ?? DEFAULT_LAZY_MS,
       ...(this.wal ? { sync: (done: (err?: Error) => void) => this.wal!.sync(done) } : {}),
       retryInitialMs: options.retryInitialMs ?? DEFAULT_RETRY_INITIAL_MS,
@@ -168,7 +170,9 @@ export class SqliteStore implements Store {
 
   /** Delivered and acknowledged: a message acknowledged within the commit window is never written at all. */
   removeEntry(clientId: string, seq: number): void {
-    if (!this.group.cancel(queueKey(clientId, seq))) this.write(() => this.st.removeEntry.run(clientId, seq));
+    const key = queueKey(clientId, seq);
+    if (!this.group.cancel(key)) this.write(() => this.st.removeEntry.run(clientId, seq));
+    this.group.settle(key);
   }
 
   loadInboundQos2(clientId: string): number[] {
@@ -199,8 +203,9 @@ export class SqliteStore implements Store {
     this.bridgeQueue.shiftTimes(deltaMs);
   }
 
-  whenDurable(callback: (err?: Error) => void): void {
-    this.group.whenDurable(callback);
+  whenDurable(callback: (err?: Error) => void, hints?: DurableHints): void {
+    if (hints === undefined) this.group.whenDurable(callback);
+    else this.group.whenDurable(callback, { keys: hints.inflight?.map((ref) => queueKey(ref.clientId, ref.seq)), urgent: hints.urgent });
   }
 
   /**

@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "187a68e04cee3dad08a57af47b7518479c8adaee8b6e5a475e545d067aef91d5"
+SRC_URI[sha256sum] = "de9dcc76d7a269c4ce752ccb086ebf078ee1fb6e75df3cd6371b46d6c9fa90cb"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 

@@ -5,6 +5,7 @@
  * tabs), from `columns` given in the config, or are `value1`, `value2`...
  * Empty cells become null. Stateful only in the header it remembers.
  */
+import type { SerialParserDefinition } from './definition.js';
 import { isNumeric, parseValue, setOwn, type Value } from './values.js';
 
 export type CsvResult = { kind: 'header'; columns: string[] } | { kind: 'reading'; values: Record<string, Value> };
@@ -44,3 +45,19 @@ export class CsvParser {
     return out;
   }
 }
+
+/** `csv`: numbers separated by commas, tabs or spaces, named by the last header line. */
+export const csvParser = {
+  name: 'csv',
+  counters: ['csv_header'],
+  framesBraces: false,
+  create: ({ csvColumns }) => {
+    const csv = new CsvParser(csvColumns);
+    return (text) => {
+      const r = csv.parse(text);
+      if (r?.kind === 'reading') return { kind: 'reading', values: r.values };
+      if (r?.kind === 'header') return { kind: 'skipped', counter: 'csv_header', detail: r.columns.join(',') };
+      return undefined;
+    };
+  },
+} as const satisfies SerialParserDefinition<'csv'>;

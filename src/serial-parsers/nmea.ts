@@ -7,6 +7,7 @@
  * RMC gives lat, lon, speed (km/h), course (degrees true), valid (status A).
  * Fields the receiver left empty (no fix yet) are left out.
  */
+import type { SerialParserDefinition } from './definition.js';
 import type { Value } from './values.js';
 
 export type NmeaResult =
@@ -91,3 +92,17 @@ function int(text: string | undefined): number | undefined {
 function put(out: Record<string, Value>, key: string, value: number | undefined): void {
   if (value !== undefined) out[key] = value;
 }
+
+/** `nmea`: NMEA 0183 sentences; a wrong checksum is dropped, sentences not decoded are skipped. */
+export const nmeaParser = {
+  name: 'nmea',
+  counters: ['nmea_bad_checksum', 'nmea_other'],
+  framesBraces: false,
+  create: () => (text) => {
+    const r = parseNmea(text);
+    if (r?.kind === 'reading') return { kind: 'reading', values: r.values };
+    if (r?.kind === 'bad_checksum') return { kind: 'dropped', counter: 'nmea_bad_checksum' };
+    if (r?.kind === 'other') return { kind: 'skipped', counter: 'nmea_other', detail: r.sentence };
+    return undefined;
+  },
+} as const satisfies SerialParserDefinition<'nmea'>;

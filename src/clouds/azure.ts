@@ -16,11 +16,16 @@
  * A local topic that is not an IoT Hub topic becomes telemetry, with the
  * topic carried as an application property (`topic` by default).
  */
-import { ERR, BridgeError } from '../../errors.js';
-import { utf8ByteLength, validateTopicName } from '../../topics/index.js';
-import { DEFAULT_SAS_RENEW_MARGIN_SEC, DEFAULT_SAS_TTL_SEC, SasTokenSource, deviceResourceUri, encodeUriComponentStrict } from '../azure-sas.js';
-import type { Subscription } from '../topic-map.js';
+import { ERR, BridgeError } from '../errors.js';
+import { utf8ByteLength, validateTopicName } from '../topics/index.js';
+import { azureRoutes } from './azure-routes.js';
+import { DEFAULT_SAS_RENEW_MARGIN_SEC, DEFAULT_SAS_TTL_SEC, SasTokenSource, deviceResourceUri } from './azure-sas.js';
+import { azureTopics, encodePropertyBag } from './azure-topics.js';
+import type { Subscription } from '../topics/bridge-topic-map.js';
 import { commonRejectReason, requireKeepalive, toRemotePublish } from './generic.js';
+import type { Fields } from '../config/schema-spec.js';
+import { int, optStr } from '../config/schema-fields.js';
+import { CloudKeyError, need, withKey, type CloudDefinition } from './definition.js';
 import type { BridgeMessage, CloudProfile, ConnectionParams } from './types.js';
 
 export const AZURE_API_VERSION = '2021-04-12';
@@ -53,74 +58,13 @@ export interface AzureProfileOptions {
   clean?: boolean;
   /** Clock (ms) for SAS expiry; tests inject one. */
   now?: () => number;
+  /** Local topic prefix for C2D messages, twin and direct methods (azure-routes.ts). Default `azure/<deviceId>`. */
+  localPrefix?: string;
 }
 
 const SYSTEM_PROPERTIES: ReadonlyArray<[keyof BridgeMessage, string]> = [
   ['messageId', '$.mid'], ['contentType', '$.ct'], ['contentEncoding', '$.ce'],
 ];
-
-/** `k=v&k=v` with keys and values URI-encoded; `$.`-system keys are kept literal. */
-export function encodePropertyBag(entries: ReadonlyArray<readonly [string, string]>): string {
-  return entries
-    .map(([k, v]) => `${k.startsWith('$.') ? k : encodeUriComponentStrict(k)}=${encodeUriComponentStrict(v)}`)
-    .join('&');
-}
-
-/** decodeURIComponent that keeps a malformed escape as it is instead of throwing. */
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
-
-/** Inverse of encodePropertyBag (C2D topics carry one); a key without `=` has value ''. */
-export function parsePropertyBag(bag: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const text = bag.startsWith('?') ? bag.slice(1) : bag;
-  for (const part of text.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const key = safeDecode(eq < 0 ? part : part.slice(0, eq));
-    out[key] = eq < 0 ? '' : safeDecode(part.slice(eq + 1));
-  }
-  return out;
-}
-
-/** Topics and filters of one device (or module). */
-export function azureTopics(deviceId: string, moduleId?: string) {
-  const base = moduleId ? `devices/${deviceId}/modules/${moduleId}` : `devices/${deviceId}`;
-  return {
-    events: `${base}/messages/events/`,
-    c2dFilter: `devices/${deviceId}/messages/devicebound/#`,
-    c2dPrefix: `devices/${deviceId}/messages/devicebound/`,
-    twinResponseFilter: '$iothub/twin/res/#',
-    twinDesiredFilter: '$iothub/twin/PATCH/properties/desired/#',
-    methodsFilter: '$iothub/methods/POST/#',
-    twinGet: (rid: string): string => `$iothub/twin/GET/?$rid=${rid}`,
-    twinReported: (rid: string): string => `$iothub/twin/PATCH/properties/reported/?$rid=${rid}`,
-    methodResponse: (status: number, rid: string): string => `$iothub/methods/res/${status}/?$rid=${rid}`,
-  };
-}
-
-/** `$iothub/methods/POST/{method}/?$rid={rid}` → method and request id; null otherwise. */
-export function parseMethodRequest(topic: string): { method: string; rid: string } | null {
-  const m = /^\$iothub\/methods\/POST\/([^/]+)\/\?(.*)$/.exec(topic);
-  if (!m) return null;
-  const rid = parsePropertyBag(m[2]!)['$rid'];
-  return rid === undefined ? null : { method: m[1]!, rid };
-}
-
-/** `$iothub/twin/res/{status}/?$rid={rid}[&$version={v}]` → parts; null otherwise. */
-export function parseTwinResponse(topic: string): { status: number; rid: string; version: number | undefined } | null {
-  const m = /^\$iothub\/twin\/res\/(\d{3})\/\?(.*)$/.exec(topic);
-  if (!m) return null;
-  const bag = parsePropertyBag(m[2]!);
-  if (bag['$rid'] === undefined) return null;
-  const version = bag['$version'] === undefined ? undefined : Number(bag['$version']);
-  return { status: Number(m[1]), rid: bag['$rid'], version };
-}
 
 const DEVICE_PUBLISH = [
   /^\$iothub\/twin\/GET\/\?\$rid=[^&/]+$/,
@@ -200,6 +144,7 @@ export function createAzureProfile(options: AzureProfileOptions): CloudProfile {
       { filter: topics.twinResponseFilter, qos: 0 },
       { filter: topics.twinDesiredFilter, qos: 0 },
     ],
+    routes: azureRoutes(options.localPrefix ?? `azure/${deviceId}`, deviceId),
     credentialsRenewInMs: () => sas?.renewInMs(),
     connectionParams: (): ConnectionParams => ({
       host,
@@ -220,3 +165,40 @@ export function createAzureProfile(options: AzureProfileOptions): CloudProfile {
   };
   return profile;
 }
+
+/** The keys of a bridge entry only `type: azure` reads. */
+export const azureFields = {
+  azure_hub: optStr('azure: the hub name (`myhub`) or host name (`myhub.azure-devices.net`).', 253),
+  device_id: optStr('azure: the device id (client id); required for azure.', 128),
+  module_id: optStr('azure: module id, for a module identity.', 128),
+  sas_key: optStr('azure: base64 device key; the password becomes a SAS token renewed before it expires (by reconnecting; nothing queued is lost). Omit with an X.509 certfile/keyfile.', 1024),
+  sas_ttl: int(60, 31_536_000, 3600, 'azure: lifetime of each SAS token.', { unit: 'seconds' }),
+  azure_local_prefix: optStr('azure: local topic prefix for cloud-to-device messages (`<prefix>/c2d/...`), twin (`<prefix>/twin/desired`, `.../twin/reported`) and direct methods (`<prefix>/methods/<name>/<rid>`, reply on `<prefix>/methods/res/<status>/<rid>`). Default `azure/<name>`.', 1024),
+} as const satisfies Fields;
+
+/** `type: azure`: Azure IoT Hub, with a SAS key or an X.509 device certificate. */
+export const azureCloud = {
+  type: 'azure',
+  summary: 'azure (Azure IoT Hub rules and limits)',
+  fields: azureFields,
+  tlsByDefault: true,
+  notificationsByDefault: true,
+  // azure sets the $.mid system property itself
+  autoMessageId: () => 'none',
+  create(entry, { name, now }) {
+    if (entry.protocol_version === 'mqttv50') throw new CloudKeyError('azure: IoT Hub speaks MQTT 3.1.1 only', 'protocol_version');
+    if (entry.sas_key === undefined && entry.certfile === undefined) {
+      throw new CloudKeyError('azure: give sas_key (device key) or certfile/keyfile (X.509)', 'sas_key');
+    }
+    const hub = need(entry, 'azure_hub', 'for azure: the hub name');
+    const deviceId = need(entry, 'device_id', 'for azure: the device id');
+    return withKey(() => createAzureProfile({
+      hub, deviceId, keepaliveSec: entry.keepalive, clean: entry.clean_session,
+      sasTtlSec: entry.sas_ttl, sasRenewMarginSec: Math.min(900, Math.floor(entry.sas_ttl / 4)),
+      localPrefix: entry.azure_local_prefix ?? `azure/${name}`,
+      ...(entry.module_id !== undefined ? { moduleId: entry.module_id } : {}),
+      ...(entry.sas_key !== undefined ? { sasKey: entry.sas_key } : {}),
+      ...(now ? { now } : {}),
+    }), (message) => (/sas|key/i.test(message) ? 'sas_key' : /keepalive/.test(message) ? 'keepalive' : 'type'));
+  },
+} as const satisfies CloudDefinition<'azure', typeof azureFields>;

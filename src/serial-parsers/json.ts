@@ -3,6 +3,7 @@
  * flattened to dotted keys: `{"bme":{"t":21.5},"ok":true,"v":[1,2]}` gives
  * `bme.t=21.5, ok=true, v.0=1, v.1=2`. Pure.
  */
+import { readingsOf, type SerialParserDefinition } from './definition.js';
 import { setOwn, type Value } from './values.js';
 
 export interface FlattenLimits {
@@ -43,3 +44,11 @@ function flatten(value: unknown, prefix: string, depth: number, out: Record<stri
   }
   return true;
 }
+
+/** `json`: a JSON object per line (or per `{...}` frame), flattened. */
+export const jsonParser = {
+  name: 'json',
+  counters: [],
+  framesBraces: true,
+  create: () => readingsOf((text) => parseJsonLine(text)),
+} as const satisfies SerialParserDefinition<'json'>;

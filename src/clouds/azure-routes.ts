@@ -11,21 +11,18 @@
  *     {p}/methods/res/{status}/{rid}             → $iothub/methods/res/{status}/?$rid={rid}
  *     {p}/twin/reported                          → $iothub/twin/PATCH/properties/reported/?$rid={n}
  *     {p}/twin/get                               → $iothub/twin/GET/?$rid={n}
+ *
+ * `azureRoutes` is what the Azure profile offers the bridge as its `routes`.
  */
-import { parseMethodRequest, parsePropertyBag, parseTwinResponse } from './profiles/azure.js';
-
-export interface AzureInbound {
-  localTopic: string;
-  retain: boolean;
-  userProperties?: Record<string, string>;
-}
+import { parseMethodRequest, parsePropertyBag, parseTwinResponse } from './azure-topics.js';
+import type { CloudRoutes, InboundRoute } from './types.js';
 
 /** Local filters the bridge listens on for replies and twin updates. */
-export function azureLocalFilters(prefix: string): string[] {
+function azureLocalFilters(prefix: string): string[] {
   return [`${prefix}/methods/res/+/+`, `${prefix}/twin/reported`, `${prefix}/twin/get`];
 }
 
-export function azureInbound(prefix: string, deviceId: string, topic: string): AzureInbound | null {
+function azureInbound(prefix: string, deviceId: string, topic: string): InboundRoute | null {
   const c2d = `devices/${deviceId}/messages/devicebound/`;
   if (topic.startsWith(c2d)) {
     const bag = parsePropertyBag(topic.slice(c2d.length));
@@ -40,7 +37,7 @@ export function azureInbound(prefix: string, deviceId: string, topic: string): A
 }
 
 /** The IoT Hub topic for a local reply/twin message, or null when `topic` is not one. `rid` numbers twin requests. */
-export function azureOutbound(prefix: string, topic: string, rid: () => string): string | null {
+function azureOutbound(prefix: string, topic: string, rid: () => string): string | null {
   if (!topic.startsWith(`${prefix}/`)) return null;
   const rest = topic.slice(prefix.length + 1);
   const res = /^methods\/res\/(\d{3})\/([^/]+)$/.exec(rest);
@@ -48,4 +45,13 @@ export function azureOutbound(prefix: string, topic: string, rid: () => string):
   if (rest === 'twin/reported') return `$iothub/twin/PATCH/properties/reported/?$rid=${rid()}`;
   if (rest === 'twin/get') return `$iothub/twin/GET/?$rid=${rid()}`;
   return null;
+}
+
+/** The Azure routes of one device under `prefix`, as the bridge asks a profile for them. */
+export function azureRoutes(prefix: string, deviceId: string): CloudRoutes {
+  return {
+    localFilters: () => azureLocalFilters(prefix),
+    outbound: (topic, rid) => azureOutbound(prefix, topic, rid),
+    inbound: (topic) => azureInbound(prefix, deviceId, topic),
+  };
 }

@@ -11,11 +11,14 @@
  * - client id = thing name (max 128 bytes, no leading `$`), mutual TLS on
  *   8883, or 443 with ALPN `x-amzn-mqtt-ca`; keepalive 30..1200 s.
  */
-import { ERR, BridgeError } from '../../errors.js';
-import { utf8ByteLength, validateTopicName } from '../../topics/index.js';
-import type { Subscription } from '../topic-map.js';
+import { ERR, BridgeError } from '../errors.js';
+import { utf8ByteLength, validateTopicName } from '../topics/index.js';
+import type { Subscription } from '../topics/bridge-topic-map.js';
 import { commonRejectReason, requireKeepalive, toRemotePublish } from './generic.js';
-import type { CloudProfile, ConnectionParams } from './types.js';
+import type { Fields } from '../config/schema-spec.js';
+import { int, oneOf, optStr } from '../config/schema-fields.js';
+import { CloudKeyError, need, withKey, type CloudDefinition } from './definition.js';
+import type { CloudProfile, ConnectionParams, StatusReport } from './types.js';
 
 export const AWS_LIMITS = {
   maxQos: 1,
@@ -44,6 +47,8 @@ export interface AwsProfileOptions {
   protocolVersion?: 4 | 5;
   keepaliveSec?: number;
   clean?: boolean;
+  /** Report the gateway's state to the thing shadow this often while connected; 0 or unset: never. */
+  shadowIntervalSec?: number;
 }
 
 const RULE_NAME = /^[A-Za-z0-9_]+$/;
@@ -121,6 +126,7 @@ export function createAwsProfile(options: AwsProfileOptions): CloudProfile {
     rejectReason: (message) => commonRejectReason(profile, message),
     toRemote: (message) => toRemotePublish(profile, message),
     builtinSubscriptions: (): Subscription[] => [],
+    ...(options.shadowIntervalSec ? { statusReport: shadowReport(thingName, options.shadowIntervalSec) } : {}),
     credentialsRenewInMs: () => undefined,
     connectionParams: (): ConnectionParams => ({
       host: endpoint,
@@ -137,3 +143,43 @@ export function createAwsProfile(options: AwsProfileOptions): CloudProfile {
   };
   return profile;
 }
+
+/** The gateway's state as the thing shadow's reported state (`$aws/things/<thing>/shadow/update`). */
+function shadowReport(thingName: string, intervalSec: number): StatusReport {
+  return {
+    intervalMs: intervalSec * 1000,
+    topic: `${THINGS}${thingName}/shadow/update`,
+    payload: (reported) => JSON.stringify({ state: { reported } }),
+  };
+}
+
+/** The keys of a bridge entry only `type: aws` reads. */
+export const awsFields = {
+  aws_endpoint: optStr('aws: the account endpoint, e.g. abc123-ats.iot.eu-west-1.amazonaws.com (also the TLS SNI name).', 253),
+  aws_port: oneOf([8883, 443], 8883, 'aws: 8883, or 443 with ALPN x-amzn-mqtt-ca (networks that only allow HTTPS).'),
+  thing_name: optStr('aws: the thing name, used as client id (required for aws).', 128),
+  basic_ingest_rule: optStr('aws: send every message through Basic Ingest `$aws/rules/<rule>/<topic>` (cheaper, no broker fan-out).', 128),
+  shadow_interval: int(0, 86400, 0, 'aws: report gateway status (queue depth, uptime, version) to the thing shadow every this many seconds; 0 = off.', { unit: 'seconds' }),
+} as const satisfies Fields;
+
+/** `type: aws`: AWS IoT Core with an X.509 device certificate. */
+export const awsCloud = {
+  type: 'aws',
+  summary: 'aws (AWS IoT Core rules and limits)',
+  fields: awsFields,
+  tlsByDefault: true,
+  // off, as a mosquitto bridge towards AWS must have it (its $SYS state topics are reserved there)
+  notificationsByDefault: false,
+  // mqttv50 keeps the midge-id user property for de-duplication in rules
+  autoMessageId: (v5) => (v5 ? 'user-property' : 'none'),
+  create(entry) {
+    if (entry.certfile === undefined) throw new CloudKeyError('aws: IoT Core needs a device certificate (certfile and keyfile)', 'certfile');
+    const endpoint = need(entry, 'aws_endpoint', 'for aws: the account endpoint (abc123-ats.iot.<region>.amazonaws.com)');
+    const thingName = need(entry, 'thing_name', 'for aws: the thing name');
+    return withKey(() => createAwsProfile({
+      endpoint, thingName, port: entry.aws_port, protocolVersion: entry.protocol_version === 'mqttv50' ? 5 : 4,
+      keepaliveSec: entry.keepalive, clean: entry.clean_session, shadowIntervalSec: entry.shadow_interval,
+      ...(entry.basic_ingest_rule !== undefined ? { basicIngestRule: entry.basic_ingest_rule } : {}),
+    }), (message) => (/keepalive/.test(message) ? 'keepalive' : /Basic Ingest/.test(message) ? 'basic_ingest_rule' : 'thing_name'));
+  },
+} as const satisfies CloudDefinition<'aws', typeof awsFields>;

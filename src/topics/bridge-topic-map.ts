@@ -28,7 +28,7 @@
  * Everything here is pure.
  */
 import { ERR, BridgeError } from '../errors.js';
-import { matchTopic, validatePlainFilter, validateTopicName } from '../topics/index.js';
+import { matchTopic, validatePlainFilter, validateTopicName } from './index.js';
 
 export type BridgeDirection = 'out' | 'in' | 'both';
 export type Qos = 0 | 1 | 2;

@@ -6,11 +6,11 @@
  * Throws BridgeError with `key` naming the offending config key.
  */
 import { hostname } from 'node:os';
-import type { BridgeConfig } from '../config/types.js';
+import type { BridgeConfig } from './types.js';
 import { ERR, BridgeError } from '../errors.js';
 import { validateTopicName } from '../topics/index.js';
-import { createProfile, type CloudProfile } from './profiles/index.js';
-import { parseTopicRule, type TopicRule } from './topic-map.js';
+import { cloudDefinition, CloudKeyError, type CloudProfile } from '../clouds/registry.js';
+import { parseTopicRule, type TopicRule } from '../topics/bridge-topic-map.js';
 
 export interface Address {
   host: string;
@@ -43,10 +43,6 @@ export interface BridgePlan {
   notificationTopic: string | undefined;
   queue: { maxMessages: number; maxBytes: number; policy: BridgeConfig['queue_policy']; ttlMs: number; qos0: boolean };
   sessionExpiry: number;
-  shadowIntervalMs: number;
-  azureLocalPrefix: string;
-  /** azure: the device id (C2D topics carry it). */
-  azureDeviceId: string;
 }
 
 /** A problem with one key of a bridge entry. */
@@ -94,7 +90,8 @@ export function planBridge(cfg: BridgeConfig, host = hostname(), now?: () => num
     }
   });
   const v5 = cfg.protocol_version === 'mqttv50';
-  const tlsOn = cfg.tls ?? (cfg.type !== 'generic' || cfg.cafile !== undefined || cfg.certfile !== undefined);
+  const cloud = cloudDefinition(cfg.type);
+  const tlsOn = cfg.tls ?? (cloud.tlsByDefault || cfg.cafile !== undefined || cfg.certfile !== undefined);
   if ((cfg.certfile === undefined) !== (cfg.keyfile === undefined)) {
     throw new BridgePlanError('certfile and keyfile go together', cfg.certfile === undefined ? 'certfile' : 'keyfile');
   }
@@ -111,17 +108,15 @@ export function planBridge(cfg: BridgeConfig, host = hostname(), now?: () => num
   } catch (err) {
     throw new BridgePlanError((err as Error).message, 'restart_timeout');
   }
-  const profile = buildProfile(cfg, name, host, addresses, v5, now);
+  const profile = buildProfile(cfg, name, host, addresses, now);
   const base = profile.connectionParams();
   if (addresses.length === 0) addresses.push({ host: base.host, port: base.port });
-  const notify = cfg.notifications ?? cfg.type !== 'aws';
+  const notify = cfg.notifications ?? cloud.notificationsByDefault;
   const notificationTopic = notify ? (cfg.notification_topic ?? `$SYS/broker/connection/${name}/state`) : undefined;
   if (notificationTopic !== undefined && validateTopicName(notificationTopic) !== null) {
     throw new BridgePlanError(`'${notificationTopic}': ${validateTopicName(notificationTopic)}`, 'notification_topic');
   }
-  // auto: nothing added for a generic MQTT upstream (a mosquitto bridge adds no user property either); aws on
-  // mqttv50 keeps the midge-id user property for de-duplication in rules; azure sets $.mid itself
-  const idOn = cfg.message_id === 'auto' ? (v5 && cfg.type === 'aws' ? 'user-property' : 'none') : cfg.message_id;
+  const idOn = cfg.message_id === 'auto' ? cloud.autoMessageId(v5) : cfg.message_id;
   if (!v5 && (idOn === 'user-property' || idOn === 'both')) {
     throw new BridgePlanError('user properties need protocol_version mqttv50; use payload-field or none with mqttv311', 'message_id');
   }
@@ -145,51 +140,16 @@ export function planBridge(cfg: BridgeConfig, host = hostname(), now?: () => num
     notificationTopic,
     queue: { maxMessages: cfg.max_queue_messages, maxBytes: cfg.max_queue_bytes, policy: cfg.queue_policy, ttlMs: cfg.message_ttl * 1000, qos0: cfg.queue_qos0 },
     sessionExpiry: cfg.session_expiry,
-    shadowIntervalMs: cfg.shadow_interval * 1000,
-    azureLocalPrefix: cfg.azure_local_prefix ?? `azure/${name}`,
-    azureDeviceId: cfg.device_id ?? '',
   };
 }
 
-function buildProfile(cfg: BridgeConfig, name: string, host: string, addresses: Address[], v5: boolean, now: (() => number) | undefined): CloudProfile {
-  const common = { keepaliveSec: cfg.keepalive, clean: cfg.clean_session };
+function buildProfile(cfg: BridgeConfig, name: string, hostname: string, addresses: Address[], now: (() => number) | undefined): CloudProfile {
   try {
-    switch (cfg.type) {
-      case 'aws':
-        if (cfg.certfile === undefined) throw new BridgePlanError('aws: IoT Core needs a device certificate (certfile and keyfile)', 'certfile');
-        return createProfile({
-          type: 'aws', ...common, protocolVersion: v5 ? 5 : 4, port: cfg.aws_port,
-          endpoint: need(cfg, 'aws_endpoint', 'for aws: the account endpoint (abc123-ats.iot.<region>.amazonaws.com)'),
-          thingName: need(cfg, 'thing_name', 'for aws: the thing name'),
-          ...(cfg.basic_ingest_rule !== undefined ? { basicIngestRule: cfg.basic_ingest_rule } : {}),
-        });
-      case 'azure':
-        if (v5) throw new BridgePlanError('azure: IoT Hub speaks MQTT 3.1.1 only', 'protocol_version');
-        if (cfg.sas_key === undefined && cfg.certfile === undefined) {
-          throw new BridgePlanError('azure: give sas_key (device key) or certfile/keyfile (X.509)', 'sas_key');
-        }
-        return createProfile({
-          type: 'azure', ...common, sasTtlSec: cfg.sas_ttl, sasRenewMarginSec: Math.min(900, Math.floor(cfg.sas_ttl / 4)),
-          hub: need(cfg, 'azure_hub', 'for azure: the hub name'),
-          deviceId: need(cfg, 'device_id', 'for azure: the device id'),
-          ...(cfg.module_id !== undefined ? { moduleId: cfg.module_id } : {}),
-          ...(cfg.sas_key !== undefined ? { sasKey: cfg.sas_key } : {}),
-          ...(now ? { now } : {}),
-        });
-      case 'generic': {
-        const first = addresses[0];
-        if (!first) throw new BridgePlanError('for generic: at least one host:port', 'addresses');
-        return createProfile({
-          type: 'generic', ...common, name, host: first.host, port: first.port, protocolVersion: v5 ? 5 : 4,
-          clientId: cfg.client_id ?? `${host}.${name}`,
-          ...(cfg.username !== undefined ? { username: cfg.username } : {}),
-          ...(cfg.password !== undefined ? { password: cfg.password } : {}),
-        });
-      }
-    }
+    return cloudDefinition(cfg.type).create(cfg, { name, hostname, address: addresses[0], now });
   } catch (err) {
-    if (err instanceof BridgePlanError) throw err;
-    const key: keyof BridgeConfig = /sas|key/i.test((err as Error).message) ? 'sas_key' : cfg.type === 'aws' ? 'thing_name' : 'type';
-    throw new BridgePlanError((err as Error).message, key);
+    // a cloud names a key it reads: one of CloudEntry (passing cfg above checks they are bridges[] keys) or its own
+    // fields, which the schema takes from the registry
+    if (err instanceof CloudKeyError) throw new BridgePlanError(err.message, err.key as keyof BridgeConfig);
+    throw err;
   }
 }

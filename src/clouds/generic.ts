@@ -4,9 +4,10 @@
  * defaulting to the MQTT protocol maxima. Also holds the checks every
  * profile shares.
  */
-import { ERR, BridgeError } from '../../errors.js';
-import { validateTopicName } from '../../topics/index.js';
-import { capQos, type Qos, type Subscription } from '../topic-map.js';
+import { ERR, BridgeError } from '../errors.js';
+import { validateTopicName } from '../topics/index.js';
+import { capQos, type Qos, type Subscription } from '../topics/bridge-topic-map.js';
+import { CloudKeyError, withKey, type CloudDefinition } from './definition.js';
 import type { BridgeMessage, CloudProfile, ConnectionParams, RemotePublish } from './types.js';
 
 /** Largest MQTT packet (remaining length 268,435,455 bytes); a payload can never exceed it. */
@@ -121,3 +122,24 @@ export function createGenericProfile(options: GenericProfileOptions): CloudProfi
   };
   return profile;
 }
+
+/** `type: generic`: any MQTT broker at `addresses`, with mosquitto's default client id. */
+export const genericCloud = {
+  type: 'generic',
+  summary: 'generic (any MQTT 3.1.1/5 broker)',
+  fields: {},
+  tlsByDefault: false,
+  notificationsByDefault: true,
+  // nothing added for a generic MQTT upstream (a mosquitto bridge adds no user property either)
+  autoMessageId: () => 'none',
+  create(entry, { name, hostname, address }) {
+    if (!address) throw new CloudKeyError('for generic: at least one host:port', 'addresses');
+    return withKey(() => createGenericProfile({
+      name, host: address.host, port: address.port, protocolVersion: entry.protocol_version === 'mqttv50' ? 5 : 4,
+      keepaliveSec: entry.keepalive, clean: entry.clean_session,
+      clientId: entry.client_id ?? `${hostname}.${name}`,
+      ...(entry.username !== undefined ? { username: entry.username } : {}),
+      ...(entry.password !== undefined ? { password: entry.password } : {}),
+    }), (message) => (/keepalive/.test(message) ? 'keepalive' : 'client_id'));
+  },
+} as const satisfies CloudDefinition<'generic', {}>;

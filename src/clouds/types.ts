@@ -3,7 +3,7 @@
  * leaf: the profiles (`aws.ts`, `azure.ts`, `generic.ts`) and the registry
  * (`index.ts`) import it; it imports none of them.
  */
-import type { Qos, Subscription } from '../topic-map.js';
+import type { Qos, Subscription } from '../topics/bridge-topic-map.js';
 
 /** A message on its way to the cloud, after the bridge's topic map. */
 export interface BridgeMessage {
@@ -70,6 +70,35 @@ export interface CloudProfile {
   /** Remote filters the profile itself needs (Azure C2D, twin, methods). */
   builtinSubscriptions(): Subscription[];
   connectionParams(): ConnectionParams;
+  /** Local topics the cloud serves itself besides the topic rules (Azure: C2D, twin, direct methods). */
+  readonly routes?: CloudRoutes;
+  /** A status report the bridge publishes upstream while connected (AWS: the thing shadow). */
+  readonly statusReport?: StatusReport;
   /** Milliseconds until the credentials expire and the bridge must reconnect with new ones (Azure SAS); undefined: never. */
   credentialsRenewInMs(): number | undefined;
+}
+
+/** What a message on one of a cloud's own routes becomes locally. */
+export interface InboundRoute {
+  localTopic: string;
+  retain: boolean;
+  userProperties?: Record<string, string>;
+}
+
+/** Topics a cloud maps itself, besides the bridge's topic rules. */
+export interface CloudRoutes {
+  /** Local filters the bridge also listens on (replies, twin updates). */
+  localFilters(): string[];
+  /** The remote topic for a local message on one of those filters, or null; `rid` numbers requests. */
+  outbound(localTopic: string, rid: () => string): string | null;
+  /** The local topic for a remote message no `in` rule takes, or null. */
+  inbound(remoteTopic: string): InboundRoute | null;
+}
+
+/** A report of the gateway's state the bridge publishes upstream, at QoS 0, on connect and then every `intervalMs`. */
+export interface StatusReport {
+  readonly intervalMs: number;
+  readonly topic: string;
+  /** The payload for the gateway's state (queue depth, uptime, version). */
+  payload(reported: Readonly<Record<string, unknown>>): string;
 }

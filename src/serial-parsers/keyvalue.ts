@@ -8,6 +8,7 @@
  * numbers, booleans, nan/inf/ovf (null) or a single token (`ok`, `v1.2`,
  * `-`); anything else (spaces, `12:30`) makes the line a log line.
  */
+import { readingsOf, type SerialParserDefinition } from './definition.js';
 import { parseValue, setOwn, type Value } from './values.js';
 
 const PART = /^([A-Za-z_][\w.\-]*)[:=](.+)$/;
@@ -29,3 +30,11 @@ export function parseKeyValue(text: string): Record<string, Value> | undefined {
   }
   return n > 0 ? out : undefined;
 }
+
+/** `keyvalue`: Arduino Serial Plotter `label:value` lines. */
+export const keyvalueParser = {
+  name: 'keyvalue',
+  counters: [],
+  framesBraces: false,
+  create: () => readingsOf((text) => parseKeyValue(text)),
+} as const satisfies SerialParserDefinition<'keyvalue'>;
