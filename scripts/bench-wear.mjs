@@ -24,6 +24,7 @@ const COLUMNS = [
   { id: 'midge-default', broker: 'midge', label: 'Midge (default config)', config: {} },
   { id: 'midge-window400', broker: 'midge', label: 'Midge `commit_window_ms: 400`', config: { persistence: { commit_window_ms: 400 } } },
   { id: 'midge-window0', broker: 'midge', label: 'Midge `commit_window_ms: 0`', config: { persistence: { commit_window_ms: 0 } } },
+  { id: 'midge-inflight0', broker: 'midge', label: 'Midge `inflight_wait_ms: 0`', config: { persistence: { inflight_wait_ms: 0 } } },
   { id: 'midge-normal', broker: 'midge', label: 'Midge `synchronous: normal` (opt-out: not power-cut safe)', config: { persistence: { synchronous: 'normal' } } },
   { id: 'mosquitto', broker: 'mosquitto', label: 'mosquitto default (autosave 1800 s)', conf: [] },
   { id: 'mosquitto-autosave', broker: 'mosquitto', label: 'mosquitto `autosave_on_changes true`, `autosave_interval 1`', conf: ['autosave_on_changes true', 'autosave_interval 1'] },

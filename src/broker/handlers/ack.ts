@@ -5,7 +5,7 @@
  */
 import type { IPubackPacket, IPubcompPacket, IPubrecPacket } from 'mqtt-packet';
 import { ProtocolError } from '../../errors.js';
-import { RC } from '../../reason-codes.js';
+import { isFailureCode, RC } from '../../reason-codes.js';
 import type { ConnectionContext } from '../context.js';
 import { completeInflight, drain } from '../delivery.js';
 
@@ -33,7 +33,7 @@ export function handlePubrec(conn: ConnectionContext, packet: IPubrecPacket): vo
     conn.send({ cmd: 'pubrel', messageId: packet.messageId ?? 0, reasonCode: conn.protocolVersion === 5 ? RC.PACKET_IDENTIFIER_NOT_FOUND : undefined });
     return;
   }
-  if (packet.reasonCode !== undefined && packet.reasonCode >= 0x80) {
+  if (packet.reasonCode !== undefined && isFailureCode(packet.reasonCode)) {
     // v5: the receiver refused the message; the flow ends here [MQTT-4.3.3-4 note]
     completeInflight(broker, session, entry);
     drain(broker, session);

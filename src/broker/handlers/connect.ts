@@ -150,7 +150,7 @@ export async function handleConnect(conn: ConnectionContext, packet: IConnectPac
 
   if (version === 5) {
     const properties = connackProperties(conn, { assigned, serverKeepAlive, expiry: sessionExpiryChanged ? expiry : undefined });
-    conn.send({ cmd: 'connack', sessionPresent, reasonCode: 0, properties });
+    conn.send({ cmd: 'connack', sessionPresent, reasonCode: RC.SUCCESS, properties });
   } else {
     // 3.1 has no Session Present flag: that byte is reserved, 0
     conn.sendRaw(CONNACK_ACCEPTED[sessionPresent && version === 4 ? 1 : 0]!);

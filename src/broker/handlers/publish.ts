@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import type { IPublishPacket } from 'mqtt-packet';
 import { MalformedPacketError, ProtocolError, reasonCodeOf } from '../../errors.js';
 import type { StoredMessage } from '../../persistence/types.js';
-import { RC } from '../../reason-codes.js';
+import { isFailureCode, RC } from '../../reason-codes.js';
 import { matchTopic, validateTopicName } from '../../topics/index.js';
 import type { ConnectionContext, RouteResult } from '../context.js';
 import { resolveInboundTopic } from './topic-alias.js';
@@ -102,7 +102,7 @@ export function handlePublish(conn: ConnectionContext, packet: IPublishPacket): 
     broker.log.debug({ clientId: conn.clientId, topic, reason }, 'publish refused');
   }
   if (qos === 0) return;
-  if (qos === 2 && reason < 0x80) {
+  if (qos === 2 && !isFailureCode(reason)) {
     session.inboundQos2.add(packet.messageId!);
     if (broker.journalInboundQos2(session, packet.messageId!, true)) stored = true; // exactly-once survives a restart
     if (v5) (conn.unreleasedQos2 ??= new Set()).add(packet.messageId!);
