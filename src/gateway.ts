@@ -9,7 +9,7 @@ import type { Broker } from './broker/broker.js';
 import type { BrokerHooks } from './broker/hooks.js';
 import { MqttServer } from './broker/server.js';
 import { createFileAuth, mergeHooks } from './auth/file-auth.js';
-import { closedListeners, closedListenerWarning } from './config/listener-access.js';
+import { closedListeners, closedListenerWarning, RETAIN_SOURCE_WITHOUT_ACL } from './config/listener-access.js';
 import type { MidgeConfig } from './config/types.js';
 import { clippingLogger } from './log-clip.js';
 import { openStore } from './persistence/open-store.js';
@@ -60,6 +60,7 @@ export async function startGateway(config: MidgeConfig, given: Logger, hooks?: B
   const store = openStore(config.persistence, logger);
   const merged = mergeHooks(fileAuth.hooks, hooks);
   if (!merged.authenticate) for (const l of closedListeners(config)) logger.warn(closedListenerWarning(l));
+  if (config.mqtt.check_retain_source && !merged.authorizePublish) logger.warn(RETAIN_SOURCE_WITHOUT_ACL);
   // the broker, its listeners and their connections, wired (broker/server.ts)
   const server = new MqttServer({ config, logger, store, hooks: merged });
   const broker = server.broker;

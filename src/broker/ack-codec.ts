@@ -37,6 +37,18 @@ export function encodeShortAck(packet: Packet, v5: boolean): Buffer | undefined 
   return buf;
 }
 
+/**
+ * A v5 DISCONNECT without properties as mosquitto writes it (lib/send_disconnect.c): `e0 01 rc`, no
+ * property length (which the spec lets a sender omit when the remaining length is 1 [MQTT-3.14.2.2.1]);
+ * mqtt-packet writes `e0 02 rc 00`. Undefined for anything else.
+ */
+export function encodeShortDisconnect(packet: Packet, v5: boolean): Buffer | undefined {
+  if (packet.cmd !== 'disconnect' || !v5) return undefined;
+  if (packet.properties !== undefined && hasAny(packet.properties)) return undefined;
+  const reason = packet.reasonCode ?? RC.NORMAL_DISCONNECTION;
+  return reason === RC.NORMAL_DISCONNECTION ? Buffer.from([0xe0, 0x00]) : Buffer.from([0xe0, 0x01, reason]);
+}
+
 function hasAny(properties: object): boolean {
   for (const _ in properties) return true;
   return false;

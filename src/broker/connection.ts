@@ -17,7 +17,7 @@ import type { PublishRateLimiter } from './publish-rate.js';
 import { OrderedAcks } from './ordered-acks.js';
 import type { Session } from './session.js';
 import { listenToSocket } from './socket-events.js';
-import { encodeShortAck } from './ack-codec.js';
+import { encodeShortAck, encodeShortDisconnect } from './ack-codec.js';
 import { fitClientMaximum } from './client-packet-limit.js';
 import { decodeFrame, newStreamState, type StreamState } from './decode/frame.js';
 
@@ -245,7 +245,8 @@ export class Connection implements ConnectionContext {
   }
 
   encode(packet: Packet): Buffer {
-    return encodeShortAck(packet, this.protocolVersion === 5) ?? mqtt.generate(packet, { protocolVersion: this.protocolVersion });
+    const v5 = this.protocolVersion === 5;
+    return encodeShortAck(packet, v5) ?? encodeShortDisconnect(packet, v5) ?? mqtt.generate(packet, { protocolVersion: this.protocolVersion });
   }
 
   sendRaw(buf: Buffer): boolean {
@@ -303,7 +304,7 @@ export class Connection implements ConnectionContext {
   close(reasonCode: number = RC.NORMAL_DISCONNECTION, reasonString?: string): void {
     if (this.state === 'closed') return;
     if (this.state === 'connected' && this.protocolVersion === 5 && reasonCode !== RC.NORMAL_DISCONNECTION) {
-      const properties = reasonString && this.requestProblemInformation ? { reasonString } : undefined;
+      const properties = reasonString && this.requestProblemInformation && this.broker.config.mqtt.reason_strings ? { reasonString } : undefined;
       this.send({ cmd: 'disconnect', reasonCode: disconnectCodeFor(reasonCode), properties });
     }
     this.finish();

@@ -34,6 +34,11 @@ export function deliver(
   const conn = session.connection;
   const online = conn !== null && conn.state === 'connected';
   if (qos === 0 && online) {
+    if (!qos0HasRoom(broker, session)) {
+      session.dropped++;
+      broker.stats.droppedQueueFull++;
+      return 'dropped';
+    }
     if (conn.socket.writableLength > broker.outboundLimit) {
       // slow consumer (mqtt.max_outbound_buffer): drop, or disconnect per slow_consumer_policy
       broker.stats.droppedSlowConsumer++;
@@ -117,6 +122,18 @@ function refuseForStore(broker: BrokerContext, session: Session, entry: Outbound
 function hasRoom(broker: BrokerContext, session: Session, window: number): boolean {
   const maxBytes = broker.config.mqtt.max_inflight_bytes;
   return session.inflight.size < window && (maxBytes === 0 || session.inflight.bytes < maxBytes);
+}
+
+/**
+ * A QoS 0 message to an online client, as mosquitto's db__ready_for_flight (bytes part): with
+ * max_inflight_bytes and no max_queued_messages, or with max_queued_bytes, it is dropped while the
+ * unacknowledged QoS 1/2 payload bytes exceed max_inflight_bytes by max_queued_bytes or more.
+ * (mosquitto's count part, unsent packets against max_queued_messages, is max_outbound_buffer here.)
+ */
+function qos0HasRoom(broker: BrokerContext, session: Session): boolean {
+  const { max_inflight_bytes: inflightBytes, max_queued_messages: maxMessages, max_queued_bytes: maxBytes } = broker.config.mqtt;
+  if (maxMessages === 0 ? inflightBytes === 0 : maxBytes === 0) return true;
+  return session.inflight.bytes - inflightBytes < maxBytes;
 }
 
 function windowOf(broker: BrokerContext, conn: ClientLink): number {

@@ -3,7 +3,7 @@
  * retained PUBLISH, deleted by an empty payload [MQTT-3.3.1-10] (which is
  * itself not stored [MQTT-3.3.1-11]). `$SYS` topics are kept in memory only.
  */
-import type { Store, StoredMessage } from '../persistence/types.js';
+import type { MessageSource, RetainedMessage, Store, StoredMessage } from '../persistence/types.js';
 import { hasWildcard, matchTopic } from '../topics/index.js';
 import type { BrokerClock } from './clock.js';
 
@@ -14,7 +14,7 @@ export interface RetainedHost {
 }
 
 export class RetainedIndex {
-  private readonly messages = new Map<string, StoredMessage>();
+  private readonly messages = new Map<string, RetainedMessage>();
 
   constructor(private readonly broker: RetainedHost) {}
 
@@ -23,7 +23,7 @@ export class RetainedIndex {
   }
 
   /** Every retained message (clock steps shift their timestamps). */
-  forEach(fn: (message: StoredMessage) => void): void {
+  forEach(fn: (message: RetainedMessage) => void): void {
     for (const message of this.messages.values()) fn(message);
   }
 
@@ -38,24 +38,28 @@ export class RetainedIndex {
     }
   }
 
-  /** Set or clear [MQTT-3.3.1-10] the topic's retained message; true when that was written to the store. */
-  set(message: StoredMessage): boolean {
+  /**
+   * Set or clear [MQTT-3.3.1-10] the topic's retained message, with its publisher (none for the broker's
+   * own messages); true when that was written to the store (one row, the source in it).
+   */
+  set(message: StoredMessage, source?: MessageSource): boolean {
     const durable = !message.topic.startsWith('$SYS/');
     if (message.payload.length === 0) {
       if (!this.messages.delete(message.topic) || !durable) return false;
       this.broker.store.deleteRetained(message.topic);
       return true;
     }
-    this.messages.set(message.topic, message);
-    if (durable) this.broker.store.setRetained(message);
+    const record: RetainedMessage = source ? { ...message, source } : message;
+    this.messages.set(message.topic, record);
+    if (durable) this.broker.store.setRetained(record);
     return durable;
   }
 
   /** Retained messages matching a (non-shared) filter, expired ones removed on the way. */
-  matching(filter: string): StoredMessage[] {
+  matching(filter: string): RetainedMessage[] {
     const now = this.broker.clock.now();
-    const out: StoredMessage[] = [];
-    const consider = (message: StoredMessage) => {
+    const out: RetainedMessage[] = [];
+    const consider = (message: RetainedMessage) => {
       if (message.expiresAt !== undefined && message.expiresAt <= now) {
         this.messages.delete(message.topic);
         this.broker.store.deleteRetained(message.topic);

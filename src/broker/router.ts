@@ -8,6 +8,7 @@ import type { QoS, StoredMessage, SubscriptionRecord } from '../persistence/type
 import type { BrokerContext, MessageRouter, RouteResult } from './context.js';
 import { deliver, type Delivery } from './delivery.js';
 import { mayRead } from './read-access.js';
+import { sourceOf } from './retain-source.js';
 import type { Session } from './session.js';
 import type { SubEntry } from './subscriptions.js';
 
@@ -25,7 +26,8 @@ export class Router implements MessageRouter {
   publish(message: StoredMessage, origin: Session | null): RouteResult {
     const broker = this.broker;
     const result: RouteResult = { delivered: 0, matched: 0, stored: false, quotaHit: false, inflight: undefined };
-    if (message.retain && broker.retained.set(message)) result.stored = true;
+    // the publisher is kept with a retained message (mqtt.check_retain_source); none for the broker's own
+    if (message.retain && broker.retained.set(message, origin ? sourceOf(origin) : undefined)) result.stored = true;
     if (broker.bus.active) {
       const taps = broker.bus.dispatch(message);
       result.delivered += taps.taken;

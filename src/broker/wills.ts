@@ -65,7 +65,7 @@ export class Wills implements WillSchedule {
 
   private publish(will: Will, session: Session): void {
     const broker = this.broker;
-    const info = { clientId: session.clientId, username: session.username, remoteAddress: '', listener: '' };
+    const info = { clientId: session.clientId, username: session.username, remoteAddress: '', listener: '', listenerIndex: session.listenerIndex };
     if (broker.hooks.authorizePublish && !broker.hooks.authorizePublish(info, will.topic)) {
       broker.log.info({ clientId: session.clientId, topic: will.topic }, 'will not authorized; dropped');
       return;

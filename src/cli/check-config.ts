@@ -4,7 +4,7 @@
 import { ConfigError } from '../errors.js';
 import { loadBoardConfig } from '../config/board.js';
 import { formatWarning, loadAnyConfig } from '../config/mosquitto/load.js';
-import { closedListeners, closedListenerWarning } from '../config/listener-access.js';
+import { closedListeners, closedListenerWarning, RETAIN_SOURCE_WITHOUT_ACL, retainSourceWithoutAcl } from '../config/listener-access.js';
 import { checkConfigFiles } from './check-files.js';
 import { summarizeConfig } from './config-summary.js';
 import type { MidgeConfig } from '../config/types.js';
@@ -31,6 +31,7 @@ export function checkConfig(path: string, io: Output, format?: 'mosquitto', boar
     return 1;
   }
   warnings.push(...closedListeners(cfg).map((l) => `warning: ${closedListenerWarning(l)}`));
+  if (retainSourceWithoutAcl(cfg)) warnings.push(`warning: ${RETAIN_SOURCE_WITHOUT_ACL}`);
   const files = checkConfigFiles(cfg);
   warnings.push(...files.warnings.map((w) => `warning: ${w}`));
   if (files.errors.length > 0) {

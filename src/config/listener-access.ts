@@ -54,3 +54,12 @@ export function listenerAddress(listener: Pick<ListenerConfig, 'host' | 'port' |
   if (listener.socket_path !== undefined) return listener.socket_path;
   return listener.host.includes(':') ? `[${listener.host}]:${listener.port}` : `${listener.host}:${listener.port}`;
 }
+
+/** What `midge check-config` and the start-up log say when mqtt.check_retain_source has no ACL to check against. */
+export const RETAIN_SOURCE_WITHOUT_ACL =
+  'mqtt.check_retain_source (check_retain_source) has no effect: no ACL file is configured (auth.acl_file or a listener acl_file), so every publisher may write every topic';
+
+/** check_retain_source is on and no ACL file is configured (an embedding application's authorizePublish hook may still be). */
+export function retainSourceWithoutAcl(config: Pick<MidgeConfig, 'listeners' | 'auth' | 'mqtt'>): boolean {
+  return config.mqtt.check_retain_source && !config.auth.acl_file && !config.listeners.some((l) => l.acl_file);
+}

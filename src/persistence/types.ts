@@ -36,6 +36,24 @@ export interface StoredMessage {
   expiresAt?: number;
 }
 
+/**
+ * Who published a retained message, kept with it as mosquitto keeps
+ * `source_id`, `source_username` and `source_listener`: with
+ * `mqtt.check_retain_source` a new subscriber gets the message only while
+ * this client may still write its topic under the current ACL.
+ */
+export interface MessageSource {
+  clientId: string;
+  username?: string;
+  /** Index in `listeners[]` of the listener it published through (per-listener ACL files); mosquitto keeps the port. */
+  listenerIndex?: number;
+}
+
+/** A retained message; without `source` it came from the broker itself (bridges, adapters, `$SYS`) and is never re-checked. */
+export interface RetainedMessage extends StoredMessage {
+  source?: MessageSource;
+}
+
 export interface SubscriptionRecord {
   /** The filter exactly as subscribed, including any `$share/group/` prefix. */
   filter: string;
@@ -87,8 +105,9 @@ export interface SessionStore {
 }
 
 export interface RetainedStore {
-  loadRetained(): StoredMessage[];
-  setRetained(message: StoredMessage): void;
+  loadRetained(): RetainedMessage[];
+  /** Insert or update in place (one row per topic, its source with it). */
+  setRetained(message: RetainedMessage): void;
   deleteRetained(topic: string): void;
 }
 

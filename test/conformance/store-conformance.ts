@@ -66,7 +66,7 @@ export function storeConformance(name: string, make: () => Store | Promise<Store
       sessions: [session('dev-1', { disconnectedAt: T0 + 5 }), session('дев-2 🚀', { protocolVersion: 4, expiryInterval: 0, subscriptions: [] })],
       retained: [
         msg({ topic: 'bin', payload: BIG, qos: 0, retain: true }),
-        msg({ topic: 'status/ü', retain: true, properties: FULL_PROPS, expiresAt: T0 + 1000 }),
+        { ...msg({ topic: 'status/ü', retain: true, properties: FULL_PROPS, expiresAt: T0 + 1000 }), source: { clientId: 'дев-2 🚀', username: 'ü-user', listenerIndex: 2 } },
       ],
       queue: [
         entry(3, { message: msg({ properties: FULL_PROPS }), subscriptionIds: [1, 7] }),
@@ -144,6 +144,23 @@ export function storeConformance(name: string, make: () => Store | Promise<Store
       s.deleteRetained('missing');
       await durable(s);
       assert.deepEqual(s.loadRetained(), [msg({ topic: 't/1', retain: true, payload: Buffer.alloc(0), qos: 2, properties: {} })]);
+    });
+
+    it('retained: the publisher (client id, user name, listener) is kept with the message and replaced with it', async (t) => {
+      const s = await open(t);
+      const source = { clientId: 'sensor-1', username: 'alice', listenerIndex: 0 };
+      s.setRetained({ ...msg({ topic: 'a', retain: true }), source });
+      s.setRetained({ ...msg({ topic: 'b', retain: true }), source: { clientId: 'no-user' } });
+      s.setRetained({ ...msg({ topic: 'c', retain: true }), source });
+      s.setRetained(msg({ topic: 'c', retain: true, payload: Buffer.from('from the broker') }));
+      s.setRetained({ ...msg({ topic: 'a', retain: true, payload: Buffer.from('new') }), source: { clientId: 'sensor-2', listenerIndex: 3 } });
+      source.username = 'changed after the call';
+      await durable(s);
+      assert.deepEqual(s.loadRetained().sort(by('topic')), [
+        { ...msg({ topic: 'a', retain: true, payload: Buffer.from('new') }), source: { clientId: 'sensor-2', listenerIndex: 3 } },
+        { ...msg({ topic: 'b', retain: true }), source: { clientId: 'no-user' } },
+        msg({ topic: 'c', retain: true, payload: Buffer.from('from the broker') }),
+      ]);
     });
 
     it('queue: per client, in seq order whatever the insertion order; same (client, seq) replaces; remove', async (t) => {

@@ -8,7 +8,7 @@ import type { BrokerHooks } from '../../src/broker/hooks.js';
 import type { AuthConfig, MidgeConfig } from '../../src/config/types.js';
 import { startGateway, type Gateway } from '../../src/gateway.js';
 import { RawClient } from './raw-client.js';
-import { testConfig } from './broker.js';
+import { testConfig, type TestBrokerOptions } from './broker.js';
 
 export interface AuthGateway {
   gateway: Gateway;
@@ -22,6 +22,7 @@ export async function startAuthGateway(
   auth: Partial<AuthConfig>,
   listener: Partial<MidgeConfig['listeners'][number]> = {},
   hooks?: BrokerHooks,
+  options: Pick<TestBrokerOptions, 'mqtt' | 'persistence'> = {},
 ): Promise<AuthGateway> {
   let text = '';
   const sink = new Writable({
@@ -31,7 +32,7 @@ export async function startAuthGateway(
     },
   });
   const logger = pino({ level: 'debug' }, sink);
-  const base = testConfig({ listener });
+  const base = testConfig({ ...options, listener });
   const config: MidgeConfig = { ...base, auth: { password_file: undefined, acl_file: undefined, ...auth } };
   const gateway = await startGateway(config, logger, hooks);
   return { gateway, port: gateway.addresses()[0]!.port, log: () => text, stop: () => gateway.stop() };

@@ -72,4 +72,23 @@ describe('per-listener acl_file', () => {
   test('a listener without acl_file uses auth.acl_file', async () => {
     assert.deepEqual(await granted(2, ['a/x', 'b/x', 'g/x']), [0x80, 0x80, 0x00]);
   });
+
+  test('a will is checked against the file of its client\'s listener (it was denied as if the listener were unknown)', async () => {
+    const watcher = await RawClient.connect(ports[0]!, 4);
+    const dying = await RawClient.connect(ports[0]!, 4);
+    try {
+      await watcher.connect();
+      const sub = [0x00, 0x01, ...mqttString('a/will/#'), 0x00];
+      watcher.write([0x82, sub.length, ...sub]);
+      await watcher.next('suback');
+      await dying.connect({ will: { topic: 'a/will/1', payload: Buffer.from('gone'), qos: 0, retain: false } });
+      const from = watcher.bytes().length;
+      dying.destroy(); // no DISCONNECT: the will is published
+      await watcher.next('publish');
+      assert.deepEqual([...watcher.bytes().subarray(from)], [0x30, 2 + 8 + 4, ...mqttString('a/will/1'), ...Buffer.from('gone')]);
+    } finally {
+      watcher.destroy();
+      dying.destroy();
+    }
+  });
 });

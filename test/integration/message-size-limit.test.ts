@@ -1,13 +1,15 @@
 /**
  * mqtt.max_payload_size (mosquitto `message_size_limit`): a PUBLISH whose
  * payload is larger is dropped, acknowledged with 0x80 in v5 (mosquitto: 0x95, not a valid PUBACK code) and a plain
- * ack in 3.1.1 (mosquitto's handle_publish.c), and the client stays connected.
+ * ack in 3.1.1 (mosquitto's handle_publish.c), and the client stays connected. A CONNECT whose will
+ * payload is larger is refused (handle_connect.c).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { IPubackPacket, IPubrecPacket } from 'mqtt-packet';
+import type { IConnectPacket, IPubackPacket, IPubrecPacket } from 'mqtt-packet';
 import { startBroker, type TestBroker } from '../helpers/broker.js';
 import { uid } from '../helpers/lifecycle.js';
+import { RawClient } from '../helpers/raw-client.js';
 import { expectSilence, nextPublish, rawConnected, rawPublish, rawSubscribe } from '../helpers/messages.js';
 
 const LIMIT = 100;
@@ -36,6 +38,27 @@ describe('max_payload_size (message_size_limit)', () => {
     assert.equal((await nextPublish(sub)).payload.length, LIMIT);
     sub.destroy();
     pub.destroy();
+  });
+
+  test('a will payload over the limit: CONNACK 0x95 (v5) / 5 (3.1.1) and a close, as mosquitto; the limit itself connects', async () => {
+    const answer = async (version: 4 | 5, size: number): Promise<{ bytes: number[]; closed: boolean }> => {
+      const rc = await RawClient.connect(tb.port, version);
+      try {
+        rc.send({
+          cmd: 'connect', protocolId: 'MQTT', protocolVersion: version, clientId: uid('will'), clean: true, keepalive: 60,
+          will: { topic: 'size/will', payload: Buffer.alloc(size), qos: 0, retain: false },
+          ...(version === 5 ? { properties: { requestProblemInformation: false } } : {}),
+        } as IConnectPacket);
+        await rc.next('connack');
+        if (size > LIMIT) await rc.closedByBroker();
+        return { bytes: [...rc.bytes()], closed: rc.closed };
+      } finally {
+        rc.destroy();
+      }
+    };
+    assert.deepEqual(await answer(5, LIMIT + 1), { bytes: [0x20, 0x03, 0x00, 0x95, 0x00], closed: true });
+    assert.deepEqual(await answer(4, LIMIT + 1), { bytes: [0x20, 0x02, 0x00, 0x05], closed: true });
+    assert.deepEqual((await answer(4, LIMIT)).bytes, [0x20, 0x02, 0x00, 0x00]);
   });
 
   test('3.1.1: a larger payload is acked (no negative ack in 3.1.1) and dropped', async () => {

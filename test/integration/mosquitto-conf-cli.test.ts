@@ -148,6 +148,19 @@ describe('midge -c mosquitto.conf', () => {
     assert.doesNotMatch(withFile.stdout, /no client can connect/);
   });
 
+  it('check-config accepts check_retain_source and warns when no ACL file gives it anything to check', async () => {
+    const conf = join(dir, 'retsrc.conf');
+    writeFileSync(conf, 'listener 1883 127.0.0.1\nallow_anonymous true\ncheck_retain_source true\n');
+    const r = await run(process.execPath, [CLI, 'check-config', conf]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /warning: mqtt\.check_retain_source \(check_retain_source\) has no effect: no ACL file is configured/);
+    writeFileSync(join(dir, 'acl'), 'user alice\ntopic write sensors/#\n');
+    writeFileSync(conf, `listener 1883 127.0.0.1\nallow_anonymous true\ncheck_retain_source true\nacl_file ${join(dir, 'acl')}\n`);
+    const withAcl = await run(process.execPath, [CLI, 'check-config', conf]);
+    assert.equal(withAcl.code, 0, withAcl.stderr);
+    assert.doesNotMatch(withAcl.stdout, /check_retain_source/);
+  });
+
   it('--mosquitto-conf reads a file with any name as mosquitto.conf', async () => {
     const conf = join(dir, 'broker.cfg');
     writeFileSync(conf, 'listener 1883 127.0.0.1\nallow_anonymous true\n');

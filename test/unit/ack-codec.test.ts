@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import mqtt from 'mqtt-packet';
 import type { Packet } from 'mqtt-packet';
-import { encodeShortAck } from '../../src/broker/ack-codec.js';
+import { encodeShortAck, encodeShortDisconnect } from '../../src/broker/ack-codec.js';
 import { Rng } from '../helpers/prng.js';
 
 const ACKS = ['puback', 'pubrec', 'pubrel', 'pubcomp'] as const;
@@ -26,6 +26,20 @@ describe('acknowledgement short encoder', () => {
     }
     assert.equal(encodeShortAck({ cmd: 'pingresp' }, false), undefined);
     assert.deepEqual(encodeShortAck({ cmd: 'pubrel', messageId: 0x1234 }, false), Buffer.from([0x62, 2, 0x12, 0x34]));
+  });
+
+  test('v5 DISCONNECT without properties: `e0 01 rc` as mosquitto (mqtt-packet: `e0 02 rc 00`), and mqtt-packet reads it back', () => {
+    const bytes = encodeShortDisconnect({ cmd: 'disconnect', reasonCode: 0x94 }, true)!;
+    assert.deepEqual([...bytes], [0xe0, 0x01, 0x94]);
+    const parser = mqtt.parser({ protocolVersion: 5 });
+    const got: Packet[] = [];
+    parser.on('packet', (p: Packet) => got.push(p));
+    parser.parse(bytes);
+    assert.deepEqual(got.map((p) => [p.cmd, (p as { reasonCode?: number }).reasonCode]), [['disconnect', 0x94]]);
+    assert.deepEqual([...encodeShortDisconnect({ cmd: 'disconnect', reasonCode: 0 }, true)!], [0xe0, 0x00]);
+    assert.equal(encodeShortDisconnect({ cmd: 'disconnect', reasonCode: 0x94, properties: { reasonString: 'why' } }, true), undefined);
+    assert.equal(encodeShortDisconnect({ cmd: 'disconnect' }, false), undefined);
+    assert.equal(encodeShortDisconnect({ cmd: 'pingresp' }, true), undefined);
   });
 });
 

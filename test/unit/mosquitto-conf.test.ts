@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
+import { defaultConfig } from '../../src/config/load.js';
 import {
   detectConfigFormat,
   formatWarning,
@@ -207,6 +208,19 @@ describe('mosquitto.conf semantics', () => {
     assert.equal(parse('max_inflight_bytes 65536\n').config.mqtt.max_inflight_bytes, 65536);
     assert.deepEqual(parse('max_inflight_bytes 65536\n').warnings, []);
     assert.equal(parse('listener 1883\n').config.mqtt.max_inflight_bytes, 0);
+  });
+
+  it('a mosquitto.conf turns Reason Strings off (mosquitto sends none); the YAML default keeps them', () => {
+    assert.equal(parse('listener 1883\n').config.mqtt.reason_strings, false);
+    assert.equal(defaultConfig().mqtt.reason_strings, true);
+  });
+
+  it('check_retain_source maps to mqtt.check_retain_source (off unless set), without a warning', () => {
+    const on = parse('check_retain_source true\nacl_file /etc/mosquitto/acl\n');
+    assert.equal(on.config.mqtt.check_retain_source, true);
+    assert.deepEqual(on.warnings.filter((w) => w.option === 'check_retain_source'), []);
+    assert.equal(parse('check_retain_source false\n').config.mqtt.check_retain_source, false);
+    assert.equal(parse('listener 1883\n').config.mqtt.check_retain_source, false);
   });
 
   it('upgrade_outgoing_qos maps to mqtt.upgrade_outgoing_qos (off unless set)', () => {

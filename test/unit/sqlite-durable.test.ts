@@ -165,7 +165,9 @@ describe('SqliteStore write path', () => {
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'midge.db');
     const s = open(t, { commitWindowMs: 0 }, file);
-    const retained = (topic: string, n: number) => ({ topic, payload: Buffer.alloc(64, n), qos: 1 as const, retain: true, receivedAt: n });
+    // with its publisher, as the broker stores it (mqtt.check_retain_source): the same one row update
+    const source = (n: number) => ({ clientId: `sensor-${n}`, username: 'sensors', listenerIndex: 0 });
+    const retained = (topic: string, n: number) => ({ topic, payload: Buffer.alloc(64, n), qos: 1 as const, retain: true, receivedAt: n, source: source(n) });
     for (let i = 0; i < 200; i++) s.setRetained(retained(`home/sensor/${i}/state`, i));
     await durable(s);
     const before = walFrames(file, 1024);
@@ -176,6 +178,7 @@ describe('SqliteStore write path', () => {
     const perUpdate = (walFrames(file, 1024) - before) / 10;
     assert.ok(before > 0 && perUpdate <= 1, `WAL frames per retained update: ${perUpdate} (INSERT OR REPLACE: 6)`);
     assert.equal(s.loadRetained().find((m) => m.topic === 'home/sensor/7/state')?.payload[0], 10);
+    assert.deepEqual(s.loadRetained().find((m) => m.topic === 'home/sensor/7/state')?.source, source(10));
     assert.equal(s.loadRetained().length, 200);
   });
 

@@ -127,6 +127,19 @@ describe('SqliteStore: schema migrations', () => {
     assert.equal(s.bridgeQueue.stats('cloud').messages, 1);
   });
 
+  it('upgrades a version 2 database (before retained sources): its retained messages keep everything and have no source', (t) => {
+    const file = tempFile(t);
+    const v2 = openConnection(file);
+    migrate(v2, MIGRATIONS.slice(0, 2));
+    prepare(v2, "INSERT INTO retained VALUES ('old/topic', x'0102', 1, 1, NULL, 5, NULL)").run();
+    v2.close();
+    const s = open(t, { file, logger: capture().logger });
+    assert.equal(s.stats().schemaVersion, 3);
+    assert.deepEqual(s.loadRetained(), [{ topic: 'old/topic', payload: Buffer.from([1, 2]), qos: 1, retain: true, receivedAt: 5 }]);
+    s.setRetained({ topic: 'old/topic', payload: Buffer.from('new'), qos: 0, retain: true, receivedAt: 6, source: { clientId: 'c', username: 'u', listenerIndex: 1 } });
+    assert.deepEqual(s.loadRetained()[0]!.source, { clientId: 'c', username: 'u', listenerIndex: 1 });
+  });
+
   it('refuses a file from a newer schema version and does not touch it', (t) => {
     const file = tempFile(t);
     rawExec(file, 'PRAGMA user_version = 99');
@@ -137,11 +150,12 @@ describe('SqliteStore: schema migrations', () => {
   it('runs later migrations in order, each atomically with its version bump', (t) => {
     const db = openConnection(':memory:');
     t.after(() => db.close());
-    const v2 = { version: 2, description: 'test', up: (d: Database.Database) => d.exec('ALTER TABLE sessions ADD COLUMN extra TEXT') };
-    const broken = { version: 3, description: 'fails', up: (d: Database.Database) => d.exec('CREATE TABLE half (x); SELECT * FROM nowhere') };
+    const last = MIGRATIONS[MIGRATIONS.length - 1].version;
+    const next = { version: last + 1, description: 'test', up: (d: Database.Database) => d.exec('ALTER TABLE sessions ADD COLUMN extra TEXT') };
+    const broken = { version: last + 2, description: 'fails', up: (d: Database.Database) => d.exec('CREATE TABLE half (x); SELECT * FROM nowhere') };
     assert.equal(migrate(db), 0);
-    assert.throws(() => migrate(db, [...MIGRATIONS, v2, broken]));
-    assert.equal(pragmaValue(db, 'user_version'), 2, 'v2 committed, v3 rolled back');
+    assert.throws(() => migrate(db, [...MIGRATIONS, next, broken]));
+    assert.equal(pragmaValue(db, 'user_version'), last + 1, 'the next one committed, the broken one rolled back');
     assert.equal(prepare(db, "SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get(), 0);
   });
 });

@@ -53,6 +53,10 @@ export async function handleConnect(conn: ConnectionContext, packet: IConnectPac
     if (reason) return refuse(conn, RC.TOPIC_NAME_INVALID, `will topic: ${reason}`);
     if (packet.will.retain && !mqttCfg.retain_available) return refuse(conn, RC.RETAIN_NOT_SUPPORTED, 'retain not available');
     if ((packet.will.qos ?? 0) > mqttCfg.max_qos) return refuse(conn, RC.QOS_NOT_SUPPORTED, 'will QoS above maximum');
+    // message_size_limit applies to the will too: mosquitto (handle_connect.c will__read) answers 0x95 / 5 and closes
+    if (mqttCfg.max_payload_size > 0 && packet.will.payload.length > mqttCfg.max_payload_size) {
+      return refuse(conn, version === 5 ? RC.PACKET_TOO_LARGE : RC.NOT_AUTHORIZED, `will payload larger than max_payload_size (${mqttCfg.max_payload_size} bytes)`);
+    }
   }
 
   // Client identifier [MQTT-3.1.3-5..9]
@@ -198,7 +202,7 @@ function refuse(conn: ConnectionContext, v5Code: number, why: string): void {
   conn.broker.log.info({ clientId: conn.clientId || undefined, remote: conn.remoteAddress, reason: reasonName(v5Code) }, `connection refused: ${why}`);
   if (code !== undefined) {
     const packet: IConnackPacket = { cmd: 'connack', sessionPresent: false, reasonCode: code, returnCode: code };
-    if (conn.protocolVersion === 5 && conn.requestProblemInformation) packet.properties = { reasonString: why };
+    if (conn.protocolVersion === 5 && conn.requestProblemInformation && conn.broker.config.mqtt.reason_strings) packet.properties = { reasonString: why };
     conn.send(packet);
   }
   conn.close();

@@ -14,6 +14,7 @@ import { refuseIllFormed } from './topic-filter.js';
 import type { ConnectionContext } from '../context.js';
 import { deliver } from '../delivery.js';
 import { mountFilter } from '../mount-point.js';
+import { sourceMayStillWrite } from '../retain-source.js';
 
 export function handleSubscribe(conn: ConnectionContext, packet: ISubscribePacket): void {
   const broker = conn.broker;
@@ -94,6 +95,7 @@ function sendRetained(conn: ConnectionContext, retainedFor: Array<{ sub: Subscri
     const ids = sub.subscriptionId ? [sub.subscriptionId] : undefined;
     for (const message of broker.retained.matching(sub.filter)) {
       if (broker.hooks.authorizeRead && !broker.hooks.authorizeRead(broker.clientInfo(conn), message.topic)) continue;
+      if (!sourceMayStillWrite(broker, message)) continue; // mqtt.check_retain_source, as mosquitto retain__process
       // retained messages sent because of a new subscription carry RETAIN=1 [MQTT-3.3.1-8]
       const qos = broker.config.mqtt.upgrade_outgoing_qos ? sub.qos : (Math.min(message.qos, sub.qos) as QoS); // as grantQos
       deliver(broker, session, message, qos, true, ids);

@@ -44,6 +44,7 @@ export function buildGlobals(globals: ReadonlyMap<string, Setting[]>, drafts: re
     ['retain_available', 'mqtt', 'retain_available'],
     ['queue_qos0_messages', 'mqtt', 'queue_qos0_messages'],
     ['upgrade_outgoing_qos', 'mqtt', 'upgrade_outgoing_qos'],
+    ['check_retain_source', 'mqtt', 'check_retain_source'],
     ['max_inflight_bytes', 'mqtt', 'max_inflight_bytes'],
     ['persistent_client_expiration', 'mqtt', 'persistent_client_expiration'],
     ['sys_interval', 'sys', 'interval'],
@@ -57,6 +58,9 @@ export function buildGlobals(globals: ReadonlyMap<string, Setting[]>, drafts: re
 
   const sizeLimit = g('message_size_limit');
   if (sizeLimit) set('mqtt', 'max_payload_size', sizeLimit.value, sizeLimit.d);
+
+  // mosquitto sends no Reason String (Midge's are a YAML default): the same bytes as mosquitto
+  set('mqtt', 'reason_strings', false, undefined);
 
   // mosquitto's persistence defaults: off, database in the working directory.
   const persistence = g('persistence');

@@ -47,7 +47,7 @@ export const OPTIONS: Readonly<Record<string, OptionSpec>> = {
   auto_id_prefix: map('security', 'string'),
   autosave_interval: warn('global', 'int', 'ignored: Midge commits every change to its SQLite store as it happens'),
   autosave_on_changes: warn('global', 'bool', 'ignored: Midge commits every change to its SQLite store as it happens'),
-  check_retain_source: warn('global', 'bool', 'ignored: retained messages are not re-checked against the publisher\'s current ACL'),
+  check_retain_source: map('global', 'bool'),
   clientid_prefixes: refuse('global', 'string', `restricting client ids by prefix is ${NOT_YET}`),
   connection_messages: map('global', 'bool'),
   global_plugin: refuse('global', 'string', `plugins are ${NOT_YET}`),

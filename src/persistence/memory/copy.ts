@@ -1,5 +1,5 @@
 /** Snapshot copies for the memory store's copy contract (see memory-store.ts). */
-import type { MessageProperties, StoredMessage } from '../types.js';
+import type { MessageProperties, RetainedMessage, StoredMessage } from '../types.js';
 
 /** Shallow copy without the keys whose value is undefined. */
 export function defined<T extends object>(obj: T): T {
@@ -30,5 +30,11 @@ export function copyMessage(m: StoredMessage): StoredMessage {
   };
   if (m.properties !== undefined) out.properties = copyProperties(m.properties);
   if (m.expiresAt !== undefined) out.expiresAt = m.expiresAt;
+  return out;
+}
+
+export function copyRetained(m: RetainedMessage): RetainedMessage {
+  const out: RetainedMessage = copyMessage(m);
+  if (m.source !== undefined) out.source = defined(m.source);
   return out;
 }

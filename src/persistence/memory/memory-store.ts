@@ -18,10 +18,11 @@
  */
 import { ERR, StoreError } from '../../errors.js';
 import { MemoryBridgeQueue } from './memory-bridge-queue.js';
-import { copyMessage, defined } from './copy.js';
+import { copyMessage, copyRetained, defined } from './copy.js';
 import type {
   OutboundEntry,
   OutboundState,
+  RetainedMessage,
   SessionRecord,
   StoredMessage,
   Store,
@@ -30,7 +31,7 @@ import type {
 
 export class MemoryStore implements Store {
   private readonly sessions = new Map<string, SessionRecord>();
-  private readonly retained = new Map<string, StoredMessage>();
+  private readonly retained = new Map<string, RetainedMessage>();
   private readonly queues = new Map<string, Map<number, OutboundEntry>>();
   private readonly inbound = new Map<string, Set<number>>();
   private highestSeq = 0;
@@ -60,14 +61,14 @@ export class MemoryStore implements Store {
     this.inbound.delete(clientId);
   }
 
-  loadRetained(): StoredMessage[] {
+  loadRetained(): RetainedMessage[] {
     this.assertOpen();
-    return [...this.retained.values()].map(copyMessage);
+    return [...this.retained.values()].map(copyRetained);
   }
 
-  setRetained(message: StoredMessage): void {
+  setRetained(message: RetainedMessage): void {
     this.assertOpen();
-    this.retained.set(message.topic, copyMessage(message));
+    this.retained.set(message.topic, copyRetained(message));
   }
 
   deleteRetained(topic: string): void {

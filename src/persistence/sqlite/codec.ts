@@ -10,6 +10,7 @@ import type {
   OutboundEntry,
   OutboundState,
   QoS,
+  RetainedMessage,
   SessionRecord,
   StoredMessage,
   SubscriptionRecord,
@@ -65,6 +66,30 @@ export function decodeMessage(row: MessageRow): StoredMessage {
   const properties = decodeProperties(row.properties);
   if (properties !== undefined) m.properties = properties;
   if (row.expires_at !== null) m.expiresAt = row.expires_at;
+  return m;
+}
+
+/** A retained row: the message and its publisher (all NULL for the broker's own messages and rows from before schema 3). */
+export interface RetainedRow extends MessageRow {
+  source_client_id: string | null;
+  source_username: string | null;
+  source_listener: number | null;
+}
+
+export function encodeRetained(m: RetainedMessage): RetainedRow {
+  const row = encodeMessage(m) as RetainedRow;
+  row.source_client_id = m.source?.clientId ?? null;
+  row.source_username = m.source?.username ?? null;
+  row.source_listener = m.source?.listenerIndex ?? null;
+  return row;
+}
+
+export function decodeRetained(row: RetainedRow): RetainedMessage {
+  const m: RetainedMessage = decodeMessage(row);
+  if (row.source_client_id === null) return m;
+  m.source = { clientId: row.source_client_id };
+  if (row.source_username !== null) m.source.username = row.source_username;
+  if (row.source_listener !== null) m.source.listenerIndex = row.source_listener;
   return m;
 }
 

@@ -119,6 +119,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    description: 'the publisher of each retained message (check_retain_source)',
+    // ADD COLUMN changes only the table's definition, not its rows: existing retained messages read the new
+    // columns as NULL (no source: never re-checked, as mosquitto treats a message without source_id)
+    up(db) {
+      db.exec(`
+        ALTER TABLE retained ADD COLUMN source_client_id TEXT;
+        ALTER TABLE retained ADD COLUMN source_username TEXT;
+        ALTER TABLE retained ADD COLUMN source_listener INTEGER;
+      `);
+    },
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -17,9 +17,9 @@
  */
 import type Database from 'better-sqlite3';
 import { ERR, StoreError } from '../../errors.js';
-import type { OutboundEntry, DurableHints, OutboundState, SessionRecord, StoredMessage, Store, WriteStats } from '../types.js';
-import { decodeEntry, decodeMessage, decodeSession, encodeEntry, encodeMessage, encodeSession } from './codec.js';
-import type { MessageRow, QueueRow, SessionRow } from './codec.js';
+import type { OutboundEntry, DurableHints, OutboundState, RetainedMessage, SessionRecord, Store, WriteStats } from '../types.js';
+import { decodeEntry, decodeRetained, decodeSession, encodeEntry, encodeRetained, encodeSession } from './codec.js';
+import type { QueueRow, RetainedRow, SessionRow } from './codec.js';
 import { Checkpointer } from './checkpointer.js';
 import { DurableWal } from './durable-wal.js';
 import { GroupCommit, type Op, type WriteOptions } from './group-commit.js';
@@ -135,13 +135,13 @@ export class SqliteStore implements Store {
 
   // ---- retained -------------------------------------------------------
 
-  loadRetained(): StoredMessage[] {
+  loadRetained(): RetainedMessage[] {
     this.readable();
-    return (this.st.loadRetained.all() as MessageRow[]).map(decodeMessage);
+    return (this.st.loadRetained.all() as RetainedRow[]).map(decodeRetained);
   }
 
-  setRetained(message: StoredMessage): void {
-    const row = encodeMessage(message);
+  setRetained(message: RetainedMessage): void {
+    const row = encodeRetained(message);
     this.write(() => this.st.setRetained.run(row));
   }
 

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import { prepare } from './native.js';
 
 const MESSAGE_COLUMNS = 'topic, payload, msg_qos, msg_retain, properties, received_at, expires_at';
+const RETAINED_COLUMNS = `${MESSAGE_COLUMNS}, source_client_id, source_username, source_listener`;
 const QUEUE_COLUMNS = `client_id, seq, ${MESSAGE_COLUMNS}, qos, retain, subscription_ids, packet_id, state`;
 
 type StatementName =
@@ -30,15 +31,19 @@ export function prepareStatements(db: Database.Database): Statements {
     // An upsert, not INSERT OR REPLACE: REPLACE deletes the row and inserts it under a new rowid, which
     // rewrites the table's last leaf and the topic index too (6 WAL frames per update, measured with 200
     // retained topics); updating in place changes the one leaf that holds the row (1 frame).
+    // The publisher (source_*) is part of the same row update: no extra write per retained message.
     setRetained: prepare(db, 
-      `INSERT INTO retained (${MESSAGE_COLUMNS})
-       VALUES (@topic, @payload, @msg_qos, @msg_retain, @properties, @received_at, @expires_at)
+      `INSERT INTO retained (${RETAINED_COLUMNS})
+       VALUES (@topic, @payload, @msg_qos, @msg_retain, @properties, @received_at, @expires_at,
+               @source_client_id, @source_username, @source_listener)
        ON CONFLICT (topic) DO UPDATE SET payload = excluded.payload, msg_qos = excluded.msg_qos,
          msg_retain = excluded.msg_retain, properties = excluded.properties,
-         received_at = excluded.received_at, expires_at = excluded.expires_at`,
+         received_at = excluded.received_at, expires_at = excluded.expires_at,
+         source_client_id = excluded.source_client_id, source_username = excluded.source_username,
+         source_listener = excluded.source_listener`,
     ),
     deleteRetained: prepare(db, 'DELETE FROM retained WHERE topic = ?'),
-    loadRetained: prepare(db, `SELECT ${MESSAGE_COLUMNS} FROM retained`),
+    loadRetained: prepare(db, `SELECT ${RETAINED_COLUMNS} FROM retained`),
 
     enqueue: prepare(db, 
       `INSERT OR REPLACE INTO queue (${QUEUE_COLUMNS})
