@@ -29,16 +29,9 @@
  *
  * Durability: with a `sync` function (the SQLite store's fdatasync of its
  * WAL in the thread pool), callbacks run once a sync that started after
- * their writes' commit has finished; the event loop never waits for the
- * disk. Up to `maxSyncs` syncs run at once (default 2): a commit made while
- * one runs starts the second at once instead of waiting for the first to
- * end, which roughly halves the wait of a publisher that keeps its window
- * full; the kernel merges the device cache flushes of overlapping syncs.
- * Every commit made while all of them run shares the next one. Any sync
- * that ends releases everything committed before it started. After a failed
- * sync, no sync running at the time is trusted (Linux reports a writeback
- * error once: a concurrent sync may return success for pages that were
- * lost), so their callbacks get the error too.
+ * their writes' commit has finished (sync-queue.ts: overlapping syncs, and
+ * why a sync beside a failed one is not trusted); the event loop never
+ * waits for the disk.
  * Without a sync function, callbacks run right after the commit.
  *
  * A failed commit is NOT dropped: its ops stay queued (later writes append
@@ -50,9 +43,11 @@
  */
 import { ERR, StoreError } from '../../errors.js';
 import { CommitWindow } from './commit-window.js';
+import { SyncQueue, type SyncFn } from './sync-queue.js';
+import { type DurableCallback, Waiter } from './waiter.js';
 
 export type Op = () => void;
-export type DurableCallback = (err?: Error) => void;
+export type { DurableCallback };
 
 export interface WriteOptions {
   /** Row identity for cancellation: `insert` registers it, other ops with the key are its updates. */
@@ -79,7 +74,7 @@ export interface GroupCommitOptions {
   /** Whether a batch whose ops were all cancelled must still be committed (for what `commit` adds itself). */
   mustCommit?: () => boolean;
   /** Make everything committed so far durable, then call `done` (undefined: a commit is already durable). */
-  sync?: (done: (err?: Error) => void) => void;
+  sync?: SyncFn;
   /** Syncs allowed to run at once (default 2). */
   maxSyncs?: number;
   /** Longest wait, in eager mode, of a batch whose waiters may all settle by acknowledgements, ms (0 or unset: end of turn). */
@@ -103,22 +98,6 @@ export interface GroupCommitCounters {
 
 const NOOP: Op = () => {};
 
-/** One `whenDurable` caller: released once, by the sync of its writes or (with keys) when all its rows settled. */
-class Waiter {
-  done = false;
-  /** performance.now() when it started waiting. */
-  readonly at = performance.now();
-  /** Waiting in the batch not yet committed. */
-  inBatch = false;
-  left: number;
-  constructor(
-    readonly cb: DurableCallback,
-    readonly keys: readonly string[] | undefined,
-  ) {
-    this.left = keys?.length ?? 0;
-  }
-}
-
 export class GroupCommit {
   readonly counters: GroupCommitCounters = {
     commits: 0, committedOps: 0, failedCommits: 0, largestBatch: 0, cancelledOps: 0, syncs: 0, failedSyncs: 0,
@@ -129,7 +108,6 @@ export class GroupCommit {
   private cancelledInBatch = 0;
   private keys = new Map<string, number[]>();
   private waiting: Waiter[] = [];
-  private unsynced: Array<{ gen: number; w: Waiter }> = [];
   /** Keys of rows whose removal settles a waiter. */
   private watchers = new Map<string, Waiter>();
   /** Waiters of the open batch still waiting: with keys (may settle) and without. */
@@ -140,14 +118,7 @@ export class GroupCommit {
   /** When the settle wait of the open batch began, and its first waiter not yet looked at (`waiting` index). */
   private settleSince = 0;
   private settleHead = 0;
-  private commitGen = 0;
-  private syncedGen = 0;
-  /** The newest commit a started sync covers. */
-  private startedGen = 0;
-  /** Syncs running now. */
-  private syncing = 0;
-  /** Failed syncs so far: a sync that saw one fail while it ran is not trusted. */
-  private syncFailures = 0;
+  private readonly syncs: SyncQueue;
   private timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   private timerIsWindow = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -157,6 +128,7 @@ export class GroupCommit {
 
   constructor(private readonly opts: GroupCommitOptions) {
     this.window = new CommitWindow(opts.windowMs);
+    this.syncs = new SyncQueue(opts.sync, opts.maxSyncs ?? 2, this.counters, (w, err) => this.release(w, err));
   }
 
   get pendingOps(): number {
@@ -215,7 +187,7 @@ export class GroupCommit {
       else this.batchPlain++;
       if (this.failure === undefined) this.openWindow(w.keys !== undefined, opts?.urgent === true);
     } else {
-      this.afterCommit([w], undefined);
+      this.syncs.add([w], undefined);
     }
   }
 
@@ -263,7 +235,7 @@ export class GroupCommit {
       this.pending = [];
       this.cancelledInBatch = 0;
       this.keys.clear();
-      this.afterCommit(callbacks, undefined);
+      this.syncs.add(callbacks, undefined);
       return undefined;
     }
     let error: StoreError | undefined;
@@ -287,14 +259,14 @@ export class GroupCommit {
     this.cancelledInBatch = 0;
     this.pending = []; // ops cannot enqueue more ops, so nothing arrived meanwhile
     this.keys.clear();
-    this.commitGen++;
+    this.syncs.committed();
     this.counters.commits++;
     this.counters.committedOps += ops.length;
     if (ops.length > this.counters.largestBatch) this.counters.largestBatch = ops.length;
     if (this.failure !== undefined) this.opts.onRecovered(this.attempts);
     this.failure = undefined;
     this.attempts = 0;
-    this.afterCommit(callbacks, error);
+    this.syncs.add(callbacks, error);
     return error;
   }
 
@@ -310,32 +282,12 @@ export class GroupCommit {
     this.clearTimers();
     const lost = this.pending.length;
     this.pending = [];
-    let syncError: Error | undefined;
-    if (this.unsynced.length > 0 || this.syncedGen < this.commitGen) {
-      try {
-        finalSync?.();
-        this.syncedGen = this.commitGen;
-      } catch (err) {
-        syncError = err as Error;
-      }
-    }
-    for (const { w } of this.unsynced.splice(0)) queueMicrotask(() => this.release(w, syncError));
+    this.syncs.close(finalSync);
     const callbacks = this.waiting;
     this.waiting = [];
     const err = error ?? new StoreError('store is closed', ERR.STORE_CLOSED);
     for (const w of callbacks) queueMicrotask(() => this.release(w, err));
     return lost;
-  }
-
-  /** Waiters whose writes are committed: release them once those commits are synced. */
-  private afterCommit(waiters: Waiter[], error: StoreError | undefined): void {
-    if (waiters.length === 0) return;
-    if (error !== undefined || this.opts.sync === undefined || this.syncedGen === this.commitGen) {
-      for (const w of waiters) queueMicrotask(() => this.release(w, error));
-      return;
-    }
-    for (const w of waiters) this.unsynced.push({ gen: this.commitGen, w });
-    this.startSync();
   }
 
   /** Run a waiter's callback, once. */
@@ -344,43 +296,6 @@ export class GroupCommit {
     w.done = true;
     if (w.keys) for (const key of w.keys) if (this.watchers.get(key) === w) this.watchers.delete(key);
     w.cb(err);
-  }
-
-  /**
-   * Start a sync for commits no running sync covers, unless `maxSyncs` run
-   * already (commits made meanwhile share the next).
-   */
-  private startSync(): void {
-    if (this.syncing >= (this.opts.maxSyncs ?? 2)) return;
-    // waiters that settled meanwhile need no sync: their rows are with the receivers
-    if (this.unsynced.some((u) => u.w.done)) this.unsynced = this.unsynced.filter((u) => !u.w.done);
-    if (this.unsynced.length === 0) return;
-    const gen = this.commitGen;
-    if (gen <= this.startedGen) return; // a running sync already covers every commit waited for
-    this.startedGen = gen;
-    this.syncing++;
-    const failuresBefore = this.syncFailures;
-    this.opts.sync!((syncErr) => {
-      this.syncing--;
-      this.counters.syncs++;
-      if (syncErr) {
-        this.counters.failedSyncs++;
-        this.syncFailures++;
-      }
-      // a sync that overlapped a failed one may report success for lost pages: not trusted
-      const err = syncErr ?? (this.syncFailures !== failuresBefore ? new Error('a concurrent sync failed') : undefined);
-      if (!err && gen > this.syncedGen) this.syncedGen = gen;
-      const done: Waiter[] = [];
-      let keep = 0;
-      for (const u of this.unsynced) {
-        if (u.gen <= gen) done.push(u.w);
-        else this.unsynced[keep++] = u;
-      }
-      this.unsynced.length = keep;
-      const failed = err ? new StoreError(`sync failed: ${err.message}`, ERR.STORE, { cause: err }) : undefined;
-      for (const w of done) this.release(w, failed);
-      this.startSync();
-    });
   }
 
   /**

@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "de9dcc76d7a269c4ce752ccb086ebf078ee1fb6e75df3cd6371b46d6c9fa90cb"
+SRC_URI[sha256sum] = "6840b57d5d256e3ce199aa6f992a122dd30452e2a8b2ea82ac48067731753424"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 
