@@ -6,7 +6,8 @@
  */
 import { ERR, BridgeError } from '../errors.js';
 import { validateTopicName } from '../topics/index.js';
-import { capQos, type Qos, type Subscription } from '../topics/bridge-topic-map.js';
+import { capQos, type Subscription } from '../topics/bridge-topic-map.js';
+import type { QoS } from '../topics/qos.js';
 import { CloudKeyError, withKey, type CloudDefinition } from './definition.js';
 import type { BridgeMessage, CloudProfile, ConnectionParams, RemotePublish } from './types.js';
 
@@ -26,7 +27,7 @@ export interface GenericProfileOptions {
   protocolVersion?: 4 | 5;
   keepaliveSec?: number;
   clean?: boolean;
-  maxQos?: Qos;
+  maxQos?: QoS;
   maxPayloadBytes?: number;
   maxInflight?: number;
   maxPublishRate?: number;

@@ -3,14 +3,15 @@
  * leaf: the profiles (`aws.ts`, `azure.ts`, `generic.ts`) and the registry
  * (`index.ts`) import it; it imports none of them.
  */
-import type { Qos, Subscription } from '../topics/bridge-topic-map.js';
+import type { Subscription } from '../topics/bridge-topic-map.js';
+import type { QoS } from '../topics/qos.js';
 
 /** A message on its way to the cloud, after the bridge's topic map. */
 export interface BridgeMessage {
   /** Remote-side topic produced by the topic map (before any profile rewriting). */
   topic: string;
   payload: Uint8Array;
-  qos: Qos;
+  qos: QoS;
   retain: boolean;
   /** Stable id that survives retries, for duplicate detection downstream (Azure `$.mid`). */
   messageId?: string;
@@ -23,7 +24,7 @@ export interface BridgeMessage {
 /** The PUBLISH as it goes on the wire. */
 export interface RemotePublish {
   topic: string;
-  qos: Qos;
+  qos: QoS;
   retain: boolean;
 }
 
@@ -47,7 +48,7 @@ export interface ConnectionParams {
 export interface CloudProfile {
   readonly name: string;
   /** Highest QoS the endpoint accepts; higher QoS is downgraded, not refused. */
-  readonly maxQos: Qos;
+  readonly maxQos: QoS;
   readonly maxPayloadBytes: number;
   /** Unacknowledged QoS 1 publishes we may have outstanding. */
   readonly maxInflight: number;

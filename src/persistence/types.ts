@@ -11,7 +11,9 @@
  * conformance suite in `test/conformance/`.
  */
 
-export type QoS = 0 | 1 | 2;
+import type { QoS } from '../topics/qos.js';
+
+export type { QoS };
 
 /** The MQTT v5 PUBLISH properties that travel with an application message. */
 export interface MessageProperties {

@@ -29,9 +29,9 @@
  */
 import { ERR, BridgeError } from '../errors.js';
 import { matchTopic, validatePlainFilter, validateTopicName } from './index.js';
+import type { QoS } from './qos.js';
 
 export type BridgeDirection = 'out' | 'in' | 'both';
-export type Qos = 0 | 1 | 2;
 
 /** A rule as written by a user; `''` (or `""` in a mosquitto line) is the empty marker. */
 export interface TopicRuleSpec {
@@ -46,7 +46,7 @@ export interface TopicRuleSpec {
 export interface TopicRule {
   readonly pattern: string | null;
   readonly direction: BridgeDirection;
-  readonly qos: Qos;
+  readonly qos: QoS;
   readonly localPrefix: string | null;
   readonly remotePrefix: string | null;
   /** Filter the bridge subscribes to locally (out/both). */
@@ -57,13 +57,13 @@ export interface TopicRule {
 
 export interface Subscription {
   filter: string;
-  qos: Qos;
+  qos: QoS;
 }
 
 export interface OutgoingRoute {
   remoteTopic: string;
   /** Highest QoS among the matching out/both rules (one copy, not one per rule). */
-  qos: Qos;
+  qos: QoS;
   /** The rule whose prefixes were applied, or the first matching rule. */
   rule: TopicRule;
 }
@@ -115,7 +115,7 @@ export function createTopicRule(spec: TopicRuleSpec): TopicRule {
   return {
     pattern,
     direction: spec.direction ?? 'out',
-    qos: (spec.qos ?? 0) as Qos,
+    qos: (spec.qos ?? 0) as QoS,
     localPrefix,
     remotePrefix,
     localFilter: (localPrefix ?? '') + (pattern ?? ''),
@@ -192,8 +192,8 @@ const takesIn = (r: TopicRule): boolean => r.direction === 'in' || r.direction =
 const hasPrefix = (r: TopicRule): boolean => r.localPrefix !== null || r.remotePrefix !== null;
 
 /** The lower of two QoS levels: a rule's QoS capped by what the remote accepts. */
-export function capQos(qos: number, max: number): Qos {
-  return Math.max(0, Math.min(qos, max, 2)) as Qos;
+export function capQos(qos: number, max: number): QoS {
+  return Math.max(0, Math.min(qos, max, 2)) as QoS;
 }
 
 /**
