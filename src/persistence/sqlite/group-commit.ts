@@ -106,7 +106,8 @@ export class GroupCommit {
   private pending: Op[] = [];
   /** Ops of `pending` cancelled (NOOP): they do not count towards `maxBatchOps`. */
   private cancelledInBatch = 0;
-  private keys = new Map<string, number[]>();
+  /** Pending insert of each key: its op's index, or the indexes of it and its updates (one number until an update comes). */
+  private keys = new Map<string, number | number[]>();
   private waiting: Waiter[] = [];
   /** Keys of rows whose removal settles a waiter. */
   private watchers = new Map<string, Waiter>();
@@ -144,8 +145,12 @@ export class GroupCommit {
     if (this.closed) throw new StoreError('store is closed', ERR.STORE_CLOSED);
     const at = this.pending.push(op) - 1;
     if (options?.key !== undefined) {
-      if (options.insert) this.keys.set(options.key, [at]);
-      else this.keys.get(options.key)?.push(at);
+      if (options.insert) this.keys.set(options.key, at);
+      else {
+        const have = this.keys.get(options.key);
+        if (typeof have === 'number') this.keys.set(options.key, [have, at]);
+        else have?.push(at);
+      }
     }
     if (this.failure !== undefined) return; // the retry timer owns the next attempt
     if (this.pending.length - this.cancelledInBatch > this.opts.maxBatchOps) {
@@ -159,10 +164,15 @@ export class GroupCommit {
   cancel(key: string): boolean {
     const at = this.keys.get(key);
     if (at === undefined) return false;
-    for (const i of at) this.pending[i] = NOOP;
-    this.cancelledInBatch += at.length;
+    let n = 1;
+    if (typeof at === 'number') this.pending[at] = NOOP;
+    else {
+      for (const i of at) this.pending[i] = NOOP;
+      n = at.length;
+    }
+    this.cancelledInBatch += n;
     this.keys.delete(key);
-    this.counters.cancelledOps += at.length;
+    this.counters.cancelledOps += n;
     return true;
   }
 
