@@ -50,7 +50,7 @@ if [ "$(cat "$BASE/.midge-base" 2>/dev/null)" != "$STAMP" ]; then
   if [ ! -e "$BASE/.midge-debootstrap" ]; then # kept when only the package list changed
     remove_rootfs "$BASE" && mkdir -p "$BASE"
     log "debootstrap $DEBIAN_SUITE arm64 into $BASE"
-    nice -n 10 debootstrap --arch=arm64 --variant=minbase --components=main,non-free-firmware \
+    low_prio debootstrap --arch=arm64 --variant=minbase --components=main,non-free-firmware \
       --include=ca-certificates "$DEBIAN_SUITE" "$BASE" "$MIRROR" >"$BASE.debootstrap.log" 2>&1 ||
       { tail -n 20 "$BASE.debootstrap.log" >&2; die "debootstrap failed"; }
     touch "$BASE/.midge-debootstrap"
@@ -66,8 +66,8 @@ EOF
   cp -R "$IMAGE_FILES/base/." "$BASE/"
   mount_chroot "$BASE"
   log "apt-get install ${IMAGE_PACKAGES[*]}"
-  { in_root "$BASE" apt-get update -q &&
-    in_root "$BASE" nice -n 10 apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold \
+  { low_prio in_root "$BASE" apt-get update -q &&
+    low_prio in_root "$BASE" apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold \
       "${IMAGE_PACKAGES[@]}"; } >"$BASE.apt.log" 2>&1 || { tail -n 30 "$BASE.apt.log" >&2; die "apt-get install failed"; }
   in_root "$BASE" apt-get clean
   umount_chroot "$BASE"
@@ -91,7 +91,7 @@ cp "$ARTEFACT" "$TREE/tmp/midge-image/release.tar.gz"
 tar xzf "$ARTEFACT" -C "$TREE/tmp/midge-image"
 # install.sh as on a Pi: user midge (groups dialout, gpio), /etc/midge, check-config with
 # the bundled Node under qemu-user; systemd is not running here, so it only enables.
-in_root "$TREE" sh -c 'sh /tmp/midge-image/midge-*/install.sh --no-start /tmp/midge-image/release.tar.gz' >&2 ||
+low_prio in_root "$TREE" sh -c 'sh /tmp/midge-image/midge-*/install.sh --no-start /tmp/midge-image/release.tar.gz' >&2 ||
   die "install.sh failed in the image"
 rm -rf "$TREE/tmp/midge-image"
 cp -R "$IMAGE_FILES/rootfs/." "$TREE/"
@@ -152,7 +152,7 @@ dd if="$DATAP" of="$OUT.img" bs=512 seek="$D_START" conv=notrunc,sparse status=n
 log "disk image $OUT.img: $(du -h --apparent-size "$OUT.img" | cut -f1) (root ${ROOT_MIB} MiB, assembled in $((SECONDS - T2)) s)"
 if [ "$XZ" = 1 ]; then
   T3=$SECONDS
-  nice -n 10 xz -T2 -6 -k -f "$OUT.img"
+  low_prio xz -T2 -6 -k -f "$OUT.img"
   log "compressed $OUT.img.xz: $(du -h "$OUT.img.xz" | cut -f1) in $((SECONDS - T3)) s"
 fi
 log "image built in $((SECONDS - T0)) s"

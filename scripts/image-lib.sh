@@ -25,6 +25,15 @@ IMAGE_PACKAGES=(
   dosfstools e2fsprogs fdisk
 )
 
+# Runs a command at niceness 10 (debootstrap, emulated dpkg, xz, qemu: the build machine
+# may be shared), whatever the caller's own niceness below that. A plain `nice -n 10`
+# under a caller's `nice -n 10` gives 19, at which emulated dpkg starves on a loaded
+# machine: the first build's apt-get install ran over 40 minutes that way.
+low_prio() {
+  local n; n="$(nice)"
+  if [ "$n" -lt 10 ]; then nice -n $((10 - n)) "$@"; else "$@"; fi
+}
+
 # Runs a command inside a rootfs (qemu-user-static through binfmt for arm64).
 in_root() {
   local r="$1"; shift
