@@ -109,11 +109,16 @@ printf 'uninitialized\n' >"$TREE/etc/machine-id"
 touch "$TREE/etc/midge-firstboot-pending"
 in_root "$TREE" systemctl enable midge.service midge-firstboot.service systemd-networkd.service \
   systemd-resolved.service systemd-timesyncd.service >/dev/null 2>&1 || die "systemctl enable failed"
-# Timers that write to the root filesystem or fetch from the network: not on a read-only appliance.
+# Timers that write to the root filesystem or fetch from the network: not on a read-only appliance
+# (dpkg-db-backup writes /var/backups daily and would fail there, leaving the system degraded).
 # systemd-firstboot would prompt on the console on the first boot (midge-firstboot does its job).
-in_root "$TREE" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service \
-  systemd-firstboot.service >/dev/null 2>&1 || die "systemctl mask failed"
+in_root "$TREE" systemctl mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer \
+  e2scrub_reap.service systemd-firstboot.service >/dev/null 2>&1 || die "systemctl mask failed"
 umount_chroot "$TREE"
+# ConditionNeedsUpdate=/etc and /var (ldconfig, systemd-hwdb-update, journal catalog,
+# systemd-update-done): /usr not newer than the .updated stamps, so on the first boot they
+# do not run and write to the root while midge-firstboot has it read-write for a moment.
+touch -r "$TREE/usr" "$TREE/etc/.updated" "$TREE/var/.updated"
 log "image tree ready in $((SECONDS - T1)) s (kernel $KREL)"
 
 # --- 3. partitions as files, then the disk image ----------------------------------------
