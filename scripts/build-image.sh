@@ -70,6 +70,8 @@ EOF
     low_prio in_root "$BASE" apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold \
       "${IMAGE_PACKAGES[@]}"; } >"$BASE.apt.log" 2>&1 || { tail -n 30 "$BASE.apt.log" >&2; die "apt-get install failed"; }
   in_root "$BASE" apt-get clean
+  # Back to Debian's default, for kernel and udev updates on the device (scripts/image/base).
+  sed -i 's/^update_initramfs=no$/update_initramfs=yes/' "$BASE/etc/initramfs-tools/update-initramfs.conf"
   umount_chroot "$BASE"
   rm -f "$BASE/usr/sbin/policy-rc.d" "$BASE/etc/resolv.conf"
   rm -rf "$BASE/var/lib/apt/lists/"*
@@ -81,7 +83,9 @@ KREL="$(kernel_release "$BASE")"
 
 # --- 2. the image's tree: Midge and the image's configuration --------------------------
 [ -f "$ARTEFACT" ] || die "no artefact $ARTEFACT (scripts/build-release.sh arm64 --bundle-node)"
-tar tzf "$ARTEFACT" | grep -q '/node/bin/node$' || die "$ARTEFACT has no bundled Node: build it with --bundle-node"
+# grep -c reads the whole listing: grep -q would stop early, tar would die of SIGPIPE and
+# pipefail would call a bundled Node missing.
+[ "$(tar tzf "$ARTEFACT" | grep -c '/node/bin/node$')" -gt 0 ] || die "$ARTEFACT has no bundled Node: build it with --bundle-node"
 T1=$SECONDS
 remove_rootfs "$TREE"
 cp -a "$BASE" "$TREE" && rm -f "$TREE/.midge-base" "$TREE/.midge-debootstrap"
