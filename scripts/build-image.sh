@@ -108,6 +108,9 @@ ln -sfn ../run/systemd/resolve/stub-resolv.conf "$TREE/etc/resolv.conf"
 in_root "$TREE" sh -c 'install -d -o systemd-timesync -g systemd-timesync -m 0755 /var/lib/systemd/timesync &&
   touch /var/lib/systemd/timesync/clock && chown systemd-timesync:systemd-timesync /var/lib/systemd/timesync/clock' ||
   die "cannot prepare /var/lib/systemd/timesync"
+# The other StateDirectory= of systemd's units, for the same reason: without linger,
+# systemd-logind fails to start (first boot under qemu: the system came up "degraded").
+install -d -m 0755 "$TREE/var/lib/systemd/linger" "$TREE/var/lib/systemd/backlight" "$TREE/var/lib/systemd/rfkill"
 # machine-id: "uninitialized" makes the first boot a first boot; midge-firstboot commits it.
 printf 'uninitialized\n' >"$TREE/etc/machine-id"
 touch "$TREE/etc/midge-firstboot-pending"
