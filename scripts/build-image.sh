@@ -50,7 +50,7 @@ if [ "$(cat "$BASE/.midge-base" 2>/dev/null)" != "$STAMP" ]; then
   if [ ! -e "$BASE/.midge-debootstrap" ]; then # kept when only the package list changed
     remove_rootfs "$BASE" && mkdir -p "$BASE"
     log "debootstrap $DEBIAN_SUITE arm64 into $BASE"
-    nice -n 10 debootstrap --arch=arm64 --variant=minbase --components=main,non-free-firmware \
+    low_prio debootstrap --arch=arm64 --variant=minbase --components=main,non-free-firmware \
       --include=ca-certificates "$DEBIAN_SUITE" "$BASE" "$MIRROR" >"$BASE.debootstrap.log" 2>&1 ||
       { tail -n 20 "$BASE.debootstrap.log" >&2; die "debootstrap failed"; }
     touch "$BASE/.midge-debootstrap"
@@ -66,10 +66,12 @@ EOF
   cp -R "$IMAGE_FILES/base/." "$BASE/"
   mount_chroot "$BASE"
   log "apt-get install ${IMAGE_PACKAGES[*]}"
-  { in_root "$BASE" apt-get update -q &&
-    in_root "$BASE" nice -n 10 apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold \
+  { low_prio in_root "$BASE" apt-get update -q &&
+    low_prio in_root "$BASE" apt-get install -y -q --no-install-recommends -o Dpkg::Options::=--force-confold \
       "${IMAGE_PACKAGES[@]}"; } >"$BASE.apt.log" 2>&1 || { tail -n 30 "$BASE.apt.log" >&2; die "apt-get install failed"; }
   in_root "$BASE" apt-get clean
+  # Back to Debian's default, for kernel and udev updates on the device (scripts/image/base).
+  sed -i 's/^update_initramfs=no$/update_initramfs=yes/' "$BASE/etc/initramfs-tools/update-initramfs.conf"
   umount_chroot "$BASE"
   rm -f "$BASE/usr/sbin/policy-rc.d" "$BASE/etc/resolv.conf"
   rm -rf "$BASE/var/lib/apt/lists/"*
@@ -81,7 +83,9 @@ KREL="$(kernel_release "$BASE")"
 
 # --- 2. the image's tree: Midge and the image's configuration --------------------------
 [ -f "$ARTEFACT" ] || die "no artefact $ARTEFACT (scripts/build-release.sh arm64 --bundle-node)"
-tar tzf "$ARTEFACT" | grep -q '/node/bin/node$' || die "$ARTEFACT has no bundled Node: build it with --bundle-node"
+# grep -c reads the whole listing: grep -q would stop early, tar would die of SIGPIPE and
+# pipefail would call a bundled Node missing.
+[ "$(tar tzf "$ARTEFACT" | grep -c '/node/bin/node$')" -gt 0 ] || die "$ARTEFACT has no bundled Node: build it with --bundle-node"
 T1=$SECONDS
 remove_rootfs "$TREE"
 cp -a "$BASE" "$TREE" && rm -f "$TREE/.midge-base" "$TREE/.midge-debootstrap"
@@ -91,7 +95,7 @@ cp "$ARTEFACT" "$TREE/tmp/midge-image/release.tar.gz"
 tar xzf "$ARTEFACT" -C "$TREE/tmp/midge-image"
 # install.sh as on a Pi: user midge (groups dialout, gpio), /etc/midge, check-config with
 # the bundled Node under qemu-user; systemd is not running here, so it only enables.
-in_root "$TREE" sh -c 'sh /tmp/midge-image/midge-*/install.sh --no-start /tmp/midge-image/release.tar.gz' >&2 ||
+low_prio in_root "$TREE" sh -c 'sh /tmp/midge-image/midge-*/install.sh --no-start /tmp/midge-image/release.tar.gz' >&2 ||
   die "install.sh failed in the image"
 rm -rf "$TREE/tmp/midge-image"
 cp -R "$IMAGE_FILES/rootfs/." "$TREE/"
@@ -104,16 +108,24 @@ ln -sfn ../run/systemd/resolve/stub-resolv.conf "$TREE/etc/resolv.conf"
 in_root "$TREE" sh -c 'install -d -o systemd-timesync -g systemd-timesync -m 0755 /var/lib/systemd/timesync &&
   touch /var/lib/systemd/timesync/clock && chown systemd-timesync:systemd-timesync /var/lib/systemd/timesync/clock' ||
   die "cannot prepare /var/lib/systemd/timesync"
+# The other StateDirectory= of systemd's units, for the same reason: without linger,
+# systemd-logind fails to start (first boot under qemu: the system came up "degraded").
+install -d -m 0755 "$TREE/var/lib/systemd/linger" "$TREE/var/lib/systemd/backlight" "$TREE/var/lib/systemd/rfkill"
 # machine-id: "uninitialized" makes the first boot a first boot; midge-firstboot commits it.
 printf 'uninitialized\n' >"$TREE/etc/machine-id"
 touch "$TREE/etc/midge-firstboot-pending"
 in_root "$TREE" systemctl enable midge.service midge-firstboot.service systemd-networkd.service \
   systemd-resolved.service systemd-timesyncd.service >/dev/null 2>&1 || die "systemctl enable failed"
-# Timers that write to the root filesystem or fetch from the network: not on a read-only appliance.
+# Timers that write to the root filesystem or fetch from the network: not on a read-only appliance
+# (dpkg-db-backup writes /var/backups daily and would fail there, leaving the system degraded).
 # systemd-firstboot would prompt on the console on the first boot (midge-firstboot does its job).
-in_root "$TREE" systemctl mask apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service \
-  systemd-firstboot.service >/dev/null 2>&1 || die "systemctl mask failed"
+in_root "$TREE" systemctl mask apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer \
+  e2scrub_reap.service systemd-firstboot.service >/dev/null 2>&1 || die "systemctl mask failed"
 umount_chroot "$TREE"
+# ConditionNeedsUpdate=/etc and /var (ldconfig, systemd-hwdb-update, journal catalog,
+# systemd-update-done): /usr not newer than the .updated stamps, so on the first boot they
+# do not run and write to the root while midge-firstboot has it read-write for a moment.
+touch -r "$TREE/usr" "$TREE/etc/.updated" "$TREE/var/.updated"
 log "image tree ready in $((SECONDS - T1)) s (kernel $KREL)"
 
 # --- 3. partitions as files, then the disk image ----------------------------------------
@@ -152,7 +164,7 @@ dd if="$DATAP" of="$OUT.img" bs=512 seek="$D_START" conv=notrunc,sparse status=n
 log "disk image $OUT.img: $(du -h --apparent-size "$OUT.img" | cut -f1) (root ${ROOT_MIB} MiB, assembled in $((SECONDS - T2)) s)"
 if [ "$XZ" = 1 ]; then
   T3=$SECONDS
-  nice -n 10 xz -T2 -6 -k -f "$OUT.img"
+  low_prio xz -T2 -6 -k -f "$OUT.img"
   log "compressed $OUT.img.xz: $(du -h "$OUT.img.xz" | cut -f1) in $((SECONDS - T3)) s"
 fi
 log "image built in $((SECONDS - T0)) s"

@@ -25,6 +25,15 @@ IMAGE_PACKAGES=(
   dosfstools e2fsprogs fdisk
 )
 
+# Runs a command at niceness 10 (debootstrap, emulated dpkg, xz, qemu: the build machine
+# may be shared), whatever the caller's own niceness below that. A plain `nice -n 10`
+# under a caller's `nice -n 10` gives 19, at which emulated dpkg starves on a loaded
+# machine: the first build's apt-get install ran over 40 minutes that way.
+# A command in the background must not go through the function (its pid would be a
+# subshell's, and killing it would leave the command running): nice -n "$(to_prio10)" CMD &.
+to_prio10() { local n; n="$(nice)"; echo $((n < 10 ? 10 - n : 0)); }
+low_prio() { nice -n "$(to_prio10)" "$@"; }
+
 # Runs a command inside a rootfs (qemu-user-static through binfmt for arm64).
 in_root() {
   local r="$1"; shift

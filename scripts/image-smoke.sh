@@ -67,7 +67,7 @@ PORT="$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", 
 CONSOLE="$RUN/console.sock"
 log "booting $(basename "$IMAGE") under qemu-system-aarch64 -M virt -cpu cortex-a72 (TCG); MQTT on 127.0.0.1:$PORT"
 T_BOOT=$SECONDS
-nice -n 10 qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -nographic -monitor none \
+nice -n "$(to_prio10)" qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 1024 -nographic -monitor none \
   -kernel "$RUN/vmlinuz" -initrd "$RUN/initrd.img" \
   -append "root=LABEL=RASPIROOT ro rootfstype=ext4 rootwait net.ifnames=0 fsck.repair=yes console=ttyAMA0" \
   -drive "file=$RUN/disk.img,if=virtio,format=raw" \

@@ -61,6 +61,9 @@ describe('Raspberry Pi image files', () => {
   it('first boot runs before midge and is executable', () => {
     const unit = read('scripts/image/rootfs/etc/systemd/system/midge-firstboot.service');
     assert.match(unit, /^Before=.*\bmidge\.service\b/m);
+    // The firmware partition is nofail in fstab: local-fs.target does not order it.
+    assert.ok(fstab().get('/boot/firmware')![2].includes('nofail'));
+    assert.match(unit, /^After=.*\bboot-firmware\.mount\b/m, 'reads /boot/firmware only once it is mounted');
     assert.match(unit, /^ConditionPathExists=\|\/boot\/firmware\/firstboot\.txt$/m);
     assert.match(unit, /^ConditionPathExists=\|\/boot\/firmware\/midge\.yaml$/m);
     assert.notEqual(statSync(join(ROOT, 'scripts/image/rootfs/usr/local/sbin/midge-firstboot')).mode & 0o111, 0);
