@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "6840b57d5d256e3ce199aa6f992a122dd30452e2a8b2ea82ac48067731753424"
+SRC_URI[sha256sum] = "17ee2f2b02947146c5a069a5d90c9494d6ad0b261685da9875b584b43b76cc4b"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 
