@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "17ee2f2b02947146c5a069a5d90c9494d6ad0b261685da9875b584b43b76cc4b"
+SRC_URI[sha256sum] = "ac99ddb8d7b9a0b8ba395bdd31ca2b25c3af13cffe55b8dab7d4d376b082c8e3"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 
