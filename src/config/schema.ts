@@ -111,7 +111,7 @@ export const configSchema = {
       },
       synchronous: {
         type: 'enum', values: ['full', 'normal'], default: 'full',
-        description: 'full: a QoS 1/2 PUBLISH, retained change or persistent SUBACK is acknowledged only once it is on stable storage, so it survives a power cut (the WAL is synced in a background thread). normal: acknowledged once committed, which survives a crash of the process but NOT a power cut (the last seconds of acknowledged messages can be lost); fewer writes, as the kernel writes the log back when it chooses.',
+        description: 'full: a QoS 1/2 PUBLISH, retained change or persistent SUBACK is acknowledged only once it is on stable storage (or, for a message in flight to online persistent subscribers or the cloud, once they acknowledged it), so it survives a power cut (the WAL is synced in a background thread). normal: acknowledged once committed, which survives a crash of the process but NOT a power cut (the last seconds of acknowledged messages can be lost); fewer writes, as the kernel writes the log back when it chooses.',
       },
       commit_window_ms: int(0, 5000, 300,
         'full and normal: how long the first acknowledgement waiting for a commit may wait for others to share it. Each flush writes at least one 4 KiB block, so at low rates sharing one saves flash; the wait adapts (commits at once when every writer waits for its acknowledgement), and subscribers are not held up: the publisher\'s PUBACK/PUBREC waits (and a persistent subscriber\'s QoS 2 PUBREL, but only while nothing queues behind its in-flight window). 0 = commit at the end of each event-loop turn.',

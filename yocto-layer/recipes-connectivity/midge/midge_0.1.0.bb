@@ -23,7 +23,7 @@ SRC_URI = "\
     ${MIDGE_SRC_BASE}/midge-${PV}.tgz;subdir=${BP};striplevel=1 \
     npmsw://${THISDIR}/files/npm-shrinkwrap.json \
 "
-SRC_URI[sha256sum] = "ac99ddb8d7b9a0b8ba395bdd31ca2b25c3af13cffe55b8dab7d4d376b082c8e3"
+SRC_URI[sha256sum] = "a8b1e12f0c79295cd5771a2413966e586a7edd4a7496e684b49d98a05af32b7d"
 # Sources unpack into UNPACKDIR from styhead on, WORKDIR before
 S = "${@d.getVar('UNPACKDIR') or d.getVar('WORKDIR')}/${BP}"
 
